@@ -1,0 +1,122 @@
+package io.procwatch.aggregate;
+
+import io.procwatch.detect.DetectionRule;
+import io.procwatch.normalize.ProcessEvent;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A closed notable: one detection, one window, one group, with its risk attributes, ready to write.
+ * {@link #fields()} holds the output fields in their documented order: {@code rule_id}, {@code rule_title},
+ * {@code rule_description}, {@code severity}, {@code security_domain}, {@code risk_object},
+ * {@code risk_object_type}, {@code risk_score}, {@code risk_message}, {@code mitre_attack}, {@code count},
+ * {@code firstTime}, {@code lastTime}, {@code window_start}, {@code window_end}, {@code late}, then every
+ * group-by field under its own name.
+ */
+public final class Notable {
+
+    /** Splunk's {@code security_content_ctime}: {@code %Y-%m-%dT%H:%M:%S}, UTC. */
+    static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern TOKEN = Pattern.compile("\\$([A-Za-z0-9_.@-]+)\\$");
+
+    /** Output order: window, then detection id, then late flag, then group values. */
+    public static final Comparator<Notable> ORDER = Comparator
+            .comparingLong((Notable n) -> n.windowStart)
+            .thenComparing(n -> n.ruleId)
+            .thenComparing(n -> n.late)
+            .thenComparing(n -> n.sortKey);
+
+    private final Map<String, Object> fields;
+    private final long windowStart;
+    private final String ruleId;
+    private final boolean late;
+    private final String sortKey;
+
+    private Notable(Map<String, Object> fields, long windowStart, String ruleId, boolean late, String sortKey) {
+        this.fields = Collections.unmodifiableMap(fields);
+        this.windowStart = windowStart;
+        this.ruleId = ruleId;
+        this.late = late;
+        this.sortKey = sortKey;
+    }
+
+    /** Builds the notable of a closed group. */
+    public static Notable of(NotableGroup g) {
+        DetectionRule rule = g.getRule();
+        Map<String, String> groupValues = new LinkedHashMap<>();
+        List<String> names = rule.groupBy();
+        for (int i = 0; i < names.size(); i++) {
+            groupValues.put(names.get(i), g.getKey().values().get(i));
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("rule_id", rule.id());
+        f.put("rule_title", rule.title());
+        f.put("rule_description", rule.description());
+        f.put("severity", rule.severity());
+        f.put("security_domain", rule.securityDomain());
+        f.put("risk_object", value(rule.riskObject(), groupValues, g.getFirstEvent()));
+        f.put("risk_object_type", rule.riskObjectType());
+        f.put("risk_score", rule.riskScore());
+        f.put("risk_message", fill(rule.riskMessage(), groupValues, g.getFirstEvent()));
+        f.put("mitre_attack", rule.mitre());
+        f.put("count", g.getCount());
+        f.put("firstTime", CTIME.format(Instant.ofEpochMilli(g.getFirstTime())));
+        f.put("lastTime", CTIME.format(Instant.ofEpochMilli(g.getLastTime())));
+        f.put("window_start", ISO.format(Instant.ofEpochMilli(g.getWindowStart())));
+        f.put("window_end", ISO.format(Instant.ofEpochMilli(g.getWindowEnd())));
+        f.put("late", g.getKey().late());
+        for (Map.Entry<String, String> e : groupValues.entrySet()) {
+            f.putIfAbsent(e.getKey(), e.getValue());
+        }
+        return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), String.valueOf(g.getKey().values()));
+    }
+
+    /** A group-by value when the field is one, else the first event's value. */
+    private static String value(String field, Map<String, String> groupValues, ProcessEvent first) {
+        return groupValues.containsKey(field) ? groupValues.get(field) : first.get(field);
+    }
+
+    /** Replaces each {@code $field$} with the group's value; a field with no value becomes empty. */
+    static String fill(String template, Map<String, String> groupValues, ProcessEvent first) {
+        Matcher m = TOKEN.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = value(m.group(1), groupValues, first);
+            m.appendReplacement(sb, Matcher.quoteReplacement(v == null ? "" : v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** The output fields, in order. */
+    public Map<String, Object> fields() {
+        return fields;
+    }
+
+    public String ruleId() {
+        return ruleId;
+    }
+
+    public long windowStart() {
+        return windowStart;
+    }
+
+    public boolean late() {
+        return late;
+    }
+
+    @Override
+    public String toString() {
+        return fields.toString();
+    }
+}

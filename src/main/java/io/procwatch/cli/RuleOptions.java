@@ -1,0 +1,38 @@
+package io.procwatch.cli;
+
+import io.procwatch.detect.RuleCompileException;
+import io.procwatch.detect.RuleSet;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** {@code --rules DIR}: shared by every command that runs rules. */
+final class RuleOptions {
+
+    @Option(names = "--rules", paramLabel = "DIR",
+            description = "Compile the DRL files of DIR at run time (e.g. rules-drl/) instead of the bundled rules.")
+    Path rulesDir;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log Drools' own INFO messages (KieBase builds).")
+    boolean verbose;
+
+    /** Loads the rules, printing {@code file:line: message} for each problem; {@code null} when they failed. */
+    RuleSet load(PrintWriter err) {
+        if (verbose) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        }
+        try {
+            return rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
+        } catch (RuleCompileException e) {
+            e.problems().forEach(p -> err.println(p));
+            err.println("procwatch: " + e.problems().size() + " rule error" + (e.problems().size() == 1 ? "" : "s")
+                    + " in " + (rulesDir != null ? rulesDir : "the bundled rules") + "; nothing scanned");
+            return null;
+        } catch (IOException e) {
+            err.println("procwatch: " + e.getMessage());
+            return null;
+        }
+    }
+}

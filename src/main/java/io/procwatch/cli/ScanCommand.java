@@ -1,0 +1,138 @@
+package io.procwatch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.engine.ScanOptions;
+import io.procwatch.engine.ScanPipeline;
+import io.procwatch.engine.ScanStats;
+import io.procwatch.read.evtx.EvtxReader;
+import io.procwatch.write.NotableWriter;
+import io.procwatch.write.OutputFormat;
+import io.procwatch.write.ScanSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** {@code procwatch scan}: a batch run over event files. */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = {"Scan event files and write notables.",
+                "Inputs: Sysmon/Security EVTX, Windows event XML (Splunk XmlWinEventLog), JSON lines, Winlogbeat "
+                        + "and evtx_dump JSON; directories (recursive), .gz, .zip and .tar.gz. The format is "
+                        + "decided from each file's content."})
+final class ScanCommand implements Callable<Integer> {
+
+    /** Rejections printed to stderr one by one before the rest are only counted. */
+    static final int PRINTED_PROBLEMS = 50;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RuleOptions rules;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write notables to FILE (default: stdout).")
+    Path out;
+
+    @Option(names = "--stats", paramLabel = "FILE", description = "Also write the run summary to FILE as JSON.")
+    Path statsFile;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "ndjson",
+            converter = FormatConverter.class,
+            description = "Notable format: ndjson, csv or table (default: ${DEFAULT-VALUE}).")
+    OutputFormat format;
+
+    @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How far behind the newest event an event may arrive and still land in its window "
+                    + "(default: ${DEFAULT-VALUE}). Later events are counted as late and still detected.")
+    Duration lateness;
+
+    @Option(names = "--no-progress", description = "Never show the progress bar.")
+    boolean noProgress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print neither the summary nor each rejected record.")
+    boolean quiet;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Event files or directories.")
+    List<Path> inputs;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        RuleSet ruleSet = rules.load(err);
+        if (ruleSet == null) {
+            return ExitCodes.RULES;
+        }
+        ScanPipeline pipeline = new ScanPipeline(ruleSet, ScanOptions.defaults().withLateness(lateness), EvtxReader::new);
+        AtomicLong printed = new AtomicLong();
+        ScanStats stats;
+        try (Writer sink = openOut();
+             NotableWriter writer = format.open(sink, ruleSet.catalog().detections());
+             ProgressDisplay progress = ProgressDisplay.open(inputs, !noProgress && !quiet)) {
+            stats = pipeline.run(inputs, writer, progress, problem -> {
+                if (!quiet) {
+                    long n = printed.incrementAndGet();
+                    if (n <= PRINTED_PROBLEMS) {
+                        err.println(problem);
+                    } else if (n == PRINTED_PROBLEMS + 1) {
+                        err.println("procwatch: more problems are counted but not printed; see the summary or --stats");
+                    }
+                    err.flush();
+                }
+            });
+        }
+        if (!quiet) {
+            err.print(ScanSummary.text(stats));
+            err.flush();
+        }
+        if (statsFile != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(statsFile.toFile(), ScanSummary.json(stats));
+        }
+        return stats.failedInputCount() > 0 ? ExitCodes.INPUT : ExitCodes.OK;
+    }
+
+    private Writer openOut() throws IOException {
+        if (out == null) {
+            // Not closed: stdout stays open for the JVM; the writer flushes it.
+            return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+        }
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        return Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+    }
+
+    /** Case-insensitive format names. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<OutputFormat> {
+        @Override
+        public OutputFormat convert(String value) {
+            try {
+                return OutputFormat.valueOf(value.trim().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of ndjson, csv, table");
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.procwatch.detect;
+
+import org.kie.api.KieBase;
+import org.kie.api.KieServices;
+import org.kie.api.builder.KieBuilder;
+import org.kie.api.builder.KieFileSystem;
+import org.kie.api.builder.Message;
+import org.kie.api.builder.ReleaseId;
+import org.kie.api.builder.model.KieModuleModel;
+import org.kie.api.conf.EventProcessingOption;
+import org.kie.api.runtime.KieContainer;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionConfiguration;
+import org.kie.api.runtime.conf.ClockTypeOption;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A compiled rule set: the KieBase and the catalog of its detections. Immutable and thread-safe; sessions
+ * are made from it with {@link #newSession(boolean)}, each independent of the others.
+ *
+ * <pre>{@code
+ * RuleSet bundled = RuleSet.bundled();                         // rules-drl/ as packaged in the jar
+ * RuleSet edited  = RuleSet.fromDirectory(Path.of("rules-drl")); // compiled now, no rebuild needed
+ * }</pre>
+ */
+public final class RuleSet {
+
+    /** The KieBase name in {@code kmodule/META-INF/kmodule.xml}. */
+    public static final String KBASE = "procwatch";
+    /** Where DRL files sit on the classpath and in the KieFileSystem. */
+    static final String RULES_PATH = "io/procwatch/rules/";
+
+    private final KieBase kieBase;
+    private final RuleCatalog catalog;
+    private final String origin;
+
+    private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin) {
+        this.kieBase = kieBase;
+        this.catalog = catalog;
+        this.origin = origin;
+    }
+
+    /**
+     * The bundled rules through the classpath kmodule ({@code KieServices.getKieClasspathContainer()}).
+     *
+     * @throws RuleCompileException when the packaged rules do not compile (a broken build)
+     */
+    public static RuleSet bundled() throws RuleCompileException {
+        KieContainer container = KieServices.Factory.get().getKieClasspathContainer(RuleSet.class.getClassLoader());
+        List<RuleProblem> problems = new ArrayList<>();
+        for (Message m : container.verify().getMessages(Message.Level.ERROR)) {
+            problems.add(new RuleProblem("classpath:" + m.getPath(), m.getLine(), m.getText().strip()));
+        }
+        if (!problems.isEmpty()) {
+            throw new RuleCompileException(problems);
+        }
+        KieBase base = container.getKieBase(KBASE);
+        return new RuleSet(base, catalog(base, Map.of()), "bundled rules (classpath)");
+    }
+
+    /** Compiles every {@code .drl} file under {@code dir} (recursively). */
+    public static RuleSet fromDirectory(Path dir) throws RuleCompileException, IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("rules directory " + dir + " does not exist");
+        }
+        Map<Path, String> files = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
+                files.put(p, Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IOException("no .drl files under " + dir);
+        }
+        return compile(files, dir.toString());
+    }
+
+    /**
+     * Compiles DRL texts held in memory, keyed by the path to name in errors (they need not exist on disk).
+     * Used for rules generated at run time and by tests.
+     */
+    public static RuleSet compile(Map<Path, String> drlFiles, String origin) throws RuleCompileException {
+        KieServices ks = KieServices.Factory.get();
+        KieFileSystem kfs = ks.newKieFileSystem();
+        // A fresh release id per compile: several rule sets (and reloads) live side by side in one JVM.
+        ReleaseId release = ks.newReleaseId("io.procwatch.runtime", "rules-" + UUID.randomUUID(), "1.0.0");
+        kfs.generateAndWritePomXML(release);
+        kfs.writeKModuleXML(kmodule(ks).toXML());
+        Map<String, Path> byKiePath = new LinkedHashMap<>();
+        int n = 0;
+        for (Map.Entry<Path, String> f : drlFiles.entrySet()) {
+            // Flat names keep every file inside the one package folder the KieBase reads.
+            String name = RULES_PATH + String.format("%03d_", n++) + f.getKey().getFileName().toString();
+            byKiePath.put(name, f.getKey());
+            kfs.write("src/main/resources/" + name, f.getValue());
+        }
+        KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
+        List<RuleProblem> problems = new ArrayList<>();
+        for (Message m : builder.getResults().getMessages(Message.Level.ERROR)) {
+            Path p = byKiePath.get(m.getPath());
+            problems.add(new RuleProblem(p != null ? p.toString() : String.valueOf(m.getPath()), m.getLine(),
+                    m.getText().strip().replaceAll("\\s*\\n\\s*", "; ")));
+        }
+        if (!problems.isEmpty()) {
+            throw new RuleCompileException(problems);
+        }
+        KieContainer container = ks.newKieContainer(release);
+        KieBase base = container.getKieBase(KBASE);
+        return new RuleSet(base, catalog(base, drlFiles), origin);
+    }
+
+    private static KieModuleModel kmodule(KieServices ks) {
+        KieModuleModel km = ks.newKieModuleModel();
+        km.newKieBaseModel(KBASE)
+                .setDefault(true)
+                .setEventProcessingMode(EventProcessingOption.STREAM)
+                .addPackage("io.procwatch.rules");
+        return km;
+    }
+
+    /** Reads the catalog; metadata problems are placed at the {@code rule "…"} line of their file. */
+    private static RuleCatalog catalog(KieBase base, Map<Path, String> files) throws RuleCompileException {
+        try {
+            return RuleCatalog.of(base);
+        } catch (RuleMetadataException e) {
+            List<RuleProblem> problems = new ArrayList<>();
+            for (String p : e.problems()) {
+                problems.add(locate(p, files));
+            }
+            throw new RuleCompileException(problems);
+        }
+    }
+
+    private static final Pattern RULE_NAME = Pattern.compile("^rule '([^']+)'");
+
+    static RuleProblem locate(String problem, Map<Path, String> files) {
+        Matcher m = RULE_NAME.matcher(problem);
+        if (m.find()) {
+            String decl = "rule \"" + m.group(1) + "\"";
+            for (Map.Entry<Path, String> f : files.entrySet()) {
+                int at = f.getValue().indexOf(decl);
+                if (at >= 0) {
+                    int line = 1 + (int) f.getValue().substring(0, at).chars().filter(c -> c == '\n').count();
+                    return new RuleProblem(f.getKey().toString(), line, problem);
+                }
+            }
+        }
+        return new RuleProblem("(rules)", 0, problem);
+    }
+
+    /**
+     * A new, independent session.
+     *
+     * @param pseudoClock true for replay (the engine drives time from events), false for the wall clock
+     */
+    public KieSession newSession(boolean pseudoClock) {
+        KieSessionConfiguration conf = KieServices.Factory.get().newKieSessionConfiguration();
+        conf.setOption(ClockTypeOption.get(pseudoClock ? "pseudo" : "realtime"));
+        return kieBase.newKieSession(conf, null);
+    }
+
+    public KieBase kieBase() {
+        return kieBase;
+    }
+
+    public RuleCatalog catalog() {
+        return catalog;
+    }
+
+    /** Where the rules came from, for logs. */
+    public String origin() {
+        return origin;
+    }
+
+    /** Number of DRL rules in the KieBase (detections, filters and aggregation). */
+    public int ruleCount() {
+        return kieBase.getKiePackages().stream().mapToInt(p -> p.getRules().size()).sum();
+    }
+}

@@ -1,0 +1,147 @@
+package io.procwatch.engine;
+
+import io.procwatch.aggregate.Notable;
+import io.procwatch.aggregate.NotableCollector;
+import io.procwatch.aggregate.Watermark;
+import io.procwatch.detect.Detections;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.read.Origin;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.FactHandle;
+import org.kie.api.time.SessionPseudoClock;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Drools session with its time keeping: inserts process events, fires the detections, and closes notable
+ * windows as time moves on. Time is either the newest event time (replay: a pseudo clock driven by events,
+ * so a replay of last month's logs yields last month's windows) or the wall clock (live).
+ *
+ * <p>An event more than the late-event allowance behind the newest one is <em>late</em>: it is counted and
+ * still evaluated; if its window has already been emitted, its match forms a separate notable marked
+ * {@code late}. Nothing is dropped.
+ *
+ * <p>Not thread-safe: one thread drives a session.
+ */
+public final class DetectionSession implements AutoCloseable {
+
+    /** How many late events are kept by origin for the run report. */
+    static final int LATE_SAMPLES = 20;
+
+    private final KieSession session;
+    private final Detections detections;
+    private final NotableCollector notables = new NotableCollector();
+    private final Watermark watermark = new Watermark(Long.MIN_VALUE);
+    private final FactHandle watermarkHandle;
+    private final SessionPseudoClock pseudoClock;
+    private final long lateness;
+    private long newest = Long.MIN_VALUE;
+    private long clockAt;
+    private long inserted;
+    private long late;
+    private final List<Origin> lateSamples = new ArrayList<>();
+
+    /**
+     * @param rules      the compiled rules
+     * @param replay     true: time comes from event times (pseudo clock); false: wall clock
+     * @param lateness   how far behind the newest event time an event may be and still land in its window
+     */
+    public DetectionSession(RuleSet rules, boolean replay, Duration lateness) {
+        this.session = rules.newSession(replay);
+        this.detections = new Detections(rules.catalog());
+        this.lateness = lateness.toMillis();
+        session.setGlobal("detections", detections);
+        session.setGlobal("notables", notables);
+        this.watermarkHandle = session.insert(watermark);
+        this.pseudoClock = replay ? session.getSessionClock() : null;
+    }
+
+    /** Inserts one event; rules fire at the next {@link #fire()}. */
+    public void insert(ProcessEvent e) {
+        long t = e.getTime();
+        if (newest != Long.MIN_VALUE && t < newest - lateness) {
+            late++;
+            if (lateSamples.size() < LATE_SAMPLES) {
+                lateSamples.add(e.getOrigin());
+            }
+        }
+        if (t > newest) {
+            newest = t;
+        }
+        session.insert(e);
+        inserted++;
+    }
+
+    /**
+     * Fires the detections on everything inserted so far, then moves time to the newest event (replay) or the
+     * wall clock (live) and closes the windows the watermark has passed.
+     *
+     * @return notables closed by this call, in deterministic order
+     */
+    public List<Notable> fire() {
+        session.fireAllRules();
+        long now = pseudoClock != null ? newest : System.currentTimeMillis();
+        if (now != Long.MIN_VALUE) {
+            if (pseudoClock != null && now > clockAt) {
+                // Expiry (@expires) runs on clock moves; rules have already seen these events.
+                pseudoClock.advanceTime(now - clockAt, TimeUnit.MILLISECONDS);
+                clockAt = now;
+            }
+            moveWatermark(now - lateness);
+        }
+        return notables.drain();
+    }
+
+    /** End of input: closes every open window. */
+    public List<Notable> flush() {
+        session.fireAllRules();
+        moveWatermark(Long.MAX_VALUE);
+        return notables.drain();
+    }
+
+    private void moveWatermark(long to) {
+        if (to > watermark.getTime()) {
+            watermark.setTime(to);
+            detections.setWatermark(to);
+            session.update(watermarkHandle, watermark);
+            session.fireAllRules();
+        }
+    }
+
+    /** The current watermark, epoch ms. */
+    public long watermark() {
+        return watermark.getTime();
+    }
+
+    public long insertedCount() {
+        return inserted;
+    }
+
+    /** Events more than the allowance behind the newest event time. */
+    public long lateCount() {
+        return late;
+    }
+
+    /** The first late events' origins. */
+    public List<Origin> lateSamples() {
+        return List.copyOf(lateSamples);
+    }
+
+    public Detections detections() {
+        return detections;
+    }
+
+    /** Facts in working memory (events not yet expired, open groups, the watermark). */
+    public long factCount() {
+        return session.getFactCount();
+    }
+
+    @Override
+    public void close() {
+        session.dispose();
+    }
+}

@@ -1,0 +1,209 @@
+package io.procwatch.engine;
+
+import io.procwatch.aggregate.Notable;
+import io.procwatch.detect.DetectionRule;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.normalize.RejectedRecordException;
+import io.procwatch.read.EventReader;
+import io.procwatch.read.InputFormat;
+import io.procwatch.read.InputListener;
+import io.procwatch.read.InputWalker;
+import io.procwatch.read.Origin;
+import io.procwatch.read.RawRecord;
+import io.procwatch.read.RecordSink;
+import io.procwatch.write.NotableWriter;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A batch scan, stage by stage: read → normalize (a reader thread) → detect and aggregate (the calling
+ * thread, which owns the Drools session) → write. The two halves meet at a bounded queue of event
+ * batches, so parsing and rule evaluation overlap and memory stays bounded however large the input.
+ */
+public final class ScanPipeline {
+
+    private static final List<ProcessEvent> END = new ArrayList<>();
+
+    private final RuleSet rules;
+    private final ScanOptions options;
+    private final Supplier<EventReader> evtxReader;
+
+    /**
+     * @param rules      compiled rules
+     * @param options    lateness and batching
+     * @param evtxReader reader for EVTX inputs
+     */
+    public ScanPipeline(RuleSet rules, ScanOptions options, Supplier<EventReader> evtxReader) {
+        this.rules = rules;
+        this.options = options;
+        this.evtxReader = evtxReader;
+    }
+
+    /**
+     * Scans the inputs and writes every notable.
+     *
+     * @param inputs   files and directories, read in the order given
+     * @param writer   receives notables as their windows close; the caller closes it
+     * @param progress told about inputs and bytes (may be a no-op)
+     * @param problems told each rejected record and failed input as it happens, as {@code file:line: reason}
+     */
+    public ScanStats run(List<Path> inputs, NotableWriter writer, InputListener progress, Consumer<String> problems)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        ScanStats stats = new ScanStats();
+        BlockingQueue<List<ProcessEvent>> queue = new ArrayBlockingQueue<>(options.queueBatches());
+        Throwable[] readerFailure = new Throwable[1];
+        Thread reader = new Thread(() -> {
+            try {
+                readAll(inputs, stats, queue, progress, problems);
+            } catch (Throwable t) {
+                readerFailure[0] = t;
+            } finally {
+                putUninterruptibly(queue, END);
+            }
+        }, "procwatch-reader");
+        reader.setDaemon(true);
+        reader.start();
+
+        try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
+            for (List<ProcessEvent> batch = queue.take(); batch != END; batch = queue.take()) {
+                for (ProcessEvent e : batch) {
+                    session.insert(e);
+                }
+                write(session.fire(), writer, stats);
+            }
+            write(session.flush(), writer, stats);
+            reader.join();
+            if (readerFailure[0] != null) {
+                throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
+            }
+            stats.late = session.lateCount();
+            stats.lateSamples = session.lateSamples();
+            stats.matches = session.detections().matchCounts();
+            stats.suppressed = session.detections().suppressedCounts();
+        }
+        Map<String, String> titles = new LinkedHashMap<>();
+        for (DetectionRule d : rules.catalog().detections()) {
+            titles.put(d.id(), d.title());
+            stats.notables.putIfAbsent(d.id(), 0L);
+        }
+        stats.titles = titles;
+        stats.seconds = (System.nanoTime() - start) / 1e9;
+        if (stats.events != stats.processEvents + stats.otherEvents + stats.rejected) {
+            throw new IllegalStateException("event accounting broken: " + stats.events + " read != "
+                    + stats.processEvents + " process + " + stats.otherEvents + " other + " + stats.rejected + " rejected");
+        }
+        return stats;
+    }
+
+    private static void write(List<Notable> closed, NotableWriter writer, ScanStats stats) throws IOException {
+        for (Notable n : closed) {
+            writer.write(n);
+            stats.notables.merge(n.ruleId(), 1L, Long::sum);
+            stats.notableTotal++;
+        }
+    }
+
+    /** Reader thread: walks the inputs, normalizes each record and hands process events over in batches. */
+    private void readAll(List<Path> inputs, ScanStats stats, BlockingQueue<List<ProcessEvent>> queue,
+                         InputListener progress, Consumer<String> problems) {
+        EventNormalizer normalizer = new EventNormalizer();
+        int batchSize = options.batchSize();
+        List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
+        RecordSink sink = new RecordSink() {
+            @Override
+            public void accept(RawRecord record) {
+                ProcessEvent e;
+                try {
+                    e = normalizer.normalize(record);
+                } catch (RejectedRecordException ex) {
+                    reject(record.origin(), ex.getMessage());
+                    return;
+                }
+                stats.events++;
+                if (e == null) {
+                    stats.otherEvents++;
+                    return;
+                }
+                stats.processEvents++;
+                batch[0].add(e);
+                if (batch[0].size() >= batchSize) {
+                    putUninterruptibly(queue, batch[0]);
+                    batch[0] = new ArrayList<>(batchSize);
+                }
+            }
+
+            @Override
+            public void reject(Origin origin, String reason) {
+                stats.reject(origin, reason);
+                problems.accept(origin + ": " + reason);
+            }
+
+            @Override
+            public void warn(Origin origin, String message) {
+                problems.accept(origin + ": warning: " + message);
+            }
+        };
+        InputListener listener = new InputListener() {
+            @Override
+            public void inputStarted(String source, InputFormat format) {
+                stats.inputs++;
+                progress.inputStarted(source, format);
+            }
+
+            @Override
+            public void inputFailed(String source, String reason) {
+                stats.failedInputCount++;
+                if (stats.failedInputs.size() < ScanStats.SAMPLES) {
+                    stats.failedInputs.add(new ScanStats.Problem(source, reason));
+                }
+                problems.accept(source + ": " + reason);
+                progress.inputFailed(source, reason);
+            }
+
+            @Override
+            public void inputSkipped(String source, String reason) {
+                stats.skippedInputCount++;
+                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
+                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
+                }
+                progress.inputSkipped(source, reason);
+            }
+
+            @Override
+            public void bytesRead(long n) {
+                progress.bytesRead(n);
+            }
+        };
+        new InputWalker(evtxReader).walk(inputs, sink, listener);
+        if (!batch[0].isEmpty()) {
+            putUninterruptibly(queue, batch[0]);
+        }
+    }
+
+    private static void putUninterruptibly(BlockingQueue<List<ProcessEvent>> q, List<ProcessEvent> batch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                q.put(batch);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.procwatch.normalize;
+
+import io.procwatch.read.RawRecord;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns a {@link RawRecord} into a {@link ProcessEvent} when it is a process creation (Sysmon EID 1 or
+ * Security 4688), mapping 4688 names onto the Sysmon ones and adding the Splunk CIM names.
+ * The mappings are the {@code .map} resources beside this class. Stateless and thread-safe.
+ */
+public final class EventNormalizer {
+
+    static final String SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
+    static final String SYSMON_PROVIDER = "Microsoft-Windows-Sysmon";
+    static final String SECURITY_CHANNEL = "Security";
+    static final String SECURITY_PROVIDER = "Microsoft-Windows-Security-Auditing";
+
+    /** Where the event time is taken from, best first. */
+    private static final String[] TIME_FIELDS = {"SystemTime", "@timestamp", "TimeCreated", "UtcTime", "EventTime"};
+
+    private final FieldMapping aliases = FieldMapping.load("record-aliases.map");
+    private final FieldMapping security4688 = FieldMapping.load("security-4688.map");
+    private final FieldMapping cim = FieldMapping.load("cim.map");
+
+    /**
+     * @return the process event, or {@code null} when the record is some other event (to be counted and skipped)
+     * @throws RejectedRecordException when the record is a process creation that cannot be used
+     */
+    public ProcessEvent normalize(RawRecord record) throws RejectedRecordException {
+        Map<String, String> raw = record.fields();
+        LogSource source = processSource(raw);
+        if (source == null) {
+            return null;
+        }
+        long time = eventTime(raw);
+        Map<String, String> fields = new HashMap<>(raw.size() * 2 + 16);
+        fields.putAll(raw);
+        for (FieldMapping.Row alias : aliases.rows()) {
+            // An alias fills a canonical name only where the record did not carry it.
+            if (!fields.containsKey(alias.target()) && raw.containsKey(alias.sources()[0])) {
+                fields.put(alias.target(), raw.get(alias.sources()[0]));
+            }
+        }
+        if (source == LogSource.SECURITY) {
+            security4688.applyTo(raw, fields);
+        }
+        cim.applyTo(fields, fields);
+        fields.put("vendor_product", source.vendorProduct());
+        // CIM "action" of a process that was created; the logs hold no blocked creations.
+        fields.put("action", "allowed");
+        int eventId = source == LogSource.SYSMON ? 1 : 4688;
+        fields.put("EventID", Integer.toString(eventId));
+        fields.put("EventCode", Integer.toString(eventId));
+        return new ProcessEvent(source, eventId, time, record.origin(), fields);
+    }
+
+    /** SYSMON for Sysmon EID 1, SECURITY for Security 4688, null for anything else. */
+    static LogSource processSource(Map<String, String> raw) {
+        String id = raw.get("EventID");
+        if (id == null) {
+            return null;
+        }
+        id = id.strip();
+        boolean one = id.equals("1");
+        if (!one && !id.equals("4688")) {
+            return null;
+        }
+        String channel = raw.get("Channel");
+        if (channel == null || channel.isEmpty()) {
+            // Some collectors drop the channel; the provider names the log just as well.
+            String provider = raw.getOrDefault("Provider", raw.getOrDefault("SourceName", ""));
+            channel = provider.equalsIgnoreCase(SYSMON_PROVIDER) ? SYSMON_CHANNEL
+                    : provider.equalsIgnoreCase(SECURITY_PROVIDER) ? SECURITY_CHANNEL : "";
+        }
+        if (one && channel.equalsIgnoreCase(SYSMON_CHANNEL)) {
+            return LogSource.SYSMON;
+        }
+        if (!one && channel.equalsIgnoreCase(SECURITY_CHANNEL)) {
+            return LogSource.SECURITY;
+        }
+        return null;
+    }
+
+    static long eventTime(Map<String, String> raw) throws RejectedRecordException {
+        String problem = null;
+        for (String f : TIME_FIELDS) {
+            String v = raw.get(f);
+            if (v == null || v.isBlank()) {
+                continue;
+            }
+            try {
+                return EventTimeParser.parseMillis(v);
+            } catch (IllegalArgumentException e) {
+                problem = f + ": " + e.getMessage();
+            }
+        }
+        throw new RejectedRecordException(problem != null ? "process event has no usable time (" + problem + ")"
+                : "process event has no time field (looked for SystemTime, @timestamp, TimeCreated, UtcTime, EventTime)");
+    }
+}

@@ -1,0 +1,100 @@
+package io.procwatch.read;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads Windows events written as JSON, in the three shapes collectors produce:
+ * <ul>
+ *   <li>flat fields, one object per line (OTRF/Mordor, nxlog): {@code {"EventID":1,"Channel":…,"CommandLine":…}};</li>
+ *   <li>Winlogbeat/ECS: {@code {"@timestamp":…,"winlog":{"channel":…,"event_id":…,"event_data":{…}}}};</li>
+ *   <li>evtx_dump: {@code {"Event":{"System":{…},"EventData":{…}}}}, often pretty-printed and concatenated.</li>
+ * </ul>
+ * The shape is decided per object, so mixed files work. A malformed object is rejected with its line.
+ */
+public final class JsonEventReader implements EventReader {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final JsonFactory factory = MAPPER.getFactory();
+
+    @Override
+    public void read(InputStream in, String source, RecordSink sink) throws IOException {
+        JsonRecordSplitter splitter = new JsonRecordSplitter(new JsonRecordSplitter.Handler() {
+            @Override
+            public void record(String json, long line) {
+                Origin origin = new Origin(source, line);
+                try {
+                    sink.accept(new RawRecord(origin, flatten(json)));
+                } catch (IOException | RuntimeException e) {
+                    sink.reject(origin, "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+
+            @Override
+            public void garbage(long line, String reason) {
+                sink.reject(new Origin(source, line), reason);
+            }
+        });
+        splitter.split(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+
+    /** Flattens one JSON object (any of the three shapes) to RawRecord fields. */
+    Map<String, String> flatten(String json) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>(64);
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    JsonNode node = MAPPER.readTree(p);
+                    if (key.equals("Event") && node.has("System")) {
+                        EvtxDumpShape.flatten(node, out);
+                    } else if (key.equals("winlog")) {
+                        WinlogbeatShape.flatten(node, out);
+                    } else {
+                        flattenDotted(key, node, out);
+                    }
+                } else if (v != JsonToken.VALUE_NULL) {
+                    out.put(key, p.getText());
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new IOException("unexpected " + t);
+            }
+            if (p.nextToken() != null) {
+                throw new IOException("trailing content after the object");
+            }
+        }
+        return out;
+    }
+
+    /** Nested objects of the flat shape keep their path: {@code host.name}. */
+    static void flattenDotted(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flattenDotted(prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (node.isArray()) {
+            out.put(prefix, node.toString());
+        } else if (!node.isNull()) {
+            out.put(prefix, node.asText());
+        }
+    }
+}

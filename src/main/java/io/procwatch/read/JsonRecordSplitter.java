@@ -1,0 +1,115 @@
+package io.procwatch.read;
+
+import java.io.IOException;
+import java.io.Reader;
+
+/**
+ * Cuts a JSON text into top-level objects without parsing them: JSON lines, concatenated pretty-printed
+ * objects (evtx_dump), or one array of objects. Tracks strings and nesting so braces inside command lines do
+ * not confuse it.
+ *
+ * <p>Once the first object has started and ended on one line the input is taken as JSON lines, and from
+ * then on an object still open at the end of its line is rejected alone instead of swallowing the lines after it.
+ */
+final class JsonRecordSplitter {
+
+    /** Receives each object's text with the line it starts on, and unusable stretches of text. */
+    interface Handler {
+        void record(String json, long line);
+
+        void garbage(long line, String reason);
+    }
+
+    static final int MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
+    private final Handler handler;
+    private final StringBuilder record = new StringBuilder(2048);
+    private long line = 1;
+    private long recordLine;
+    private int depth;
+    private boolean inString;
+    private boolean escape;
+    private boolean linesMode;
+    private boolean decided;
+    private long garbageLine = -1;
+
+    JsonRecordSplitter(Handler handler) {
+        this.handler = handler;
+    }
+
+    void split(Reader in) throws IOException {
+        char[] buf = new char[1 << 16];
+        int n;
+        boolean first = true;
+        while ((n = in.read(buf)) > 0) {
+            int i = 0;
+            if (first && buf[0] == '\uFEFF') {
+                i = 1;
+            }
+            first = false;
+            for (; i < n; i++) {
+                step(buf[i]);
+            }
+        }
+        if (depth > 0) {
+            handler.garbage(recordLine, "input ends inside a JSON object (unbalanced braces)");
+        }
+    }
+
+    private void step(char c) {
+        if (depth == 0) {
+            if (c == '{') {
+                depth = 1;
+                record.setLength(0);
+                record.append(c);
+                recordLine = line;
+            } else if (c == '\n') {
+                line++;
+            } else if (!(c == ' ' || c == '\t' || c == '\r' || c == ',' || c == '[' || c == ']')) {
+                if (garbageLine != line) { // one rejection per line of stray text
+                    garbageLine = line;
+                    handler.garbage(line, "text outside any JSON object starting with '" + c + "'");
+                }
+            }
+            return;
+        }
+        if (c == '\n') {
+            line++;
+            if (linesMode && !inString) {
+                handler.garbage(recordLine, "JSON object not closed at the end of its line");
+                depth = 0;
+                return;
+            }
+        }
+        record.append(c);
+        if (inString) {
+            if (escape) {
+                escape = false;
+            } else if (c == '\\') {
+                escape = true;
+            } else if (c == '"') {
+                inString = false;
+            }
+            return;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            if (depth == 0) {
+                if (!decided) {
+                    decided = true;
+                    linesMode = recordLine == line;
+                }
+                handler.record(record.toString(), recordLine);
+            }
+        }
+        if (record.length() > MAX_RECORD_CHARS) {
+            handler.garbage(recordLine, "JSON object longer than " + MAX_RECORD_CHARS + " characters");
+            depth = 0;
+            inString = false;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.procwatch.read;
+
+import javax.xml.stream.XMLStreamException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads Windows event XML as Splunk stores it ({@code XmlWinEventLog}): one {@code <Event>} per line,
+ * several per line, or pretty-printed over many lines, optionally inside an {@code <Events>} wrapper.
+ *
+ * <p>The text is cut into {@code <Event>…</Event>} blocks first and each block parsed on its own, so a
+ * malformed event costs only itself: it is rejected with the line it starts on and reading goes on.
+ */
+public final class XmlEventReader implements EventReader {
+
+    /** A block longer than this without its closing tag is taken as garbage rather than buffered forever. */
+    static final int MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+    @Override
+    public void read(InputStream in, String source, RecordSink sink) throws IOException {
+        EventXmlParser parser = new EventXmlParser();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        StringBuilder event = null;
+        long eventLine = 0;
+        long lineNo = 0;
+        String line;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1);
+            }
+            int pos = 0;
+            while (pos < line.length()) {
+                if (event == null) {
+                    int start = findEventStart(line, pos);
+                    checkOutside(line.substring(pos, start < 0 ? line.length() : start), source, lineNo, sink);
+                    if (start < 0) {
+                        break;
+                    }
+                    event = new StringBuilder(4096);
+                    eventLine = lineNo;
+                    pos = start;
+                } else {
+                    int nested = findEventStart(line, pos);
+                    int end = line.indexOf("</Event>", pos);
+                    if (nested >= 0 && (end < 0 || nested < end) && !(event.length() == 0 && nested == pos)) {
+                        sink.reject(new Origin(source, eventLine), "<Event> not closed before the next <Event> begins");
+                        event = null;
+                        pos = nested;
+                        continue;
+                    }
+                    if (end < 0) {
+                        event.append(line, pos, line.length()).append('\n');
+                        if (event.length() > MAX_EVENT_CHARS) {
+                            sink.reject(new Origin(source, eventLine), "<Event> longer than " + MAX_EVENT_CHARS + " characters without </Event>");
+                            event = null;
+                        }
+                        break;
+                    }
+                    int stop = end + "</Event>".length();
+                    event.append(line, pos, stop);
+                    emit(parser, event.toString(), new Origin(source, eventLine), sink);
+                    event = null;
+                    pos = stop;
+                }
+            }
+        }
+        if (event != null) {
+            sink.reject(new Origin(source, eventLine), "input ends inside an <Event> (no </Event>)");
+        }
+    }
+
+    private static void emit(EventXmlParser parser, String xml, Origin origin, RecordSink sink) {
+        try {
+            sink.accept(new RawRecord(origin, parser.parse(xml)));
+        } catch (XMLStreamException e) {
+            sink.reject(origin, "malformed event XML: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown parse error";
+        }
+        // StAX prefixes "ParseError at [row,col]:[1,2]\nMessage: ..." – keep the message.
+        int m = s.indexOf("Message: ");
+        return (m >= 0 ? s.substring(m + 9) : s).strip();
+    }
+
+    /** Index of the next {@code <Event} start tag (not {@code <EventData>} and the like), or -1. */
+    static int findEventStart(String line, int from) {
+        int i = line.indexOf("<Event", from);
+        while (i >= 0) {
+            int after = i + 6;
+            if (after >= line.length()) {
+                return i;
+            }
+            char c = line.charAt(after);
+            if (c == ' ' || c == '>' || c == '\t' || c == '/') {
+                return i;
+            }
+            i = line.indexOf("<Event", after);
+        }
+        return -1;
+    }
+
+    /** Text between events must be blank, an XML declaration, or the {@code <Events>} wrapper. */
+    private static void checkOutside(String text, String source, long lineNo, RecordSink sink) {
+        String t = text.strip();
+        if (t.isEmpty()) {
+            return;
+        }
+        t = t.replaceAll("<\\?xml[^>]*\\?>", "").replaceAll("</?Events(\\s[^>]*)?>", "").strip();
+        if (!t.isEmpty()) {
+            String shown = t.length() > 60 ? t.substring(0, 60) + "…" : t;
+            sink.reject(new Origin(source, lineNo), "text outside any <Event> element: '" + shown + "'");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.procwatch.write;
+
+import io.procwatch.aggregate.Notable;
+import io.procwatch.detect.DetectionRule;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Column list for the tabular formats: the fixed notable fields, then the union of group-by fields. */
+final class NotableColumns {
+
+    static final List<String> FIXED = List.of("rule_id", "rule_title", "rule_description", "severity",
+            "security_domain", "risk_object", "risk_object_type", "risk_score", "risk_message", "mitre_attack",
+            "count", "firstTime", "lastTime", "window_start", "window_end", "late");
+
+    private NotableColumns() {
+    }
+
+    static List<String> of(List<DetectionRule> detections) {
+        Set<String> cols = new LinkedHashSet<>(FIXED);
+        for (DetectionRule d : detections) {
+            cols.addAll(d.groupBy());
+        }
+        return new ArrayList<>(cols);
+    }
+
+    /** A cell's text: lists joined with ", ", missing values empty. */
+    static String cell(Notable n, String column) {
+        Object v = n.fields().get(column);
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof List<?> l) {
+            return String.join(", ", l.stream().map(String::valueOf).toList());
+        }
+        return v.toString();
+    }
+}

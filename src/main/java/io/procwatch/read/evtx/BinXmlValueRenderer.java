@@ -39,6 +39,12 @@ final class BinXmlValueRenderer {
 
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
+    // GUID byte order: three little-endian fields, then eight bytes as stored.
+    private static final int[] GUID_DATA1 = {3, 2, 1, 0};
+    private static final int[] GUID_DATA2 = {5, 4};
+    private static final int[] GUID_DATA3 = {7, 6};
+    private static final int[] GUID_DATA4A = {8, 9};
+    private static final int[] GUID_DATA4B = {10, 11, 12, 13, 14, 15};
 
     private BinXmlValueRenderer() {
     }
@@ -157,7 +163,20 @@ final class BinXmlValueRenderer {
         while (end > off && b[end - 1] == 0 && b[end - 2] == 0) {
             end -= 2;
         }
-        return end == off ? "" : new String(b, off, end - off, StandardCharsets.UTF_16LE);
+        return end == off ? "" : decodeUtf16(b, off, end - off);
+    }
+
+    /** Most event text is Latin-1: build that as a compact string directly, which beats the JDK's UTF-16 decoder. */
+    private static String decodeUtf16(byte[] b, int off, int length) {
+        int chars = length >> 1;
+        byte[] latin1 = new byte[chars];
+        for (int i = 0; i < chars; i++) {
+            if (b[off + 2 * i + 1] != 0) {
+                return new String(b, off, length, StandardCharsets.UTF_16LE);
+            }
+            latin1[i] = b[off + 2 * i];
+        }
+        return new String(latin1, StandardCharsets.ISO_8859_1);
     }
 
     private static String ansi(byte[] b, int off, int size) {
@@ -172,15 +191,15 @@ final class BinXmlValueRenderer {
         char[] out = new char[38];
         out[0] = '{';
         int p = 1;
-        p = hexBytes(out, p, b, off, new int[] {3, 2, 1, 0});
+        p = hexBytes(out, p, b, off, GUID_DATA1);
         out[p++] = '-';
-        p = hexBytes(out, p, b, off, new int[] {5, 4});
+        p = hexBytes(out, p, b, off, GUID_DATA2);
         out[p++] = '-';
-        p = hexBytes(out, p, b, off, new int[] {7, 6});
+        p = hexBytes(out, p, b, off, GUID_DATA3);
         out[p++] = '-';
-        p = hexBytes(out, p, b, off, new int[] {8, 9});
+        p = hexBytes(out, p, b, off, GUID_DATA4A);
         out[p++] = '-';
-        p = hexBytes(out, p, b, off, new int[] {10, 11, 12, 13, 14, 15});
+        p = hexBytes(out, p, b, off, GUID_DATA4B);
         out[p] = '}';
         return new String(out);
     }

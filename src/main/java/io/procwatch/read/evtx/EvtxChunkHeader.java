@@ -8,6 +8,7 @@ record EvtxChunkHeader(long firstRecordNumber, long lastRecordNumber, long first
     static final int SIZE = 512;
     static final int CHUNK_SIZE = 65536;
     private static final byte[] SIGNATURE = {'E', 'l', 'f', 'C', 'h', 'n', 'k', 0};
+    private static final byte[] ZEROS = new byte[CHUNK_SIZE];
 
     static boolean hasSignature(byte[] chunk) {
         return EvtxFileHeader.startsWith(chunk, SIGNATURE);
@@ -18,12 +19,8 @@ record EvtxChunkHeader(long firstRecordNumber, long lastRecordNumber, long first
     }
 
     static boolean isAllZeroRange(byte[] chunk, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (chunk[i] != 0) {
-                return false;
-            }
-        }
-        return true;
+        // Arrays.mismatch is vectorised; a byte loop over 341 trailing empty chunks showed up in profiles.
+        return java.util.Arrays.mismatch(chunk, from, to, ZEROS, 0, to - from) < 0;
     }
 
     /** @param length bytes of the chunk actually present (less than 64 KiB for a truncated last chunk) */

@@ -86,7 +86,8 @@ public final class EvtxReader implements EventReader {
             if (length == 0) {
                 break;
             }
-            if (EvtxChunkHeader.isAllZero(chunkBuffer, length)) {
+            // Signature first: scanning 64 KiB for zeros only pays off for chunks without one.
+            if (!EvtxChunkHeader.hasSignature(chunkBuffer) && EvtxChunkHeader.isAllZero(chunkBuffer, length)) {
                 zeroChunks++; // preallocated, never written
             } else {
                 accepted += chunkReader.read(chunkBuffer, length, chunks);

@@ -1,7 +1,5 @@
 package io.procwatch.read.evtx;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Element and attribute names of the current chunk, decoded once per offset. A name is stored once per chunk
@@ -10,11 +8,14 @@ import java.util.Arrays;
 final class NameTable {
 
     private final String[] byOffset = new String[EvtxChunkHeader.CHUNK_SIZE];
+    // A slot is valid only if stamped with the current chunk's generation: O(1) reset instead of clearing 64K slots.
+    private final int[] generationOf = new int[EvtxChunkHeader.CHUNK_SIZE];
+    private int generation;
     private byte[] chunk;
 
     void reset(byte[] chunkBuffer) {
         chunk = chunkBuffer;
-        Arrays.fill(byOffset, null);
+        generation++;
     }
 
     String nameAt(int offset) {
@@ -22,13 +23,14 @@ final class NameTable {
             throw new EvtxCorruptionException("name offset " + offset + " outside the chunk");
         }
         String name = byOffset[offset];
-        if (name == null) {
+        if (name == null || generationOf[offset] != generation) {
             int chars = LittleEndian.u16(chunk, offset + 6);
             if (offset + 8 + chars * 2 > EvtxChunkHeader.CHUNK_SIZE) {
                 throw new EvtxCorruptionException("name at " + offset + " runs past the chunk");
             }
-            name = new String(chunk, offset + 8, chars * 2, StandardCharsets.UTF_16LE);
+            name = BinXmlValueRenderer.utf16(chunk, offset + 8, chars * 2);
             byOffset[offset] = name;
+            generationOf[offset] = generation;
         }
         return name;
     }

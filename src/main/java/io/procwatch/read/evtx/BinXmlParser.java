@@ -1,6 +1,7 @@
 package io.procwatch.read.evtx;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,6 +40,13 @@ final class BinXmlParser {
     private int pos;
     private int limit;
     private int depth;
+    // While compiling a template: its byte range, and the names it takes from elsewhere in the chunk.
+    private int compileStart = -1;
+    private int compileEnd = -1;
+    private boolean shareable;
+    private int[] externalOffsets = new int[16];
+    private String[] externalNames = new String[16];
+    private int externalCount;
 
     BinXmlParser(NameTable names, TemplateCache templates) {
         this.names = names;
@@ -48,6 +56,9 @@ final class BinXmlParser {
     void reset(byte[] chunk) {
         b = chunk;
         depth = 0;
+        compileStart = -1;
+        compileEnd = -1;
+        externalCount = 0;
     }
 
     /**
@@ -204,6 +215,9 @@ final class BinXmlParser {
     }
 
     private BinXmlNode templateInstance() {
+        if (compileStart >= 0) {
+            shareable = false; // its definition offset may point outside the bytes that key the shared cache
+        }
         skip(1); // unknown, seen 0x01
         skip(4); // template identifier: identity comes from the definition offset
         int definitionOffset = i32();
@@ -250,12 +264,44 @@ final class BinXmlParser {
         if (size <= 0 || size > b.length - bodyStart) {
             throw corrupt("template definition at " + offset + " has size " + size + " past the chunk");
         }
-        String guid = BinXmlValueRenderer.guid(b, offset + 4);
-        enter();
-        BinXmlNode[] body = parseDocument(bodyStart, bodyStart + size, true);
-        depth--;
-        TemplateDefinition definition = new TemplateDefinition(offset, guid, size, body);
-        templates.put(definition);
+        // Content from the GUID on: the next-definition pointer (first 4 bytes) differs between chunks.
+        int contentStart = offset + 4;
+        int contentEnd = bodyStart + size;
+        int hash = TemplateCache.hash(b, contentStart, contentEnd);
+        TemplateDefinition definition = templates.findShared(b, contentStart, contentEnd, hash, names);
+        if (definition == null) {
+            boolean outermost = compileStart < 0;
+            int savedStart = compileStart;
+            int savedEnd = compileEnd;
+            int savedExternal = externalCount;
+            if (outermost) {
+                externalCount = 0;
+                shareable = true;
+            } else {
+                shareable = false; // a definition nested in another is rare; not worth tracking for sharing
+            }
+            compileStart = offset;
+            compileEnd = contentEnd;
+            enter();
+            try {
+                BinXmlNode[] body = parseDocument(bodyStart, contentEnd, true);
+                definition = new TemplateDefinition(offset, BinXmlValueRenderer.guid(b, offset + 4), size, body);
+            } finally {
+                depth--;
+                compileStart = savedStart;
+                compileEnd = savedEnd;
+            }
+            if (outermost && shareable) {
+                templates.share(b, contentStart, contentEnd, hash, Arrays.copyOf(externalOffsets, externalCount),
+                        Arrays.copyOf(externalNames, externalCount), definition);
+            }
+            if (outermost) {
+                externalCount = 0;
+            } else {
+                externalCount = savedExternal;
+            }
+        }
+        templates.put(offset, definition);
         return definition;
     }
 
@@ -263,10 +309,22 @@ final class BinXmlParser {
     private String name() {
         int offset = i32();
         String name = names.nameAt(offset);
+        if (compileStart >= 0 && (offset < compileStart || offset >= compileEnd)) {
+            rememberExternalName(offset, name);
+        }
         if (offset == pos) {
             skip(names.storedSize(offset));
         }
         return name;
+    }
+
+    private void rememberExternalName(int offset, String name) {
+        if (externalCount == externalOffsets.length) {
+            externalOffsets = Arrays.copyOf(externalOffsets, externalCount * 2);
+            externalNames = Arrays.copyOf(externalNames, externalCount * 2);
+        }
+        externalOffsets[externalCount] = offset;
+        externalNames[externalCount++] = name;
     }
 
     private String unicodeText() {

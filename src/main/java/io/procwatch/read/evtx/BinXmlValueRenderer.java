@@ -1,5 +1,8 @@
 package io.procwatch.read.evtx;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,6 +41,7 @@ final class BinXmlValueRenderer {
     static final int ARRAY = 0x80;
 
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
     // GUID byte order: three little-endian fields, then eight bytes as stored.
     private static final int[] GUID_DATA1 = {3, 2, 1, 0};
@@ -170,7 +174,18 @@ final class BinXmlValueRenderer {
     private static String decodeUtf16(byte[] b, int off, int length) {
         int chars = length >> 1;
         byte[] latin1 = new byte[chars];
-        for (int i = 0; i < chars; i++) {
+        int i = 0;
+        for (; i + 4 <= chars; i += 4) { // four characters per 64-bit read
+            long v = (long) LONGS.get(b, off + 2 * i);
+            if ((v & 0xFF00FF00FF00FF00L) != 0) {
+                return new String(b, off, length, StandardCharsets.UTF_16LE);
+            }
+            latin1[i] = (byte) v;
+            latin1[i + 1] = (byte) (v >>> 16);
+            latin1[i + 2] = (byte) (v >>> 32);
+            latin1[i + 3] = (byte) (v >>> 48);
+        }
+        for (; i < chars; i++) {
             if (b[off + 2 * i + 1] != 0) {
                 return new String(b, off, length, StandardCharsets.UTF_16LE);
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -30,23 +31,95 @@ public final class JsonEventReader implements EventReader {
 
     @Override
     public void read(InputStream in, String source, RecordSink sink) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        long lineNo = 0;
+        String line;
+        // The first non-blank line decides: a whole object on it means JSON lines, parsed line by line (the
+        // fast path: no second scan of the text). Anything else goes through the splitter.
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1);
+            }
+            if (!line.isBlank()) {
+                break;
+            }
+        }
+        if (line == null) {
+            return;
+        }
+        String first = line.strip();
+        if (first.startsWith("{") && first.endsWith("}") && parses(first)) {
+            do {
+                if (!line.isBlank()) {
+                    record(line, new Origin(source, lineNo), sink);
+                }
+                lineNo++;
+            } while ((line = r.readLine()) != null);
+            return;
+        }
         JsonRecordSplitter splitter = new JsonRecordSplitter(new JsonRecordSplitter.Handler() {
             @Override
-            public void record(String json, long line) {
-                Origin origin = new Origin(source, line);
-                try {
-                    sink.accept(new RawRecord(origin, flatten(json)));
-                } catch (IOException | RuntimeException e) {
-                    sink.reject(origin, "malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
-                }
+            public void record(String json, long at) {
+                JsonEventReader.this.record(json, new Origin(source, at), sink);
             }
 
             @Override
-            public void garbage(long line, String reason) {
-                sink.reject(new Origin(source, line), reason);
+            public void garbage(long at, String reason) {
+                sink.reject(new Origin(source, at), reason);
             }
-        });
-        splitter.split(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }, lineNo);
+        splitter.split(new SequenceReader(line + "\n", r));
+    }
+
+    private void record(String json, Origin origin, RecordSink sink) {
+        Map<String, String> fields;
+        try {
+            fields = flatten(json);
+        } catch (IOException | RuntimeException e) {
+            String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            sink.reject(origin, "malformed JSON: " + msg);
+            return;
+        }
+        sink.accept(new RawRecord(origin, fields));
+    }
+
+    private boolean parses(String json) {
+        try {
+            flatten(json);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A string followed by the rest of a reader. */
+    private static final class SequenceReader extends java.io.Reader {
+        private final java.io.StringReader head;
+        private final java.io.Reader tail;
+        private boolean headDone;
+
+        SequenceReader(String head, java.io.Reader tail) {
+            this.head = new java.io.StringReader(head);
+            this.tail = tail;
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            if (!headDone) {
+                int n = head.read(buf, off, len);
+                if (n > 0) {
+                    return n;
+                }
+                headDone = true;
+            }
+            return tail.read(buf, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            tail.close();
+        }
     }
 
     /** Flattens one JSON object (any of the three shapes) to RawRecord fields. */

@@ -24,7 +24,7 @@ final class JsonRecordSplitter {
 
     private final Handler handler;
     private final StringBuilder record = new StringBuilder(2048);
-    private long line = 1;
+    private long line;
     private long recordLine;
     private int depth;
     private boolean inString;
@@ -33,8 +33,10 @@ final class JsonRecordSplitter {
     private boolean decided;
     private long garbageLine = -1;
 
-    JsonRecordSplitter(Handler handler) {
+    /** @param firstLine the line number of the first character fed (1 for a whole input) */
+    JsonRecordSplitter(Handler handler, long firstLine) {
         this.handler = handler;
+        this.line = firstLine;
     }
 
     void split(Reader in) throws IOException {

@@ -2,6 +2,7 @@ package io.procwatch.engine;
 
 import io.procwatch.aggregate.Notable;
 import io.procwatch.aggregate.NotableCollector;
+import io.procwatch.aggregate.NotableGroup;
 import io.procwatch.aggregate.Watermark;
 import io.procwatch.detect.Detections;
 import io.procwatch.detect.RuleSet;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * One Drools session with its time keeping: inserts process events, fires the detections, and closes notable
@@ -38,6 +41,8 @@ public final class DetectionSession implements AutoCloseable {
     private final Watermark watermark = new Watermark(Long.MIN_VALUE);
     private final FactHandle watermarkHandle;
     private final SessionPseudoClock pseudoClock;
+    /** Live time source for {@link #DetectionSession(RuleSet, LongSupplier, Duration)}; null otherwise. */
+    private final LongSupplier wallClock;
     private final long lateness;
     private long newest = Long.MIN_VALUE;
     private long clockAt;
@@ -58,12 +63,30 @@ public final class DetectionSession implements AutoCloseable {
         session.setGlobal("notables", notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
+        this.wallClock = null;
+    }
+
+    /**
+     * A live session whose time is read from {@code wallClock} (epoch ms) at every {@link #fire()}: windows close
+     * when that clock, less the allowance, passes their end. The Drools clock is a pseudo clock advanced to the
+     * same time, so a test can drive a live session with a fake clock.
+     */
+    public DetectionSession(RuleSet rules, LongSupplier wallClock, Duration lateness) {
+        this.session = rules.newSession(true);
+        this.detections = new Detections(rules.catalog());
+        this.lateness = lateness.toMillis();
+        session.setGlobal("detections", detections);
+        session.setGlobal("notables", notables);
+        this.watermarkHandle = session.insert(watermark);
+        this.pseudoClock = session.getSessionClock();
+        this.wallClock = wallClock;
     }
 
     /** Inserts one event; rules fire at the next {@link #fire()}. */
     public void insert(ProcessEvent e) {
         long t = e.getTime();
-        if (newest != Long.MIN_VALUE && t < newest - lateness) {
+        long ref = wallClock != null ? Math.max(newest, wallClock.getAsLong()) : newest;
+        if (ref != Long.MIN_VALUE && t < ref - lateness) {
             late++;
             if (lateSamples.size() < LATE_SAMPLES) {
                 lateSamples.add(e.getOrigin());
@@ -84,7 +107,7 @@ public final class DetectionSession implements AutoCloseable {
      */
     public List<Notable> fire() {
         session.fireAllRules();
-        long now = pseudoClock != null ? newest : System.currentTimeMillis();
+        long now = wallClock != null ? wallClock.getAsLong() : pseudoClock != null ? newest : System.currentTimeMillis();
         if (now != Long.MIN_VALUE) {
             if (pseudoClock != null && now > clockAt) {
                 // Expiry (@expires) runs on clock moves; rules have already seen these events.
@@ -110,6 +133,46 @@ public final class DetectionSession implements AutoCloseable {
             session.update(watermarkHandle, watermark);
             session.fireAllRules();
         }
+    }
+
+    /** The open notable groups (windows not yet closed), in no particular order. */
+    public List<NotableGroup> openGroups() {
+        List<NotableGroup> out = new ArrayList<>();
+        for (Object o : session.getObjects(o -> o instanceof NotableGroup)) {
+            out.add((NotableGroup) o);
+        }
+        return out;
+    }
+
+    /**
+     * Hands this session's time and open windows over to {@code next} (a fresh session of a reloaded rule set):
+     * the newest event time, the Drools clock, the watermark, the inserted/late counts, and every open group
+     * {@code keep} accepts. Groups not kept are returned (the caller emits them). Events in working memory are
+     * not moved: each was already evaluated by this session's rules. This session is left without groups and
+     * should be closed.
+     */
+    public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep) {
+        session.fireAllRules();
+        next.newest = newest;
+        next.inserted = inserted;
+        next.late = late;
+        next.lateSamples.addAll(lateSamples);
+        if (next.pseudoClock != null && clockAt > next.clockAt) {
+            next.pseudoClock.advanceTime(clockAt - next.clockAt, TimeUnit.MILLISECONDS);
+            next.clockAt = clockAt;
+        }
+        next.moveWatermark(watermark.getTime());
+        List<NotableGroup> dropped = new ArrayList<>();
+        for (NotableGroup g : openGroups()) {
+            session.delete(session.getFactHandle(g));
+            if (keep.test(g)) {
+                next.session.insert(g);
+            } else {
+                dropped.add(g);
+            }
+        }
+        next.session.fireAllRules();
+        return dropped;
     }
 
     /** The current watermark, epoch ms. */

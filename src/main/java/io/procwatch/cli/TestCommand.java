@@ -1,0 +1,78 @@
+package io.procwatch.cli;
+
+import io.procwatch.detect.RuleCompileException;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.toolkit.DetectionTestRunner;
+import io.procwatch.toolkit.DetectionTestSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code procwatch test}: run the detection test specs against the rules. */
+@Command(name = "test", mixinStandardHelpOptions = true,
+        description = {"Run every detection test spec (DIR/tests/*.yml) against the rules of DIR and print a pass/fail "
+                + "table with the differences.",
+                "Exit code 0 when every case passed or was skipped, 5 when a case failed, 3 when the rules do not compile."})
+final class TestCommand implements Callable<Integer> {
+
+    /** Exit code when at least one test case failed. */
+    static final int FAILED = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "DIR", defaultValue = "rules-drl",
+            description = "The rules folder (default: ${DEFAULT-VALUE}); specs are read from DIR/tests.")
+    Path rulesDir;
+
+    @Option(names = "--shared", paramLabel = "DIR",
+            description = "What $${shared} stands for in spec event paths (default: ../shared, or -Dprocwatch.shared).")
+    Path shared;
+
+    @Parameters(paramLabel = "SPEC", arity = "0..*", description = "Spec files to run (default: every spec in DIR/tests).")
+    List<Path> specFiles;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RuleSet rules;
+        List<DetectionTestSpec> specs = new ArrayList<>();
+        try {
+            rules = RuleSet.fromDirectory(rulesDir);
+            if (specFiles == null || specFiles.isEmpty()) {
+                specs.addAll(DetectionTestSpec.loadAll(rulesDir.resolve("tests")));
+            } else {
+                for (Path p : specFiles) {
+                    specs.add(DetectionTestSpec.load(p));
+                }
+            }
+        } catch (RuleCompileException e) {
+            e.problems().forEach(err::println);
+            err.println("procwatch: the rules in " + rulesDir + " do not compile; nothing tested");
+            return ExitCodes.RULES;
+        } catch (IOException e) {
+            err.println("procwatch: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (specs.isEmpty()) {
+            err.println("procwatch: no test specs under " + rulesDir.resolve("tests"));
+            return ExitCodes.USAGE;
+        }
+        Path sharedRoot = shared != null ? shared.toAbsolutePath().normalize() : DetectionTestRunner.defaultSharedRoot();
+        List<DetectionTestRunner.CaseResult> results = new DetectionTestRunner(rules, sharedRoot).run(specs);
+        out.print(DetectionTestRunner.table(results));
+        out.flush();
+        boolean failed = results.stream().anyMatch(r -> r.status() == DetectionTestRunner.Status.FAIL);
+        return failed ? FAILED : ExitCodes.OK;
+    }
+}

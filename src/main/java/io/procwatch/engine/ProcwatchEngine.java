@@ -1,0 +1,761 @@
+package io.procwatch.engine;
+
+import io.procwatch.aggregate.Notable;
+import io.procwatch.aggregate.NotableGroup;
+import io.procwatch.detect.DetectionRule;
+import io.procwatch.detect.RuleCompileException;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.normalize.RejectedRecordException;
+import io.procwatch.read.EventReader;
+import io.procwatch.read.JsonEventReader;
+import io.procwatch.read.Origin;
+import io.procwatch.read.RawRecord;
+import io.procwatch.read.RecordSink;
+import io.procwatch.read.XmlEventReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The detection engine for embedding: a Java application feeds it Windows process-creation events and receives
+ * notables through a {@link NotableListener} as their windows close.
+ *
+ * <pre>{@code
+ * try (ProcwatchEngine engine = ProcwatchEngine.builder()
+ *         .bundledRules()                      // or .rulesDirectory(Path.of("rules-drl"))
+ *         .clock(EngineClock.eventTime())      // replay; EngineClock.wall() for live
+ *         .onNotable(n -> System.out.println(n.fields()))
+ *         .build()) {
+ *     engine.submitText(xmlOrJsonText);        // or submit(Map of Windows fields), submit(ProcessEvent)
+ *     engine.flush();                          // close every open window now
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * One session thread per engine owns the Drools session; everything else reaches it through a bounded queue
+ * (its capacity counts process events). Thread-safe, callable from any number of threads at once:
+ * {@link #parse}, every {@code submit…}, {@link #trySubmit}, {@link #tick()}, {@link #flush()},
+ * {@link #reload}, {@link #metrics()}, {@link #rules()} and {@link #close()}. Events of one thread are evaluated in
+ * the order that thread submitted them; {@link #flush()}, {@link #tick()} and {@link #reload} take effect after
+ * every event the calling thread submitted before. The listener runs on the session thread (never concurrently).
+ *
+ * <h2>Back-pressure</h2>
+ * A full queue makes {@code submit…} wait up to the submit timeout (default 30 s) and then throw
+ * {@link EngineBusyException}; {@link #trySubmit} never waits. A submission is queued whole or not at all.
+ * Memory is bounded by the queue capacity, not by how fast producers are.
+ *
+ * <h2>State</h2>
+ * Nothing is static: several engines in one JVM are independent (each compiles or shares an immutable
+ * {@link RuleSet}, and has its own session, queue, thread and counters).
+ */
+public final class ProcwatchEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcwatchEngine.class);
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final int DRAIN = 4096;
+
+    private enum Kind { TICK, FLUSH, RELOAD, STOP }
+
+    private record Command(Kind kind, RuleSet rules, CompletableFuture<Object> done) {
+    }
+
+    private final EngineClock clock;
+    private final Duration lateness;
+    private final int capacity;
+    private final long tickMillis;
+    private final long submitTimeoutMillis;
+    private final NotableListener listener;
+    private final EventNormalizer normalizer = new EventNormalizer();
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Semaphore space;
+    private final AtomicInteger depth = new AtomicInteger();
+    private final Thread thread;
+    private final Object intake = new Object();
+    private volatile boolean accepting = true;
+    private volatile RuleSet rules;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong other = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong notables = new AtomicLong();
+    private final AtomicLong listenerErrors = new AtomicLong();
+    private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadFailures = new AtomicLong();
+    private final Map<String, Long> byRule = new TreeMap<>();   // guarded by itself
+    private volatile long late;
+    private volatile long openGroups;
+    private volatile long watermark = Long.MIN_VALUE;
+
+    /** Owned by the session thread. */
+    private DetectionSession session;
+
+    private ProcwatchEngine(Builder b, RuleSet rules) {
+        this.clock = b.clock;
+        this.lateness = b.lateness;
+        this.capacity = b.queueCapacity;
+        this.tickMillis = b.tick.toMillis();
+        this.submitTimeoutMillis = b.submitTimeout.toMillis();
+        this.listener = b.listener;
+        this.rules = rules;
+        this.space = new Semaphore(capacity);
+        this.session = newSession(rules);
+        this.thread = new Thread(this::loop, "procwatch-session-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Starts building an engine. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- parsing (no queue involved)
+
+    /**
+     * Parses Windows events written as text: JSON lines, a JSON array of objects, concatenated JSON objects
+     * (Winlogbeat, evtx_dump shapes included), or Windows event XML (one or many {@code <Event>}s). The format is
+     * decided by the first non-blank character. Counts the records as received. Thread-safe.
+     *
+     * @param source name used in rejection messages ({@code source:line: reason})
+     */
+    public EventBatch parse(String text, String source) {
+        return parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), source);
+    }
+
+    /** {@link #parse(String, String)} reading a stream (not closed). Thread-safe. */
+    public EventBatch parse(InputStream in, String source) {
+        Collector c = new Collector(source);
+        try {
+            BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
+            int first = firstSignificant(b);
+            if (first == '<') {
+                new XmlEventReader().read(b, source, c);
+            } else if (first == '{' || first == '[') {
+                new JsonEventReader().read(b, source, c);
+            } else if (first >= 0) {
+                c.reject(new Origin(source, 1), "neither JSON nor Windows event XML (starts with '" + (char) first + "')");
+            }
+        } catch (IOException e) {
+            c.reject(new Origin(source, 0), "unreadable: " + e.getMessage());
+        }
+        return c.batch();
+    }
+
+    /**
+     * Normalizes one event given as Windows field names (the {@code System} children such as {@code EventID},
+     * {@code Channel}, {@code Computer}, {@code SystemTime}, and the {@code EventData} names such as
+     * {@code Image}, {@code CommandLine}). Counts it as received. Thread-safe.
+     */
+    public EventBatch parse(Map<String, String> windowsFields, String source) {
+        Collector c = new Collector(source);
+        c.accept(new RawRecord(new Origin(source, 0), Map.copyOf(windowsFields)));
+        return c.batch();
+    }
+
+    private static int firstSignificant(BufferedInputStream in) throws IOException {
+        in.mark(4096);
+        int c;
+        int n = 0;
+        do {
+            c = in.read();
+            n++;
+        } while (c >= 0 && n < 4096 && (Character.isWhitespace(c) || c == 0xEF || c == 0xBB || c == 0xBF));
+        in.reset();
+        return c;
+    }
+
+    /** Normalizes records as a reader delivers them, keeping counts and rejections. */
+    private final class Collector implements RecordSink {
+        final String source;
+        final List<ProcessEvent> events = new ArrayList<>();
+        final List<String> rejections = new ArrayList<>();
+        long records;
+        long others;
+
+        Collector(String source) {
+            this.source = source;
+        }
+
+        @Override
+        public void accept(RawRecord record) {
+            records++;
+            try {
+                ProcessEvent e = normalizer.normalize(record);
+                if (e == null) {
+                    others++;
+                } else {
+                    events.add(e);
+                }
+            } catch (RejectedRecordException ex) {
+                rejections.add(record.origin() + ": " + ex.getMessage());
+            }
+        }
+
+        @Override
+        public void reject(Origin origin, String reason) {
+            records++;
+            rejections.add(origin + ": " + reason);
+        }
+
+        EventBatch batch() {
+            received.addAndGet(records);
+            other.addAndGet(others);
+            rejected.addAndGet(rejections.size());
+            return new EventBatch(events, records, others, rejections);
+        }
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    /**
+     * Queues one process event, waiting while the queue is full.
+     *
+     * @throws EngineBusyException   the queue stayed full for the submit timeout
+     * @throws IllegalStateException the engine is closed
+     */
+    public void submit(ProcessEvent event) {
+        submit(new EventBatch(List.of(event), 0, 0, List.of()));
+    }
+
+    /**
+     * Normalizes and queues one event given as Windows field names; see {@link #parse(Map, String)}.
+     *
+     * @return what was parsed: {@code accepted() == 1} for a process creation, {@code other() == 1} for another
+     *         event (skipped), or one rejection with its reason
+     */
+    public EventBatch submit(Map<String, String> windowsFields) {
+        return submit(parse(windowsFields, "map"));
+    }
+
+    /** Parses (see {@link #parse(String, String)}) and queues the process events of a text, all or none. */
+    public EventBatch submitText(String xmlOrJson) {
+        return submit(parse(xmlOrJson, "text"));
+    }
+
+    /**
+     * Queues a parsed batch, waiting up to the submit timeout for room. A batch larger than the queue capacity is
+     * queued in capacity-sized parts.
+     *
+     * @return the batch
+     * @throws EngineBusyException   no room within the submit timeout (nothing, or only whole earlier parts of an
+     *                               oversized batch, was queued)
+     */
+    public EventBatch submit(EventBatch batch) {
+        List<ProcessEvent> events = batch.events();
+        for (int from = 0; from < events.size(); from += capacity) {
+            List<ProcessEvent> part = events.subList(from, Math.min(events.size(), from + capacity));
+            boolean ok;
+            try {
+                ok = space.tryAcquire(part.size(), submitTimeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ok = false;
+            }
+            if (!ok) {
+                refused.addAndGet(events.size() - from);
+                throw new EngineBusyException("queue full (" + capacity + " events) for " + submitTimeoutMillis + " ms");
+            }
+            enqueue(part);
+        }
+        return batch;
+    }
+
+    /**
+     * Queues a parsed batch only if the queue has room for all of it now; never waits.
+     *
+     * @return false when the queue is full (nothing was queued; counted as refused)
+     * @throws IllegalArgumentException the batch holds more events than the queue capacity
+     */
+    public boolean trySubmit(EventBatch batch) {
+        int n = batch.accepted();
+        if (n > capacity) {
+            throw new IllegalArgumentException(n + " events exceed the queue capacity of " + capacity);
+        }
+        if (!space.tryAcquire(n)) {
+            refused.addAndGet(n);
+            return false;
+        }
+        enqueue(batch.events());
+        return true;
+    }
+
+    private void enqueue(List<ProcessEvent> events) {
+        synchronized (intake) {
+            if (!accepting) {
+                space.release(events.size());
+                throw new IllegalStateException("engine is closed");
+            }
+            depth.addAndGet(events.size());
+            queued.addAndGet(events.size());
+            queue.addAll(events);
+        }
+    }
+
+    // ---------------------------------------------------------------- control
+
+    /**
+     * Evaluates everything queued before, then moves time on to the clock (the newest event time, or the wall
+     * clock) and delivers the notables whose windows that closes. The engine ticks by itself on the wall clock;
+     * call this to make a test with a hand-moved clock deterministic. Blocks until done.
+     */
+    public void tick() {
+        command(Kind.TICK, null);
+    }
+
+    /**
+     * Evaluates everything queued before, then closes every open window and delivers its notable: the end of
+     * input. Blocks until the listener has seen them. Matches that arrive afterwards for the windows it closed
+     * form separate notables marked {@code late}.
+     */
+    public void flush() {
+        command(Kind.FLUSH, null);
+    }
+
+    /**
+     * Recompiles the DRL files of {@code rulesDir} and swaps them in; see {@link #reload(RuleSet)}.
+     *
+     * @throws RuleCompileException the new rules do not compile (each problem is {@code file:line: message});
+     *                              the running rules stay in force
+     */
+    public ReloadReport reload(Path rulesDir) throws RuleCompileException, IOException {
+        long t0 = System.nanoTime();
+        RuleSet next;
+        try {
+            next = RuleSet.fromDirectory(rulesDir);
+        } catch (RuleCompileException | IOException e) {
+            reloadFailures.incrementAndGet();
+            LOG.warn("reload of {} refused, the running rules stay in force: {}", rulesDir, e.getMessage());
+            throw e;
+        }
+        return swap(next, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Replaces the rules. Events queued before are evaluated by the old rules, events queued after by the new.
+     * Drools cannot move working memory between rule bases, so the session is replaced and this is carried over:
+     * the clock, the watermark, the counters, and every open notable group (window not yet closed) of a detection
+     * whose {@code @id} and metadata (name, title, description, risk attributes, MITRE ids, schedule, earliest,
+     * latest, group-by fields, fillnull) are unchanged: its later matches keep counting into the same notable.
+     * Open groups of changed or removed detections are emitted at once with what they counted so far.
+     * Not carried: the events in working memory (each was already evaluated; new rules see only later events).
+     * Changing only a rule's conditions (same metadata) keeps its open groups.
+     */
+    public ReloadReport reload(RuleSet next) {
+        return swap(next, 0);
+    }
+
+    private ReloadReport swap(RuleSet next, long compileMillis) {
+        ReloadReport r = (ReloadReport) command(Kind.RELOAD, next);
+        r = new ReloadReport(r.origin(), r.rules(), r.detections(), compileMillis, r.swapMillis(), r.keptGroups(),
+                r.closedGroups(), r.changed());
+        reloads.incrementAndGet();
+        LOG.info("rules reloaded from {}: {} rules ({} detections); compiled in {} ms, swapped in {} ms; "
+                        + "{} open windows kept, {} closed early; changed detections: {}",
+                r.origin(), r.rules(), r.detections(), r.compileMillis(), r.swapMillis(), r.keptGroups(),
+                r.closedGroups(), r.changed().isEmpty() ? "none" : r.changed());
+        return r;
+    }
+
+    private Object command(Kind kind, RuleSet arg) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        synchronized (intake) {
+            if (!accepting) {
+                throw new IllegalStateException("engine is closed");
+            }
+            queue.add(new Command(kind, arg, done));
+        }
+        return await(done);
+    }
+
+    private static Object await(CompletableFuture<Object> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Stops intake (later submits throw {@link IllegalStateException}), evaluates everything already queued,
+     * closes every open window, delivers those notables and ends the session thread. Nothing accepted is lost.
+     * Idempotent; blocks until done. The service's SIGTERM handler calls this.
+     */
+    @Override
+    public void close() {
+        CompletableFuture<Object> done = null;
+        synchronized (intake) {
+            if (accepting) {
+                accepting = false;
+                done = new CompletableFuture<>();
+                queue.add(new Command(Kind.STOP, null, done));
+            }
+        }
+        if (done != null) {
+            await(done);
+        }
+        stopped.join();
+    }
+
+    /** False once {@link #close()} has begun. */
+    public boolean isOpen() {
+        return accepting;
+    }
+
+    /** The rules in force. */
+    public RuleSet rules() {
+        return rules;
+    }
+
+    public EngineClock clock() {
+        return clock;
+    }
+
+    /** A snapshot of the counters. Thread-safe. */
+    public EngineMetrics metrics() {
+        Map<String, Long> perRule;
+        synchronized (byRule) {
+            perRule = Map.copyOf(byRule);
+        }
+        return new EngineMetrics(received.get(), queued.get(), processed.get(), rejected.get(), other.get(),
+                refused.get(), late, notables.get(), perRule, listenerErrors.get(), depth.get(), capacity,
+                openGroups, watermark, rules.ruleCount(), reloads.get(), reloadFailures.get());
+    }
+
+    // ---------------------------------------------------------------- the session thread
+
+    private DetectionSession newSession(RuleSet r) {
+        return clock.isWall()
+                ? new DetectionSession(r, clock.source()::millis, lateness)
+                : new DetectionSession(r, true, lateness);
+    }
+
+    private void loop() {
+        List<Object> batch = new ArrayList<>(DRAIN);
+        long nextTick = System.nanoTime() + tickMillis * 1_000_000;
+        try {
+            while (true) {
+                Object first;
+                if (clock.isWall()) {
+                    long wait = Math.max(0, nextTick - System.nanoTime());
+                    first = queue.poll(wait, TimeUnit.NANOSECONDS);
+                } else {
+                    first = queue.take();
+                }
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, DRAIN);
+                }
+                int events = 0;
+                for (Object o : batch) {
+                    if (o instanceof ProcessEvent e) {
+                        insert(e);
+                        events++;
+                        continue;
+                    }
+                    if (events > 0) {
+                        fire(events);
+                        events = 0;
+                    }
+                    Command c = (Command) o;
+                    try {
+                        Object result = run(c);
+                        c.done().complete(result);
+                    } catch (RuntimeException ex) {
+                        c.done().completeExceptionally(ex);
+                    }
+                    if (c.kind() == Kind.STOP) {
+                        return;
+                    }
+                }
+                if (events > 0) {
+                    fire(events);
+                }
+                batch.clear();
+                if (clock.isWall() && System.nanoTime() >= nextTick) {
+                    fire(0);
+                    observe();
+                    nextTick = System.nanoTime() + tickMillis * 1_000_000;
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.error("session thread interrupted; the engine stops");
+        } catch (Throwable t) {
+            LOG.error("session thread failed; the engine stops", t);
+        } finally {
+            accepting = false;
+            try {
+                session.close();
+            } catch (RuntimeException ignored) {
+                // already disposed
+            }
+            for (Object o : queue) {
+                if (o instanceof Command c) {
+                    c.done().completeExceptionally(new IllegalStateException("engine is closed"));
+                }
+            }
+            stopped.complete(null);
+        }
+    }
+
+    private void insert(ProcessEvent e) {
+        try {
+            session.insert(e);
+        } catch (RuntimeException ex) {
+            LOG.error("{}: evaluation failed: {}", e.getOrigin(), ex.toString());
+        }
+    }
+
+    /** Fires after {@code events} inserts, delivers what closed and frees their queue room. */
+    private void fire(int events) {
+        try {
+            deliver(session.fire());
+        } catch (RuntimeException ex) {
+            LOG.error("rule firing failed: {}", ex.toString(), ex);
+        } finally {
+            if (events > 0) {
+                processed.addAndGet(events);
+                depth.addAndGet(-events);
+                space.release(events);
+            }
+            late = session.lateCount();
+            watermark = session.watermark();
+        }
+    }
+
+    private Object run(Command c) {
+        switch (c.kind()) {
+            case TICK -> {
+                deliver(session.fire());
+                observe();
+                return null;
+            }
+            case FLUSH -> {
+                deliver(session.flush());
+                observe();
+                return null;
+            }
+            case STOP -> {
+                deliver(session.flush());
+                observe();
+                return null;
+            }
+            case RELOAD -> {
+                return replace(c.rules());
+            }
+            default -> throw new IllegalStateException(c.kind().toString());
+        }
+    }
+
+    private ReloadReport replace(RuleSet next) {
+        long t0 = System.nanoTime();
+        Map<String, List<Object>> before = signatures(rules);
+        Map<String, List<Object>> after = signatures(next);
+        Set<String> changed = new TreeSet<>();
+        Set<String> all = new HashSet<>(before.keySet());
+        all.addAll(after.keySet());
+        for (String id : all) {
+            if (!Objects.equals(before.get(id), after.get(id))) {
+                changed.add(id);
+            }
+        }
+        DetectionSession fresh = newSession(next);
+        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()));
+        int kept = fresh.openGroups().size();
+        List<Notable> early = new ArrayList<>();
+        for (NotableGroup g : closed) {
+            early.add(Notable.of(g));
+        }
+        early.sort(Notable.ORDER);
+        DetectionSession old = session;
+        session = fresh;
+        rules = next;
+        old.close();
+        deliver(early);
+        deliver(session.fire());
+        observe();
+        return new ReloadReport(next.origin(), next.ruleCount(), next.catalog().detections().size(), 0,
+                (System.nanoTime() - t0) / 1_000_000, kept, closed.size(), List.copyOf(changed));
+    }
+
+    /** Everything the catalog says about each detection; two equal signatures mean an unchanged detection. */
+    private static Map<String, List<Object>> signatures(RuleSet r) {
+        Map<String, List<Object>> out = new HashMap<>();
+        for (DetectionRule d : r.catalog().detections()) {
+            out.put(d.id(), Arrays.asList(d.ruleName(), d.packageName(), d.title(), d.description(), d.riskScore(),
+                    d.riskObject(), d.riskObjectType(), d.riskMessage(), d.mitre(), d.notableFields(),
+                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull()));
+        }
+        return out;
+    }
+
+    private void observe() {
+        late = session.lateCount();
+        watermark = session.watermark();
+        openGroups = session.openGroups().size();
+    }
+
+    private void deliver(List<Notable> closed) {
+        for (Notable n : closed) {
+            notables.incrementAndGet();
+            synchronized (byRule) {
+                byRule.merge(n.ruleId(), 1L, Long::sum);
+            }
+            try {
+                listener.onNotable(n);
+            } catch (RuntimeException ex) {
+                listenerErrors.incrementAndGet();
+                LOG.error("notable listener failed on {} ({}): {}", n.ruleId(), n.fields().get("window_start"), ex.toString(), ex);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /** Settings of an engine. Not thread-safe; {@link #build()} may be called more than once. */
+    public static final class Builder {
+        private RuleSet rules;
+        private Path rulesDir;
+        private EngineClock clock = EngineClock.eventTime();
+        private Duration lateness = ScanOptions.DEFAULT_LATENESS;
+        private int queueCapacity = 10_000;
+        private Duration tick = Duration.ofSeconds(1);
+        private Duration submitTimeout = Duration.ofSeconds(30);
+        private NotableListener listener = n -> { };
+
+        private Builder() {
+        }
+
+        /** The rules packaged in the procwatch jar (the classpath kmodule). The default. */
+        public Builder bundledRules() {
+            this.rules = null;
+            this.rulesDir = null;
+            return this;
+        }
+
+        /** Compiles every {@code .drl} file under {@code dir} at {@link #build()}. */
+        public Builder rulesDirectory(Path dir) {
+            this.rulesDir = Objects.requireNonNull(dir);
+            this.rules = null;
+            return this;
+        }
+
+        /** An already compiled rule set (immutable; engines may share it). */
+        public Builder rules(RuleSet rules) {
+            this.rules = Objects.requireNonNull(rules);
+            this.rulesDir = null;
+            return this;
+        }
+
+        /** Event time (replay, the default) or the wall clock (live). */
+        public Builder clock(EngineClock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** How far behind the clock an event may arrive and still land in its window (default 10 minutes). */
+        public Builder lateness(Duration lateness) {
+            if (lateness.isNegative()) {
+                throw new IllegalArgumentException("lateness must not be negative");
+            }
+            this.lateness = lateness;
+            return this;
+        }
+
+        /** The most process events waiting for the session thread (default 10,000). */
+        public Builder queueCapacity(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("queue capacity must be at least 1");
+            }
+            this.queueCapacity = events;
+            return this;
+        }
+
+        /** How often a wall-clock engine closes due windows when no events arrive (default 1 s). */
+        public Builder tickInterval(Duration tick) {
+            if (tick.isNegative() || tick.isZero()) {
+                throw new IllegalArgumentException("tick interval must be positive");
+            }
+            this.tick = tick;
+            return this;
+        }
+
+        /** How long {@code submit…} waits for queue room before {@link EngineBusyException} (default 30 s). */
+        public Builder submitTimeout(Duration timeout) {
+            this.submitTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Receives each notable as its window closes (on the session thread). */
+        public Builder onNotable(NotableListener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * Compiles or loads the rules and starts the session thread.
+         *
+         * @throws RuleCompileException the rules do not compile ({@code file:line: message} per problem)
+         * @throws IOException          the rules directory cannot be read
+         */
+        public ProcwatchEngine build() throws RuleCompileException, IOException {
+            RuleSet r = rules != null ? rules : rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
+            return new ProcwatchEngine(this, r);
+        }
+    }
+
+    @Override
+    public String toString() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rules", rules.origin());
+        m.put("clock", clock);
+        m.put("lateness", lateness);
+        m.put("queueCapacity", capacity);
+        return "ProcwatchEngine" + m;
+    }
+}

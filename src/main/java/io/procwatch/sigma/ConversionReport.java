@@ -1,0 +1,76 @@
+package io.procwatch.sigma;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a conversion run produced: the converted rules and every rule that was not, with its reason. */
+public final class ConversionReport {
+
+    /** A rule that was not converted. */
+    public record Failure(Path source, String id, String title, String reason, String detail) {
+    }
+
+    private final List<SigmaConverter.Converted> converted = new ArrayList<>();
+    private final List<Failure> failures = new ArrayList<>();
+
+    void converted(SigmaConverter.Converted c) {
+        converted.add(c);
+    }
+
+    void failed(Failure f) {
+        failures.add(f);
+    }
+
+    public List<SigmaConverter.Converted> converted() {
+        return converted;
+    }
+
+    public List<Failure> failures() {
+        return failures;
+    }
+
+    /** Failures counted per reason, most frequent first in {@link #toText()}. */
+    public Map<String, Integer> reasons() {
+        Map<String, Integer> m = new TreeMap<>();
+        failures.forEach(f -> m.merge(f.reason(), 1, Integer::sum));
+        return m;
+    }
+
+    public long sysmonOnlyCount() {
+        return converted.stream().filter(SigmaCandidateFree::sysmonOnly).count();
+    }
+
+    public long unguardedCount() {
+        return converted.stream().filter(c -> !c.guarded()).count();
+    }
+
+    /** The report as text: totals, reasons with counts, then each failure. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        int total = converted.size() + failures.size();
+        sb.append(String.format("Sigma conversion: %d rules, %d converted (%d Sysmon-only, %d without prefilter guard), %d not converted%n",
+                total, converted.size(), sysmonOnlyCount(), unguardedCount(), failures.size()));
+        reasons().entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                .forEach(e -> sb.append(String.format("  %5d  %s%n", e.getValue(), e.getKey())));
+        for (Failure f : failures) {
+            sb.append(String.format("  - %s%s: %s (%s)%n", f.source(), f.id() == null ? "" : " [" + f.id() + "]",
+                    f.reason(), f.detail()));
+        }
+        for (SigmaConverter.Converted c : converted) {
+            if (c.sysmonOnly()) {
+                sb.append(String.format("  sysmon-only %s [%s]: %s%n", c.fileName(), c.id(), String.join(", ", c.sysmonOnlyFields())));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Helper for method references. */
+    private static final class SigmaCandidateFree {
+        static boolean sysmonOnly(SigmaConverter.Converted c) {
+            return c.sysmonOnly();
+        }
+    }
+}

@@ -38,8 +38,10 @@ public enum InputFormat {
         }
         return switch (head[i]) {
             case '<' -> XML;
-            case '{', '[' -> JSON;
-            default -> UNKNOWN;
+            // '"': a JSON string holding event XML, as some exports write it.
+            case '{', '[', '"' -> JSON;
+            // A comment or title line before the events ("#Bulk AD CS Events").
+            default -> new String(head, 0, n, StandardCharsets.ISO_8859_1).contains("<Event") ? XML : UNKNOWN;
         };
     }
 

@@ -49,6 +49,10 @@ public final class JsonEventReader implements EventReader {
             return;
         }
         String first = line.strip();
+        if (first.startsWith("\"")) {
+            readXmlInJsonString(line, r, source, sink);
+            return;
+        }
         if (first.startsWith("{") && first.endsWith("}") && parses(first)) {
             do {
                 if (!line.isBlank()) {
@@ -70,6 +74,29 @@ public final class JsonEventReader implements EventReader {
             }
         }, lineNo);
         splitter.split(new SequenceReader(line + "\n", r));
+    }
+
+    /**
+     * A document that is one JSON string whose text is event XML (seen in Splunk attack data exports):
+     * decoded, then read as XML. Lines are those of the decoded text.
+     */
+    private void readXmlInJsonString(String firstLine, BufferedReader rest, String source, RecordSink sink)
+            throws IOException {
+        StringBuilder all = new StringBuilder(firstLine).append('\n');
+        char[] buf = new char[1 << 16];
+        int n;
+        while ((n = rest.read(buf)) > 0) {
+            all.append(buf, 0, n);
+        }
+        String xml;
+        try {
+            xml = MAPPER.readValue(all.toString(), String.class);
+        } catch (IOException e) {
+            sink.reject(new Origin(source, 1), "malformed JSON string: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            return;
+        }
+        new XmlEventReader().read(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)),
+                source + " (JSON string)", sink);
     }
 
     private void record(String json, Origin origin, RecordSink sink) {

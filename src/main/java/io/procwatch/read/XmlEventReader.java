@@ -24,6 +24,7 @@ public final class XmlEventReader implements EventReader {
         EventXmlParser parser = new EventXmlParser();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
         StringBuilder event = null;
+        OutsideText outside = new OutsideText(source, sink);
         long eventLine = 0;
         long lineNo = 0;
         String line;
@@ -36,10 +37,11 @@ public final class XmlEventReader implements EventReader {
             while (pos < line.length()) {
                 if (event == null) {
                     int start = findEventStart(line, pos);
-                    checkOutside(line.substring(pos, start < 0 ? line.length() : start), source, lineNo, sink);
+                    outside.add(line.substring(pos, start < 0 ? line.length() : start), lineNo);
                     if (start < 0) {
                         break;
                     }
+                    outside.end();
                     event = new StringBuilder(4096);
                     eventLine = lineNo;
                     pos = start;
@@ -68,6 +70,7 @@ public final class XmlEventReader implements EventReader {
                 }
             }
         }
+        outside.end();
         if (event != null) {
             sink.reject(new Origin(source, eventLine), "input ends inside an <Event> (no </Event>)");
         }
@@ -107,16 +110,44 @@ public final class XmlEventReader implements EventReader {
         return -1;
     }
 
-    /** Text between events must be blank, an XML declaration, or the {@code <Events>} wrapper. */
-    private static void checkOutside(String text, String source, long lineNo, RecordSink sink) {
-        String t = text.strip();
-        if (t.isEmpty()) {
-            return;
+    /**
+     * Text between events: blank, an XML declaration, the {@code <Events>} wrapper and {@code #} comment lines are
+     * ignored; anything else (a classic key=value event, a stray line) is rejected once per stretch, with its lines.
+     */
+    private static final class OutsideText {
+        private final String source;
+        private final RecordSink sink;
+        private long firstLine = -1;
+        private long lastLine;
+        private String sample;
+
+        OutsideText(String source, RecordSink sink) {
+            this.source = source;
+            this.sink = sink;
         }
-        t = t.replaceAll("<\\?xml[^>]*\\?>", "").replaceAll("</?Events(\\s[^>]*)?>", "").strip();
-        if (!t.isEmpty()) {
-            String shown = t.length() > 60 ? t.substring(0, 60) + "…" : t;
-            sink.reject(new Origin(source, lineNo), "text outside any <Event> element: '" + shown + "'");
+
+        void add(String text, long lineNo) {
+            String t = text.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                return;
+            }
+            t = t.replaceAll("<\\?xml[^>]*\\?>", "").replaceAll("</?Events(\\s[^>]*)?>", "").strip();
+            if (t.isEmpty()) {
+                return;
+            }
+            if (firstLine < 0) {
+                firstLine = lineNo;
+                sample = t.length() > 60 ? t.substring(0, 60) + "…" : t;
+            }
+            lastLine = lineNo;
+        }
+
+        void end() {
+            if (firstLine >= 0) {
+                String lines = firstLine == lastLine ? "" : " (lines " + firstLine + "-" + lastLine + ")";
+                sink.reject(new Origin(source, firstLine), "text outside any <Event> element" + lines + ": '" + sample + "'");
+                firstLine = -1;
+            }
         }
     }
 }

@@ -183,6 +183,46 @@ public final class ProcwatchEngine implements AutoCloseable {
         return c.batch();
     }
 
+    /**
+     * Reads a stream record by record (for {@code tail -f | procwatch serve --stdin}): each process event is queued
+     * as soon as it is read, waiting while the queue is full (back-pressure reaches the producer). The format is
+     * decided by the first non-blank character as in {@link #parse(String, String)}. Returns at end of stream.
+     *
+     * @param problems told each rejected record as {@code source:line: reason}
+     * @return the process events queued
+     */
+    public long submitStream(InputStream in, String source, java.util.function.Consumer<String> problems) throws IOException {
+        long[] n = new long[1];
+        RecordSink sink = new RecordSink() {
+            @Override
+            public void accept(RawRecord record) {
+                Collector c = new Collector(source);
+                c.accept(record);
+                EventBatch b = c.batch();
+                b.rejections().forEach(problems);
+                submit(b);
+                n[0] += b.accepted();
+            }
+
+            @Override
+            public void reject(Origin origin, String reason) {
+                received.incrementAndGet();
+                rejected.incrementAndGet();
+                problems.accept(origin + ": " + reason);
+            }
+        };
+        BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
+        int first = firstSignificant(b);
+        if (first == '<') {
+            new XmlEventReader().read(b, source, sink);
+        } else if (first == '{' || first == '[') {
+            new JsonEventReader().read(b, source, sink);
+        } else if (first >= 0) {
+            sink.reject(new Origin(source, 1), "neither JSON nor Windows event XML (starts with '" + (char) first + "')");
+        }
+        return n[0];
+    }
+
     private static int firstSignificant(BufferedInputStream in) throws IOException {
         in.mark(4096);
         int c;

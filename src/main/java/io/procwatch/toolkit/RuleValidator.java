@@ -254,7 +254,17 @@ public final class RuleValidator {
             ScheduleWindow.fromSplunk(orElse(value(md.get("schedule")), "0 * * * *"),
                     orElse(value(md.get("earliest")), "-70m@m"), orElse(value(md.get("latest")), "-10m@m"));
         } catch (RuntimeException e) {
-            String at = md.containsKey("schedule") ? "schedule" : md.containsKey("earliest") ? "earliest" : "latest";
+            // Point at the annotation the message quotes first (earliest/latest for a span, schedule for cron).
+            String at = "schedule";
+            int best = Integer.MAX_VALUE;
+            for (String k : new String[]{"schedule", "earliest", "latest"}) {
+                String v = value(md.get(k));
+                int pos = v == null ? -1 : String.valueOf(e.getMessage()).indexOf("'" + v + "'");
+                if (pos >= 0 && pos < best) {
+                    best = pos;
+                    at = k;
+                }
+            }
             error(f.path(), line(f, r, at), name, "@schedule/@earliest/@latest: " + e.getMessage());
         }
         String groupBy = value(md.get("groupBy"));

@@ -1,0 +1,90 @@
+package io.procwatch.cli;
+
+import io.procwatch.detect.RuleCompileException;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.read.evtx.EvtxReader;
+import io.procwatch.toolkit.EventPicker;
+import io.procwatch.toolkit.MatchExplainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code procwatch explain}: why a detection did or did not fire on one event. */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Explain one detection on one event: each condition of the rule (each contains, each OR branch, "
+                + "each filter term) with whether it held, whether the rule fired, and which filter suppressed the match.",
+                "EVENTFILE:N picks the record that starts on line N (text formats) or the N-th record (EVTX), as "
+                        + "scan's messages number them; without :N the first process-creation event of the file."})
+final class ExplainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "DIR", defaultValue = "rules-drl",
+            description = "The rules folder (default: ${DEFAULT-VALUE}).")
+    Path rulesDir;
+
+    @Option(names = "--rule", paramLabel = "ID", required = true, description = "The detection's @id (or DRL rule name).")
+    String ruleId;
+
+    @Parameters(paramLabel = "EVENTFILE[:N]", arity = "1", description = "The event file, optionally with the record's line.")
+    String eventRef;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<Path, String> files = new LinkedHashMap<>();
+        RuleSet rules;
+        try {
+            rules = RuleSet.fromDirectory(rulesDir);
+            try (Stream<Path> s = Files.walk(rulesDir)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
+                    files.put(p, Files.readString(p, StandardCharsets.UTF_8));
+                }
+            }
+        } catch (RuleCompileException e) {
+            e.problems().forEach(err::println);
+            err.println("procwatch: the rules in " + rulesDir + " do not compile; run procwatch validate");
+            return ExitCodes.RULES;
+        } catch (IOException e) {
+            err.println("procwatch: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        EventPicker.Picked picked;
+        try {
+            picked = EventPicker.pick(eventRef, EvtxReader::new);
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("procwatch: " + e.getMessage());
+            return ExitCodes.INPUT;
+        }
+        ProcessEvent event = picked.event();
+        if (event == null) {
+            out.println(picked.note());
+            out.println("Result: DID NOT FIRE: no detection sees this record (only Sysmon EID 1 and Security 4688 are process creations)");
+            out.flush();
+            return ExitCodes.OK;
+        }
+        try {
+            out.print(MatchExplainer.explain(rules, files, ruleId, event).text());
+        } catch (IllegalArgumentException e) {
+            err.println("procwatch: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

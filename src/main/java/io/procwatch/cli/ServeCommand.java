@@ -1,0 +1,135 @@
+package io.procwatch.cli;
+
+import io.procwatch.detect.RuleSet;
+import io.procwatch.engine.EngineClock;
+import io.procwatch.serve.ProcwatchServer;
+import io.procwatch.serve.ServeConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code procwatch serve}: the long-running service (HTTP and HEC ingest, live windows, rule reload). */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run until stopped, detecting on events sent over HTTP (JSON lines, JSON array, Windows event XML;",
+                "Splunk HEC at /services/collector/event) or standard input. Windows close on the wall clock and",
+                "notables go out as they close. GET /health, GET /metrics (Prometheus). SIGTERM drains and flushes."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RuleOptions ruleOptions;
+
+    @Option(names = "--watch", description = "With --rules: recompile when a DRL file changes (a failing rule set is refused; the running rules stay).")
+    boolean watch;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}, local only; 0.0.0.0 for all).")
+    String bind;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8088", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free port).")
+    int port;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Require this token (first line of FILE) as 'Authorization: Bearer <token>' or 'Splunk <token>' on ingest. Also read from env PROCWATCH_TOKEN.")
+    Path tokenFile;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "10485760", description = "Largest request body after gzip decoding; larger answers 413 (default: ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--queue", paramLabel = "EVENTS", defaultValue = "10000", description = "Events waiting for evaluation; when full, ingest answers 503 + Retry-After (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long after its end a window waits for late events (default: ${DEFAULT-VALUE}).")
+    Duration lateness;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Append notables to FILE as NDJSON (flushed per notable, never truncated).")
+    Path out;
+
+    @Option(names = "--stdout", description = "Write notables to standard output as NDJSON.")
+    boolean stdout;
+
+    @Option(names = "--webhook", paramLabel = "URL", description = "POST each notable as JSON to URL, retrying failures.")
+    URI webhook;
+
+    @Option(names = "--webhook-retries", defaultValue = "5", description = "Retries of a failed webhook delivery (default: ${DEFAULT-VALUE}).")
+    int webhookRetries;
+
+    @Option(names = "--stdin", description = "Also read events from standard input (e.g. tail -f events.json | procwatch serve --stdin); the service stops at end of input.")
+    boolean stdin;
+
+    @Option(names = "--event-time", description = "Close windows on event time instead of the wall clock (replaying old logs through the service).")
+    boolean eventTime;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (watch && ruleOptions.rulesDir == null) {
+            err.println("procwatch serve: --watch needs --rules DIR");
+            return ExitCodes.USAGE;
+        }
+        if (out == null && !stdout && webhook == null) {
+            err.println("procwatch serve: no output; give --out FILE, --stdout and/or --webhook URL");
+            return ExitCodes.USAGE;
+        }
+        String token = System.getenv("PROCWATCH_TOKEN");
+        if (tokenFile != null) {
+            try {
+                token = Files.readAllLines(tokenFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+            } catch (IOException e) {
+                err.println("procwatch serve: cannot read token file: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
+        if (token != null && token.isBlank()) {
+            token = null;
+        }
+        RuleSet rules = ruleOptions.load(err);
+        if (rules == null) {
+            return ExitCodes.RULES;
+        }
+        ServeConfig cfg = ServeConfig.defaults().withBind(bind).withPort(port).withToken(token)
+                .withLimits(maxBody, queue).withClock(eventTime ? EngineClock.eventTime() : EngineClock.wall(), lateness)
+                .withOutputs(out, stdout, webhook).withWebhookRetries(webhookRetries, Duration.ofSeconds(1));
+        ProcwatchServer server;
+        try {
+            server = ProcwatchServer.start(cfg, rules, System.out);
+        } catch (IOException e) {
+            err.println("procwatch serve: cannot start: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Thread hook = server.shutdownHook();
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (watch) {
+            server.watchRules(ruleOptions.rulesDir, Duration.ofMillis(300));
+        }
+        err.println("procwatch serve: listening on http://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
+        err.flush();
+        if (stdin) {
+            long n = server.feed(System.in, "stdin", p -> {
+                err.println(p);
+                err.flush();
+            });
+            err.println("procwatch serve: end of standard input (" + n + " process events); stopping");
+            server.stop();
+        }
+        server.awaitStop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is the one stopping us
+        }
+        return ExitCodes.OK;
+    }
+}

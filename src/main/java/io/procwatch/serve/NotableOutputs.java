@@ -1,0 +1,121 @@
+package io.procwatch.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.procwatch.aggregate.Notable;
+import io.procwatch.engine.NotableListener;
+import io.procwatch.write.NdjsonNotableWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where the service's notables go, as each window closes: an NDJSON file (opened for append, flushed after every
+ * notable, never truncated), standard output, and a webhook (asynchronous, with retries). Runs on the engine's
+ * session thread; a failing output is logged and counted, never stops the engine.
+ */
+final class NotableOutputs implements NotableListener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotableOutputs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Writer file;
+    private final NdjsonNotableWriter fileWriter;
+    private final Writer stdout;
+    private final NdjsonNotableWriter stdoutWriter;
+    private final WebhookSender webhook;
+    private final NotableListener tap;
+    final AtomicLong written = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+
+    NotableOutputs(ServeConfig cfg, PrintStream out) throws IOException {
+        if (cfg.out() != null) {
+            Path parent = cfg.out().toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            file = Files.newBufferedWriter(cfg.out(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            fileWriter = new NdjsonNotableWriter(file);
+        } else {
+            file = null;
+            fileWriter = null;
+        }
+        if (cfg.stdout()) {
+            stdout = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            stdoutWriter = new NdjsonNotableWriter(stdout);
+        } else {
+            stdout = null;
+            stdoutWriter = null;
+        }
+        webhook = cfg.webhook() != null ? new WebhookSender(cfg.webhook(), cfg.webhookRetries(), cfg.webhookBackoff()) : null;
+        tap = cfg.tap();
+    }
+
+    @Override
+    public void onNotable(Notable n) {
+        written.incrementAndGet();
+        if (fileWriter != null) {
+            try {
+                fileWriter.write(n);
+                file.flush();
+            } catch (IOException e) {
+                errors.incrementAndGet();
+                LOG.error("cannot append notable {} to the output file: {}", n.ruleId(), e.toString());
+            }
+        }
+        if (stdoutWriter != null) {
+            try {
+                stdoutWriter.write(n);
+                stdout.flush();
+            } catch (IOException e) {
+                errors.incrementAndGet();
+            }
+        }
+        if (webhook != null) {
+            try {
+                webhook.send(JSON.writeValueAsString(n.fields()));
+            } catch (IOException e) {
+                errors.incrementAndGet();
+            }
+        }
+        if (tap != null) {
+            tap.onNotable(n);
+        }
+    }
+
+    WebhookSender webhook() {
+        return webhook;
+    }
+
+    /** Closes the file and waits up to {@code drain} for the webhook queue to empty. */
+    void close(Duration drain) {
+        if (webhook != null) {
+            webhook.close(drain);
+        }
+        try {
+            if (file != null) {
+                file.close();
+            }
+            if (stdout != null) {
+                stdout.flush();
+            }
+        } catch (IOException e) {
+            LOG.error("closing outputs: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

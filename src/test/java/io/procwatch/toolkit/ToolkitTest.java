@@ -1,0 +1,206 @@
+package io.procwatch.toolkit;
+
+import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.read.evtx.EvtxReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Unit tests of validate, the spec runner and explain. */
+class ToolkitTest {
+
+    static final String PSUQ = "5fc297ae-25b6-488a-8f25-cc12ac29b744";
+    static final String WSQE = "c4c0a2d4-0675-4fde-97b7-115145ba257c";
+
+    static Map<Path, String> drl(Path dir) throws Exception {
+        Map<Path, String> m = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".drl")).sorted().toList()) {
+                m.put(p, Files.readString(p));
+            }
+        }
+        return m;
+    }
+
+    /** Copies rules-drl/*.drl to dir, replacing text in one file. */
+    static Path copyRules(Path dir, String file, String from, String to) throws Exception {
+        for (Map.Entry<Path, String> e : drl(Path.of("rules-drl")).entrySet()) {
+            String text = e.getValue();
+            if (e.getKey().getFileName().toString().equals(file)) {
+                assertTrue(text.contains(from), "fixture text not found: " + from);
+                text = text.replace(from, to);
+            }
+            Files.writeString(dir.resolve(e.getKey().getFileName()), text, StandardCharsets.UTF_8);
+        }
+        return dir;
+    }
+
+    // ---- validate
+
+    @Test
+    void bundledRulesValidateClean() throws Exception {
+        List<ValidationIssue> issues = RuleValidator.validate(Path.of("rules-drl"));
+        assertTrue(issues.stream().noneMatch(ValidationIssue::isError), issues.toString());
+    }
+
+    @Test
+    void brokenMetadataIsReportedWithFileAndLine(@TempDir Path dir) throws Exception {
+        String f = "windows_suspicious_qemu_execution.drl";
+        copyRules(dir, f, "@riskScore( 50 )", "@riskScore( 150 )");
+        String text = Files.readString(dir.resolve(f))
+                .replace("@mitre( \"T1204.002, T1001, T1036, T1564.006\" )", "@mitre( \"T1204.2, TA0002\" )")
+                .replace("@riskObject( \"dest\" )", "@riskObject( \"hostname\" )")
+                .replace("@id( \"c4c0a2d4-0675-4fde-97b7-115145ba257c\" )", "@id( \"not-a-uuid\" )")
+                .replace("@groupBy( \"Computer ", "@groupBy( \"Komputer ")
+                .replace("@earliest( \"-70m@m\" )", "@earliest( \"-90m@m\" )");
+        Files.writeString(dir.resolve(f), text);
+        List<ValidationIssue> issues = RuleValidator.validate(drl(dir), null);
+        List<String> lines = issues.stream().filter(ValidationIssue::isError).map(ValidationIssue::toString).toList();
+        String all = String.join("\n", lines);
+        int riskScoreLine = lineOf(text, "@riskScore");
+        assertTrue(all.contains(f + ":" + riskScoreLine + ": error: rule 'Windows Suspicious QEMU Execution': @riskScore 150 is outside 0–100"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "@mitre") + ": error") && all.contains("@mitre 'T1204.2'")
+                && all.contains("@mitre 'TA0002'"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "@riskObject(") + ": error") && all.contains("'hostname' is not a field"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "@id") + ": error") && all.contains("'not-a-uuid' is not a UUID"), all);
+        assertTrue(all.contains("@groupBy field 'Komputer'"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "@earliest") + ": error") && all.contains("windows must tile time"), all);
+    }
+
+    @Test
+    void duplicateIdsMissingTitleAndCompileErrorsAreErrors(@TempDir Path dir) throws Exception {
+        String f = "potentially_suspicious_usage_of_qemu.drl";
+        copyRules(dir, f, "@id( \"" + PSUQ + "\" )", "@id( \"" + WSQE + "\" )");
+        String text = Files.readString(dir.resolve(f)).replace("    @title( \"Potentially Suspicious Usage Of Qemu\" )\n", "");
+        Files.writeString(dir.resolve(f), text);
+        Files.writeString(dir.resolve("broken.drl"), "package io.procwatch.rules;\nimport io.procwatch.normalize.ProcessEvent;\n"
+                + "rule \"broken\"\nwhen\n    ProcessEvent( nosuchField == 1 )\nthen\nend\n");
+        String all = RuleValidator.validate(drl(dir), null).toString();
+        assertTrue(all.contains("@id " + WSQE + " is also used by rule"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "rule \"Potentially") + ": error") && all.contains("missing @title"), all);
+        assertTrue(all.contains("broken.drl"), all);
+    }
+
+    @Test
+    void filterForUnknownDetectionIsAnError(@TempDir Path dir) throws Exception {
+        String f = "windows_suspicious_qemu_execution_filter.drl";
+        copyRules(dir, f, "import io.procwatch.detect.Match;", "import io.procwatch.detect.Match;\n\n"
+                + "rule \"stale filter\"\n    salience 100\nwhen\n    $m : Match( ruleId == \"00000000-0000-0000-0000-000000000000\", suppressedBy == null )\n"
+                + "then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
+        String all = RuleValidator.validate(drl(dir), null).toString();
+        assertTrue(all.contains("stale filter") && all.contains("which no detection has"), all);
+    }
+
+    static int lineOf(String text, String needle) {
+        return RuleValidator.lineOf(text, text.indexOf(needle));
+    }
+
+    // ---- test runner
+
+    @Test
+    void wrongExpectationReportsTheDifferences(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("wrong.yml");
+        Path events = Path.of("rules-drl/tests/events/wsqe-positive.xml").toAbsolutePath();
+        Files.writeString(spec, "detection: " + WSQE + "\ncases:\n  - name: wrong on purpose\n    events: [\"" + events + "\"]\n"
+                + "    matches: 3\n    notables:\n      - {count: 1, firstTime: \"2024-03-04T10:52:10\", dest: WKS-OTHER}\n");
+        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(rules, dir).run(DetectionTestSpec.load(spec));
+        assertEquals(1, r.size());
+        assertEquals(DetectionTestRunner.Status.FAIL, r.get(0).status());
+        String table = DetectionTestRunner.table(r);
+        assertTrue(table.contains("matches: expected 3, got 2"), table);
+        assertTrue(table.contains("notable 1 count: expected '1', got '2'"), table);
+        assertTrue(table.contains("notable 1 dest: expected 'WKS-OTHER', got 'WKS-FIN-07'"), table);
+        assertFalse(table.contains("firstTime"), table);
+    }
+
+    @Test
+    void missingSharedDataIsSkippedNotFailed(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("bg.yml");
+        Files.writeString(spec, "detection: \"*\"\ncases:\n  - name: bg\n    events: [\"${shared}/datasets/nothing-here\"]\n    matches: 0\n");
+        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(rules, dir).run(DetectionTestSpec.load(spec));
+        assertEquals(DetectionTestRunner.Status.SKIP, r.get(0).status());
+    }
+
+    // ---- explain
+
+    static ProcessEvent event(String ref) throws Exception {
+        return EventPicker.pick(ref, EvtxReader::new).event();
+    }
+
+    @Test
+    void explainPositive() throws Exception {
+        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        MatchExplainer.Explanation x = MatchExplainer.explain(rules, drl(Path.of("rules-drl")), WSQE,
+                event("rules-drl/tests/events/wsqe-or-branches.xml:2"));
+        assertTrue(x.fired());
+        assertNull(x.suppressedBy());
+        assertEquals(5, x.conditions().size());
+        x.conditions().forEach(c -> assertEquals(Boolean.TRUE, c.held(), c.expression()));
+        MatchExplainer.Condition or = x.conditions().get(4);
+        assertEquals(List.of(false, true, false), or.branches().stream().map(MatchExplainer.Condition::held).toList());
+        assertTrue(x.text().contains("Result: FIRED"), x.text());
+    }
+
+    @Test
+    void explainNegative() throws Exception {
+        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        MatchExplainer.Explanation x = MatchExplainer.explain(rules, drl(Path.of("rules-drl")), PSUQ,
+                event("rules-drl/tests/events/psuq-tricky-memory-sizes.xml:4"));   // -m 12M
+        assertFalse(x.fired());
+        MatchExplainer.Condition memory = x.conditions().get(1);
+        assertEquals(Boolean.FALSE, memory.held());
+        assertEquals(List.of(false, false, false), memory.branches().stream().map(MatchExplainer.Condition::held).toList());
+        assertEquals(Boolean.TRUE, x.conditions().get(2).held());
+        assertTrue(x.verdict().contains("DID NOT FIRE: 1 condition false"), x.verdict());
+    }
+
+    @Test
+    void explainFiltered(@TempDir Path dir) throws Exception {
+        copyRules(dir, "potentially_suspicious_usage_of_qemu_filter.drl", "import io.procwatch.detect.Match;",
+                "import io.procwatch.detect.Match;\n\nrule \"relay filter\"\n    salience 100\nwhen\n"
+                        + "    $m : Match( ruleId == \"" + PSUQ + "\", suppressedBy == null,\n"
+                        + "                event.lc( \"dest\" ) == \"wks-fin-07\",\n"
+                        + "                event.lc( \"user\" ) == \"corp\\\\svc-ci\" || event.lc( \"CommandLine\" ) contains \"connect=203.0.113.45:\" )\n"
+                        + "then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
+        RuleSet rules = RuleSet.fromDirectory(dir);
+        MatchExplainer.Explanation x = MatchExplainer.explain(rules, drl(dir), PSUQ,
+                event("rules-drl/tests/events/psuq-positive-sysmon.xml"));
+        assertTrue(x.fired());
+        assertEquals("relay filter", x.suppressedBy());
+        assertEquals(1, x.filters().size());
+        MatchExplainer.FilterResult f = x.filters().get(0);
+        assertTrue(f.suppressed());
+        assertEquals(4, f.conditions().size());
+        f.conditions().forEach(c -> assertEquals(Boolean.TRUE, c.held(), c.expression()));
+        assertEquals(List.of(false, true), f.conditions().get(3).branches().stream().map(MatchExplainer.Condition::held).toList());
+        assertTrue(x.text().contains("SUPPRESSED by filter rule 'relay filter'"), x.text());
+    }
+
+    @Test
+    void notAProcessEvent() throws Exception {
+        EventPicker.Picked p = EventPicker.pick("rules-drl/tests/events/psuq-not-process-creation.xml:1", EvtxReader::new);
+        assertNull(p.event());
+        assertNotNull(p.note());
+    }
+
+    @Test
+    void splitOrRespectsQuotesAndParentheses() {
+        assertEquals(List.of("a == \"x || y\"", "(b || c) && d"), MatchExplainer.splitOr("( a == \"x || y\" || (b || c) && d )"));
+    }
+}

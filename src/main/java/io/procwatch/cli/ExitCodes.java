@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int RULES = 3;
     /** At least one input could not be read; every other input was scanned and its notables written. */
     public static final int INPUT = 4;
+    /** {@code procwatch test}: at least one detection test failed. */
+    public static final int TESTS_FAILED = 5;
 
     private ExitCodes() {
     }

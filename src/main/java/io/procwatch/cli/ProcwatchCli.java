@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
                 "1:internal error",
                 "2:usage error",
                 "3:rules failed to compile or have invalid metadata",
-                "4:an input could not be read (the others were scanned)"})
+                "4:an input could not be read (the others were scanned)",
+                "5:detection tests failed (procwatch test)"})
 public final class ProcwatchCli {
 
     public static void main(String[] args) {

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 final class TestCommand implements Callable<Integer> {
 
     /** Exit code when at least one test case failed. */
-    static final int FAILED = 5;
+    static final int FAILED = ExitCodes.TESTS_FAILED;
 
     @Spec
     CommandSpec spec;

@@ -35,16 +35,19 @@ public final class EventNormalizer {
             return null;
         }
         long time = eventTime(raw);
-        Map<String, String> fields = new HashMap<>(raw.size() * 2 + 16);
-        fields.putAll(raw);
+        // The record is handed over (RawRecord's contract), so its map becomes the event's: no copy per event.
+        Map<String, String> fields = raw instanceof HashMap ? raw : new HashMap<>(raw);
         for (FieldMapping.Row alias : aliases.rows()) {
             // An alias fills a canonical name only where the record did not carry it.
-            if (!fields.containsKey(alias.target()) && raw.containsKey(alias.sources()[0])) {
-                fields.put(alias.target(), raw.get(alias.sources()[0]));
+            if (!fields.containsKey(alias.target())) {
+                String v = fields.get(alias.sources()[0]);
+                if (v != null) {
+                    fields.put(alias.target(), v);
+                }
             }
         }
         if (source == LogSource.SECURITY) {
-            security4688.applyTo(raw, fields);
+            security4688.applyTo(fields, fields);
         }
         cim.applyTo(fields, fields);
         fields.put("vendor_product", source.vendorProduct());

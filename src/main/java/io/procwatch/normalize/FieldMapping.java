@@ -111,12 +111,19 @@ public final class FieldMapping {
         return new FieldMapping(rows);
     }
 
-    /** Writes every mapped target into {@code out}, reading sources from {@code in}; absent sources add nothing. */
+    /**
+     * Writes every mapped target into {@code out}, reading sources from {@code in}; absent sources add nothing.
+     * All sources are read before any target is written, so {@code in} and {@code out} may be the same map even
+     * when a target reuses a source's name (4688's ProcessId becomes ParentProcessId).
+     */
     public void applyTo(Map<String, String> in, Map<String, String> out) {
-        for (Row row : rows) {
-            String v = row.valueFrom(in);
-            if (v != null) {
-                out.put(row.target(), v);
+        String[] values = new String[rows.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = rows.get(i).valueFrom(in);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                out.put(rows.get(i).target(), values[i]);
             }
         }
     }

@@ -18,6 +18,9 @@ import java.util.Map;
  * </ul>
  * Values are strings exactly as rendered (XML entities decoded); an element that is present but empty maps to "".
  *
+ * <p>A record is handed over: the reader keeps no reference to it, and the consumer may add to its (mutable)
+ * map, as the normalizer does with the derived fields instead of copying every event.
+ *
  * @param origin where the record starts
  * @param fields flattened fields; never null
  */

@@ -75,6 +75,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        // A service logs what it does (start, reloads, shutdown) even where the CLI default level is quieter.
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.procwatch") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.procwatch", "info");
+        }
         if (watch && ruleOptions.rulesDir == null) {
             err.println("procwatch serve: --watch needs --rules DIR");
             return ExitCodes.USAGE;

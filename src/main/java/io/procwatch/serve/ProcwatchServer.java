@@ -70,6 +70,7 @@ public final class ProcwatchServer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<Integer, AtomicLong> responses = new ConcurrentHashMap<>();
     private final AtomicLong malformedBodies = new AtomicLong();
+    private final AtomicLong inFlight = new AtomicLong();
     private final long startedAt = System.currentTimeMillis();
     private volatile RuleWatcher watcher;
 
@@ -159,7 +160,17 @@ public final class ProcwatchServer {
             if (watcher != null) {
                 watcher.close();
             }
-            http.stop((int) Math.max(1, Math.min(cfg.drainTimeout().toSeconds(), 60)));
+            // HttpServer.stop(n) of JDK 17 always waits n seconds; wait for our own in-flight count instead.
+            long until = System.nanoTime() + cfg.drainTimeout().toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            http.stop(0);
             handlers.shutdown();
             engine.close();
             outputs.close(cfg.drainTimeout());
@@ -183,6 +194,15 @@ public final class ProcwatchServer {
     // ------------------------------------------------------------------ handlers
 
     private void handle(HttpExchange ex, boolean hec) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            ingest(ex, hec);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void ingest(HttpExchange ex, boolean hec) throws IOException {
         try (ex) {
             if (!"POST".equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().set("Allow", "POST");

@@ -72,6 +72,15 @@ public final class RuleSet {
 
     /** Compiles every {@code .drl} file under {@code dir} (recursively). */
     public static RuleSet fromDirectory(Path dir) throws RuleCompileException, IOException {
+        return compile(readDrlFiles(dir), dir.toString());
+    }
+
+    /**
+     * The text of every {@code .drl} file under {@code dir} (recursively), in path order.
+     *
+     * @throws IOException when the directory is missing or holds no DRL file
+     */
+    public static Map<Path, String> readDrlFiles(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("rules directory " + dir + " does not exist");
         }
@@ -84,7 +93,7 @@ public final class RuleSet {
         if (files.isEmpty()) {
             throw new IOException("no .drl files under " + dir);
         }
-        return compile(files, dir.toString());
+        return files;
     }
 
     /**

@@ -14,7 +14,6 @@ import org.drools.drl.parser.DroolsError;
 import org.drools.drl.parser.DroolsParserException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code procwatch validate}: compiles every DRL file of a rules folder and checks each detection's metadata
@@ -53,18 +51,7 @@ public final class RuleValidator {
 
     /** Validates the {@code .drl} files under {@code dir}; specs are looked for in {@code dir/tests}. */
     public static List<ValidationIssue> validate(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("rules directory " + dir + " does not exist");
-        }
-        Map<Path, String> files = new LinkedHashMap<>();
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
-                files.put(p, Files.readString(p, StandardCharsets.UTF_8));
-            }
-        }
-        if (files.isEmpty()) {
-            throw new IOException("no .drl files under " + dir);
-        }
+        Map<Path, String> files = RuleSet.readDrlFiles(dir);
         Set<String> specStems = new HashSet<>();
         Path tests = dir.resolve("tests");
         if (Files.isDirectory(tests)) {

@@ -15,6 +15,10 @@ final class RuleOptions {
             description = "Compile the DRL files of DIR at run time (e.g. rules-drl/) instead of the bundled rules.")
     Path rulesDir;
 
+    @Option(names = "--sigma", paramLabel = "DIR",
+            description = "Also convert the Sigma rules (YAML) of DIR and compile them next to the DRL rules (repeatable).")
+    java.util.List<Path> sigmaDirs;
+
     @Option(names = {"-v", "--verbose"}, description = "Log Drools' own INFO messages (KieBase builds).")
     boolean verbose;
 
@@ -24,6 +28,9 @@ final class RuleOptions {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
         }
         try {
+            if (sigmaDirs != null && !sigmaDirs.isEmpty()) {
+                return io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err);
+            }
             return rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
         } catch (RuleCompileException e) {
             e.problems().forEach(p -> err.println(p));

@@ -6,6 +6,7 @@ import io.procwatch.detect.RuleSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -66,6 +67,75 @@ public final class SigmaRules {
         }
         out.put(base.resolve(PREFILTER_FILE), prefilterDrl());
         return out;
+    }
+
+    private static final java.util.regex.Pattern DRL_ID = java.util.regex.Pattern.compile("@id\\(\\s*\"([^\"]+)\"");
+
+    /**
+     * {@code --sigma DIR}: the DRL rules (the files of {@code rulesDir}, or the bundled {@code io/procwatch/rules/*.drl}
+     * when it is null) compiled together with the Sigma rules of {@code sigma}, converted now. Sigma rules whose id a
+     * DRL rule already uses (hand-written versions, such as the seed's) are skipped with a notice; rules that could
+     * not be converted are listed on {@code err}.
+     */
+    public static RuleSet withDrl(Path rulesDir, List<Path> sigma, java.io.PrintWriter err)
+            throws IOException, RuleCompileException {
+        Map<Path, String> drl = rulesDir != null ? readDir(rulesDir) : bundledDrl();
+        Set<String> ids = new java.util.HashSet<>();
+        for (String text : drl.values()) {
+            java.util.regex.Matcher m = DRL_ID.matcher(text);
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+        }
+        ConversionReport r = SigmaConverter.standard().convertAll(sigma);
+        for (SigmaConverter.Converted c : r.converted()) {
+            if (ids.contains(c.id())) {
+                err.println("procwatch: Sigma rule " + c.id() + " (" + c.title() + ") is already a DRL rule; the DRL version runs");
+            }
+        }
+        for (ConversionReport.Failure f : r.failures()) {
+            err.println("procwatch: Sigma rule not converted: " + f.source() + ": " + f.reason() + " (" + f.detail() + ")");
+        }
+        Map<Path, String> all = new LinkedHashMap<>(drl);
+        all.putAll(toDrl(r, Path.of("sigma"), ids));
+        return RuleSet.compile(all, (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma);
+    }
+
+    private static Map<Path, String> readDir(Path dir) throws IOException {
+        Map<Path, String> m = new LinkedHashMap<>();
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".drl")).sorted().toList()) {
+                m.put(p, java.nio.file.Files.readString(p));
+            }
+        }
+        return m;
+    }
+
+    /** The bundled DRL texts ({@code io/procwatch/rules/*.drl} on the classpath, folder or jar). */
+    static Map<Path, String> bundledDrl() throws IOException {
+        java.net.URL url = SigmaRules.class.getClassLoader().getResource("io/procwatch/rules/model.drl");
+        if (url == null) {
+            throw new IOException("bundled rules not found on the classpath");
+        }
+        Map<Path, String> m = new java.util.TreeMap<>();
+        try {
+            if (url.getProtocol().equals("jar")) {
+                String jar = url.getPath().substring("file:".length(), url.getPath().indexOf('!'));
+                try (java.util.jar.JarFile jf = new java.util.jar.JarFile(java.net.URLDecoder.decode(jar, "UTF-8"))) {
+                    for (java.util.jar.JarEntry e : java.util.Collections.list(jf.entries())) {
+                        if (e.getName().startsWith("io/procwatch/rules/") && e.getName().endsWith(".drl")) {
+                            m.put(Path.of(e.getName()), new String(jf.getInputStream(e).readAllBytes(),
+                                    java.nio.charset.StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            } else {
+                m.putAll(readDir(Path.of(url.toURI()).getParent()));
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        return new LinkedHashMap<>(m);
     }
 
     /** Converts and compiles Sigma rules alone (with the model and aggregation rules given). */

@@ -55,7 +55,7 @@ final class BinXmlEmitter {
     /** An array substitution is written as one element per item (an empty array still gives one element). */
     private void repeatPerItem(BinXmlNode.Element element, Substitutions values, int type, int index,
                                BinXmlHandler handler) {
-        List<String> items = BinXmlValueRenderer.renderArray(b, type, values.offsets[index], values.sizes[index]);
+        List<String> items = BinXmlValueRenderer.renderArray(b, type, values.offset(index), values.size(index));
         if (items.isEmpty()) {
             open(element, values, handler);
             handler.endElement();
@@ -106,14 +106,14 @@ final class BinXmlEmitter {
         }
         int index = substitution.index();
         if (type == BinXmlValueRenderer.BINXML) {
-            int off = values.offsets[index];
-            emit(parser.parseDocument(off, off + values.sizes[index], false), null, handler);
+            int off = values.offset(index);
+            emit(parser.parseDocument(off, off + values.size(index), false), null, handler);
         } else if ((type & BinXmlValueRenderer.ARRAY) != 0) {
             // An array mixed with other content: items joined, as there is no element to repeat.
-            handler.text(String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offsets[index],
-                    values.sizes[index])));
+            handler.text(String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offset(index),
+                    values.size(index))));
         } else {
-            handler.text(BinXmlValueRenderer.render(b, type, values.offsets[index], values.sizes[index]));
+            handler.text(BinXmlValueRenderer.render(b, type, values.offset(index), values.size(index)));
         }
     }
 
@@ -123,10 +123,10 @@ final class BinXmlEmitter {
             return "";
         }
         if ((type & BinXmlValueRenderer.ARRAY) != 0) {
-            return String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offsets[index],
-                    values.sizes[index]));
+            return String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offset(index),
+                    values.size(index)));
         }
-        return BinXmlValueRenderer.render(b, type, values.offsets[index], values.sizes[index]);
+        return BinXmlValueRenderer.render(b, type, values.offset(index), values.size(index));
     }
 
     /** The type written with the value (it wins over the template's declared type); NULL when there is none. */
@@ -134,6 +134,6 @@ final class BinXmlEmitter {
         if (values == null || substitution.index() >= values.count()) {
             return BinXmlValueRenderer.NULL;
         }
-        return values.types[substitution.index()];
+        return values.type(substitution.index());
     }
 }

@@ -242,9 +242,7 @@ final class BinXmlParser {
         int valueOffset = pos + count * 4;
         for (int i = 0; i < count; i++) {
             int size = LittleEndian.u16(b, pos);
-            values.types[i] = LittleEndian.u8(b, pos + 2);
-            values.offsets[i] = valueOffset;
-            values.sizes[i] = size;
+            values.set(i, LittleEndian.u8(b, pos + 2), valueOffset, size);
             valueOffset += size;
             pos += 4;
         }

@@ -42,7 +42,8 @@ final class BinXmlValueRenderer {
 
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
+    private static final byte[] HEX_UPPER = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
     // GUID byte order: three little-endian fields, then eight bytes as stored.
     private static final int[] GUID_DATA1 = {3, 2, 1, 0};
     private static final int[] GUID_DATA2 = {5, 4};
@@ -173,7 +174,7 @@ final class BinXmlValueRenderer {
     /** Most event text is Latin-1: build that as a compact string directly, which beats the JDK's UTF-16 decoder. */
     private static String decodeUtf16(byte[] b, int off, int length) {
         int chars = length >> 1;
-        byte[] latin1 = new byte[chars];
+        byte[] latin1 = scratch(chars);
         int i = 0;
         for (; i + 4 <= chars; i += 4) { // four characters per 64-bit read
             long v = (long) LONGS.get(b, off + 2 * i);
@@ -191,7 +192,7 @@ final class BinXmlValueRenderer {
             }
             latin1[i] = b[off + 2 * i];
         }
-        return new String(latin1, StandardCharsets.ISO_8859_1);
+        return new String(latin1, 0, chars, StandardCharsets.ISO_8859_1);
     }
 
     private static String ansi(byte[] b, int off, int size) {
@@ -202,8 +203,25 @@ final class BinXmlValueRenderer {
         return new String(b, off, end - off, WINDOWS_1252);
     }
 
+    /**
+     * A per-thread buffer to assemble Latin-1 text in: {@code new String(bytes, 0, n, ISO_8859_1)} copies it once
+     * into a compact string, where building a fresh array (or a char[]) first would allocate twice.
+     */
+    static byte[] scratch(int size) {
+        byte[] buffer = SCRATCH.get();
+        if (buffer.length < size) {
+            buffer = new byte[Math.max(size, buffer.length * 2)];
+            SCRATCH.set(buffer);
+        }
+        return buffer;
+    }
+
+    static String latin1(byte[] buffer, int length) {
+        return new String(buffer, 0, length, StandardCharsets.ISO_8859_1);
+    }
+
     static String guid(byte[] b, int off) {
-        char[] out = new char[38];
+        byte[] out = scratch(38);
         out[0] = '{';
         int p = 1;
         p = hexBytes(out, p, b, off, GUID_DATA1);
@@ -216,10 +234,10 @@ final class BinXmlValueRenderer {
         out[p++] = '-';
         p = hexBytes(out, p, b, off, GUID_DATA4B);
         out[p] = '}';
-        return new String(out);
+        return latin1(out, 38);
     }
 
-    private static int hexBytes(char[] out, int p, byte[] b, int off, int[] order) {
+    private static int hexBytes(byte[] out, int p, byte[] b, int off, int[] order) {
         for (int i : order) {
             out[p++] = HEX_UPPER[(b[off + i] >> 4) & 0xf];
             out[p++] = HEX_UPPER[b[off + i] & 0xf];
@@ -228,12 +246,12 @@ final class BinXmlValueRenderer {
     }
 
     static String binary(byte[] b, int off, int size) {
-        char[] out = new char[size * 2];
+        byte[] out = scratch(size * 2);
         for (int i = 0; i < size; i++) {
             out[2 * i] = HEX_UPPER[(b[off + i] >> 4) & 0xf];
             out[2 * i + 1] = HEX_UPPER[b[off + i] & 0xf];
         }
-        return new String(out);
+        return latin1(out, size * 2);
     }
 
     private static String hex32(byte[] b, int off) {

@@ -57,6 +57,11 @@ public final class EvtxRecord {
         return fields;
     }
 
+    /** Replays the rendered event to a handler. */
+    void emit(BinXmlHandler handler) {
+        emitter.emit(nodes, null, handler);
+    }
+
     /** The event as an element tree ({@code <Event>} at the root). */
     public EvtxElement toElement() {
         EvtxTreeBuilder builder = new EvtxTreeBuilder();

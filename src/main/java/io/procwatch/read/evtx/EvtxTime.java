@@ -36,7 +36,7 @@ final class EvtxTime {
     }
 
     private static String format(long year, int month, int day, int hour, int minute, int second, int ticks) {
-        char[] out = new char[28];
+        byte[] out = BinXmlValueRenderer.scratch(28);
         int p = 0;
         if (year < 0 || year > 9999) {
             String y = Long.toString(year);
@@ -56,12 +56,12 @@ final class EvtxTime {
         out[p++] = '.';
         p = digits(out, p, ticks, 7);
         out[p] = 'Z';
-        return new String(out);
+        return BinXmlValueRenderer.latin1(out, 28);
     }
 
-    private static int digits(char[] out, int p, int value, int width) {
+    private static int digits(byte[] out, int p, int value, int width) {
         for (int i = width - 1; i >= 0; i--) {
-            out[p + i] = (char) ('0' + value % 10);
+            out[p + i] = (byte) ('0' + value % 10);
             value /= 10;
         }
         return p + width;

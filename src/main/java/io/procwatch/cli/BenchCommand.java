@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf("ratio             %.2f  (target >= 0.80)%n", r.ratio());
         System.out.printf("notables          %,d%n", r.notables());
         System.out.printf("heap after GC MiB %s  (at each tenth of the input; flat = no growth)%n", r.heapAfterGcMiB());
+        System.out.printf("CPU us/event      parse-only %.2f, pipeline reader thread %.2f (read + normalize), "
+                + "session thread %.2f (Drools + CEP)%n", r.cpu().parseOnlyMicros(), r.cpu().readerMicros(), r.cpu().sessionMicros());
+        System.out.printf("CPU ratio         %.2f  (parse-only CPU / busier pipeline thread: the ratio with a core per thread)%n",
+                r.cpu().ratio());
         return ExitCodes.OK;
     }
 }

@@ -34,6 +34,7 @@ import java.util.function.Supplier;
 public final class ScanPipeline {
 
     private static final List<ProcessEvent> END = new ArrayList<>();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final RuleSet rules;
     private final ScanOptions options;
@@ -70,9 +71,11 @@ public final class ScanPipeline {
             } catch (Throwable t) {
                 readerFailure[0] = t;
             } finally {
+                stats.readerCpuNanos = THREADS.getCurrentThreadCpuTime();
                 putUninterruptibly(queue, END);
             }
         }, "procwatch-reader");
+        long sessionCpuStart = THREADS.getCurrentThreadCpuTime();
         reader.setDaemon(true);
         reader.start();
 
@@ -88,6 +91,7 @@ public final class ScanPipeline {
             if (readerFailure[0] != null) {
                 throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
             }
+            stats.sessionCpuNanos = THREADS.getCurrentThreadCpuTime() - sessionCpuStart;
             stats.late = session.lateCount();
             stats.lateSamples = session.lateSamples();
             stats.matches = session.detections().matchCounts();

@@ -44,6 +44,8 @@ public final class ScanStats {
     Map<String, String> titles = Map.of();
     long notableTotal;
     double seconds;
+    long readerCpuNanos;
+    long sessionCpuNanos;
 
     void reject(Origin origin, String reason) {
         events++;
@@ -149,5 +151,15 @@ public final class ScanStats {
 
     public double seconds() {
         return seconds;
+    }
+
+    /** CPU time of the reader thread (read and normalize), for finding the bottleneck stage. */
+    public long readerCpuNanos() {
+        return readerCpuNanos;
+    }
+
+    /** CPU time of the session thread (Drools detections, aggregation, writing). */
+    public long sessionCpuNanos() {
+        return sessionCpuNanos;
     }
 }

@@ -92,7 +92,8 @@ final class EvtxChunkReader {
                     }
                     problem = "zeroed area at chunk offset " + pos + " where the header promises " + missing + " more record(s)";
                 }
-                visitor.reject(nextOrigin(), where + ": " + problem + "; rest of chunk abandoned");
+                visitor.reject(nextOrigin(), where + ": " + problem + "; rest of chunk abandoned"
+                        + (missing > 0 ? " (" + missing + " record(s) lost, per the chunk header)" : ""));
                 abandoned = true;
                 break;
             }

@@ -57,6 +57,20 @@ class EvtxCorruptFileTest {
     }
 
     @Test
+    void templatesWithTheSameGuidButOtherContentAreNotConfusedAcrossChunks() {
+        byte[] file = new EvtxTestFileBuilder()
+                .chunk("CommandLine", event(1), event(2))
+                .chunk("ImageLoaded", event(3), event(4)) // same GUID and size, different bytes
+                .chunk("CommandLine", event(5))
+                .build().bytes;
+        CollectingSink sink = read(file);
+        assertEquals(List.of("cmd.exe /c echo 1", "cmd.exe /c echo 2", "cmd.exe /c echo 5"),
+                sink.accepted.stream().map(r -> r.get("CommandLine")).filter(v -> v != null).toList());
+        assertEquals(List.of("cmd.exe /c echo 3", "cmd.exe /c echo 4"),
+                sink.accepted.stream().map(r -> r.get("ImageLoaded")).filter(v -> v != null).toList());
+    }
+
+    @Test
     void zeroedRecordInsideTheUsedAreaEndsThatChunkWithOneReport() {
         EvtxTestFileBuilder.Built file = threeChunks();
         int freeSpace = file.chunkStart(0) + java.nio.ByteBuffer.wrap(file.bytes)

@@ -11,6 +11,8 @@ final class BinXmlEmitter {
 
     private final BinXmlParser parser;
     private byte[] b;
+    private int generation;
+    private RenderedValueCache renderedValues; // of the template instance being emitted
 
     BinXmlEmitter(BinXmlParser parser) {
         this.parser = parser;
@@ -18,6 +20,7 @@ final class BinXmlEmitter {
 
     void reset(byte[] chunk) {
         b = chunk;
+        generation++; // cached renderings point into the previous chunk's bytes
     }
 
     void emit(BinXmlNode[] nodes, Substitutions values, BinXmlHandler handler) {
@@ -29,7 +32,10 @@ final class BinXmlEmitter {
             } else if (node instanceof BinXmlNode.Substitution substitution) {
                 substitution(substitution, values, handler);
             } else if (node instanceof BinXmlNode.TemplateInstance instance) {
+                RenderedValueCache outer = renderedValues;
+                renderedValues = instance.definition().renderedValues();
                 emit(instance.definition().body(), instance.values(), handler);
+                renderedValues = outer;
             }
             // Processing instructions carry no event data.
         }
@@ -113,7 +119,7 @@ final class BinXmlEmitter {
             handler.text(String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offset(index),
                     values.size(index))));
         } else {
-            handler.text(BinXmlValueRenderer.render(b, type, values.offset(index), values.size(index)));
+            handler.text(render(values, index, type));
         }
     }
 
@@ -126,7 +132,21 @@ final class BinXmlEmitter {
             return String.join(",", BinXmlValueRenderer.renderArray(b, type, values.offset(index),
                     values.size(index)));
         }
-        return BinXmlValueRenderer.render(b, type, values.offset(index), values.size(index));
+        return render(values, index, type);
+    }
+
+    private String render(Substitutions values, int index, int type) {
+        int offset = values.offset(index);
+        int size = values.size(index);
+        if (renderedValues == null) {
+            return BinXmlValueRenderer.render(b, type, offset, size);
+        }
+        String text = renderedValues.get(b, generation, index, type, offset, size);
+        if (text == null) {
+            text = BinXmlValueRenderer.render(b, type, offset, size);
+            renderedValues.put(generation, index, type, offset, size, text);
+        }
+        return text;
     }
 
     /** The type written with the value (it wins over the template's declared type); NULL when there is none. */

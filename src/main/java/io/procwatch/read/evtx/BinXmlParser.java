@@ -283,7 +283,8 @@ final class BinXmlParser {
             enter();
             try {
                 BinXmlNode[] body = parseDocument(bodyStart, contentEnd, true);
-                definition = new TemplateDefinition(offset, BinXmlValueRenderer.guid(b, offset + 4), size, body);
+                definition = new TemplateDefinition(offset, BinXmlValueRenderer.guid(b, offset + 4), size, body,
+                        new RenderedValueCache());
             } finally {
                 depth--;
                 compileStart = savedStart;

@@ -2,6 +2,8 @@ package io.procwatch.read.evtx;
 
 import io.procwatch.read.Origin;
 
+import java.util.Arrays;
+
 /**
  * Reads the records of one 64 KiB chunk. A record whose framing is broken (no signature, a size past the chunk,
  * a trailing size copy that disagrees, zeros where the header promises records) ends the chunk with one
@@ -61,7 +63,7 @@ final class EvtxChunkReader {
             return 0;
         }
         if (length < EvtxChunkHeader.CHUNK_SIZE) {
-            java.util.Arrays.fill(chunk, length, EvtxChunkHeader.CHUNK_SIZE, (byte) 0);
+            Arrays.fill(chunk, length, EvtxChunkHeader.CHUNK_SIZE, (byte) 0);
             visitor.reject(nextOrigin(), where + ": truncated to " + length + " of 65536 bytes; records that fit are read");
         }
         EvtxChunkHeader header = EvtxChunkHeader.parse(chunk, length, crc);
@@ -90,7 +92,10 @@ final class EvtxChunkReader {
                     if (missing <= 0) {
                         break; // zeros after the last promised record: ordinary slack
                     }
-                    problem = "zeroed area at chunk offset " + pos + " where the header promises " + missing + " more record(s)";
+                    problem = "zeroed area at chunk offset " + pos + " where the header promises " + missing
+                            + " more record(s)";
+                } else if (missing > 0) {
+                    problem += " (" + missing + " record(s) lost, per the chunk header)";
                 }
                 visitor.reject(nextOrigin(), where + ": " + problem + "; rest of chunk abandoned");
                 abandoned = true;

@@ -26,10 +26,6 @@ record EvtxFileHeader(int majorVersion, int minorVersion, int chunkCount, long n
                 LittleEndian.i32(b, 120), valid);
     }
 
-    boolean isDirty() {
-        return (flags & 1) != 0;
-    }
-
     static boolean startsWith(byte[] b, byte[] signature) {
         for (int i = 0; i < signature.length; i++) {
             if (b[i] != signature[i]) {

@@ -51,12 +51,16 @@ final class TemplateCache {
     }
 
     private static boolean sameNames(Shared shared, NameTable names) {
-        for (int i = 0; i < shared.nameOffsets.length; i++) {
-            if (!shared.names[i].equals(names.nameAt(shared.nameOffsets[i]))) {
-                return false;
+        try {
+            for (int i = 0; i < shared.nameOffsets.length; i++) {
+                if (!shared.names[i].equals(names.nameAt(shared.nameOffsets[i]))) {
+                    return false;
+                }
             }
+            return true;
+        } catch (EvtxCorruptionException e) {
+            return false; // no name there in this chunk: compile afresh and let that report the damage
         }
-        return true;
     }
 
     void share(byte[] chunk, int from, int to, int hash, int[] nameOffsets, String[] externalNames,

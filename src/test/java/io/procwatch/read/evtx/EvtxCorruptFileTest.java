@@ -57,6 +57,20 @@ class EvtxCorruptFileTest {
     }
 
     @Test
+    void templatesWithTheSameGuidButOtherContentAreNotConfusedAcrossChunks() {
+        byte[] file = new EvtxTestFileBuilder()
+                .chunk("CommandLine", event(1), event(2))
+                .chunk("ImageLoaded", event(3), event(4)) // same GUID and size, different bytes
+                .chunk("CommandLine", event(5))
+                .build().bytes;
+        CollectingSink sink = read(file);
+        assertEquals(List.of("cmd.exe /c echo 1", "cmd.exe /c echo 2", "cmd.exe /c echo 5"),
+                sink.accepted.stream().map(r -> r.get("CommandLine")).filter(v -> v != null).toList());
+        assertEquals(List.of("cmd.exe /c echo 3", "cmd.exe /c echo 4"),
+                sink.accepted.stream().map(r -> r.get("ImageLoaded")).filter(v -> v != null).toList());
+    }
+
+    @Test
     void zeroedRecordInsideTheUsedAreaEndsThatChunkWithOneReport() {
         EvtxTestFileBuilder.Built file = threeChunks();
         int freeSpace = file.chunkStart(0) + java.nio.ByteBuffer.wrap(file.bytes)
@@ -138,7 +152,8 @@ class EvtxCorruptFileTest {
         CollectingSink sink = read(file.fixChecksums().bytes);
         assertEquals(echoes(1, 2, 3, 4, 7, 8, 9), sink.commandLines());
         assertEquals(1, sink.rejected.size(), sink.rejected::toString);
-        assertTrue(sink.rejected.get(0).contains("runs past the chunk"));
+        assertTrue(sink.rejected.get(0).contains("runs past the chunk")
+                && sink.rejected.get(0).contains("2 record(s) lost"), sink.rejected::toString);
         assertEquals(6, sink.accepted.get(4).origin().line(), "ordinals count the rejection");
     }
 

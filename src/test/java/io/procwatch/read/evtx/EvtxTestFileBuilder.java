@@ -81,10 +81,17 @@ final class EvtxTestFileBuilder {
     }
 
     private final List<List<Event>> chunks = new ArrayList<>();
+    private final List<String> dataNames = new ArrayList<>();
     private int trailingZeroChunks;
 
     EvtxTestFileBuilder chunk(Event... events) {
+        return chunk("CommandLine", events);
+    }
+
+    /** A chunk whose template names the EventData value {@code dataName} (the template GUID stays the same). */
+    EvtxTestFileBuilder chunk(String dataName, Event... events) {
         chunks.add(List.of(events));
+        dataNames.add(dataName);
         return this;
     }
 
@@ -105,7 +112,7 @@ final class EvtxTestFileBuilder {
         byte[] chunkBytes = new byte[0];
         out.writeBytes(new byte[FILE_HEADER]);
         for (int c = 0; c < chunks.size(); c++) {
-            ChunkWriter writer = new ChunkWriter(recordId);
+            ChunkWriter writer = new ChunkWriter(recordId, dataNames.get(c));
             List<Integer> offsets = new ArrayList<>();
             List<Integer> fields = new ArrayList<>();
             for (Event event : chunks.get(c)) {
@@ -146,12 +153,14 @@ final class EvtxTestFileBuilder {
         private final ByteBuffer b = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         private final Map<String, Integer> names = new HashMap<>();
         private final long firstRecordId;
+        private final String dataName;
         private int templateOffset = -1;
         private int lastRecord;
         private int records;
 
-        ChunkWriter(long firstRecordId) {
+        ChunkWriter(long firstRecordId, String dataName) {
             this.firstRecordId = firstRecordId;
+            this.dataName = dataName;
             b.position(512);
         }
 
@@ -210,7 +219,7 @@ final class EvtxTestFileBuilder {
             closeElement(computer);
             closeElement(system);
             int eventData = openElement("EventData");
-            int data = openElementWithAttribute("Data", "Name", "CommandLine");
+            int data = openElementWithAttribute("Data", "Name", dataName);
             substitution(2, 0x01);
             closeElement(data);
             closeElement(eventData);

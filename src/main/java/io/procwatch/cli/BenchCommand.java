@@ -21,8 +21,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds; the best is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--evtx", paramLabel = "DATASETS",
+            description = "Instead: time the EVTX reader over the .evtx files under DATASETS (looped to 1M records), "
+                    + "against evtxexport on the same files when it is installed.")
+    java.nio.file.Path evtxDatasets;
+
     @Override
     public Integer call() throws Exception {
+        if (evtxDatasets != null) {
+            System.out.println(io.procwatch.read.evtx.EvtxReadBenchmark.run(evtxDatasets, 1_000_000));
+            return ExitCodes.OK;
+        }
         PipelineBenchmark.Result r = PipelineBenchmark.run(events, qemuRatio, rounds, System.out);
         System.out.printf("events            %,d (%,d QEMU)%n", r.events(), r.qemuEvents());
         System.out.printf("parse-only        %,.0f events/s  (BufferedReader.readLine + ObjectMapper.readTree)%n", r.parseOnlyPerSec());

@@ -40,9 +40,23 @@ public enum InputFormat {
             case '<' -> XML;
             // '"': a JSON string holding event XML, as some exports write it.
             case '{', '[', '"' -> JSON;
-            // A comment or title line before the events ("#Bulk AD CS Events").
-            default -> new String(head, 0, n, StandardCharsets.ISO_8859_1).contains("<Event") ? XML : UNKNOWN;
+            default -> commentedXml(new String(head, i, n - i, StandardCharsets.ISO_8859_1)) ? XML : UNKNOWN;
         };
+    }
+
+    /** Event XML after {@code #} comment lines ("#Bulk AD CS Events"); a YAML file that quotes XML is not. */
+    private static boolean commentedXml(String text) {
+        int at = text.indexOf("<Event");
+        if (at < 0) {
+            return false;
+        }
+        for (String line : text.substring(0, at).split("\n")) {
+            String t = line.strip();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean startsWith(byte[] head, int n, byte[] magic) {

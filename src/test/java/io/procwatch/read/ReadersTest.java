@@ -193,6 +193,16 @@ class ReadersTest {
     }
 
     @Test
+    void sniffingTellsCommentedXmlFromYamlQuotingXml() {
+        byte[] commented = ("#Bulk AD CS Events\r\n" + String.format(EV, 1, "x")).getBytes(StandardCharsets.UTF_8);
+        byte[] yaml = "title: X\ndetection:\n  sel: '<EventID>7045</EventID>'\n".getBytes(StandardCharsets.UTF_8);
+        assertEquals(InputFormat.XML, InputFormat.sniff(commented, commented.length));
+        assertEquals(InputFormat.UNKNOWN, InputFormat.sniff(yaml, yaml.length));
+        byte[] jsonString = "\"<Event xmlns='x'></Event>\"".getBytes(StandardCharsets.UTF_8);
+        assertEquals(InputFormat.JSON, InputFormat.sniff(jsonString, jsonString.length));
+    }
+
+    @Test
     void namedFileThatIsNotEventDataFails(@TempDir Path dir) throws IOException {
         Path notes = Files.writeString(dir.resolve("notes.txt"), "hello");
         Collected c = new Collected();

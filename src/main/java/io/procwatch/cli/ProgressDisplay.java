@@ -23,7 +23,7 @@ final class ProgressDisplay implements InputListener, AutoCloseable {
 
     /** A bar when {@code enabled} and a console is attached, else a silent listener. */
     static ProgressDisplay open(List<Path> inputs, boolean enabled) {
-        if (!enabled || System.console() == null) {
+        if (!enabled || !stderrIsTerminal()) {
             return new ProgressDisplay(null);
         }
         ProgressBar bar = new ProgressBarBuilder()
@@ -35,6 +35,18 @@ final class ProgressDisplay implements InputListener, AutoCloseable {
                 .showSpeed()
                 .build();
         return new ProgressDisplay(bar);
+    }
+
+    /**
+     * Whether stderr is a terminal. {@code System.console()} says no as soon as stdout is redirected, which is how
+     * a scan usually runs ({@code scan … > notables.json}), so ask the C library (JLine's native binding).
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            return org.jline.nativ.CLibrary.isatty(2) == 1;
+        } catch (Throwable t) {
+            return System.console() != null;
+        }
     }
 
     private static long totalBytes(List<Path> inputs) {

@@ -63,7 +63,7 @@ final class DrlWriter {
         } catch (JsonProcessingException e) {
             sb.append("//   (not printable)\n");
         }
-        sb.append("\nimport io.procwatch.sigma.SigmaCandidate;\nimport io.procwatch.sigma.SigmaMatch;\n\n");
+        sb.append("\nimport io.procwatch.sigma.SigmaCandidate;\n\n");
         sb.append("global io.procwatch.detect.Detections detections;\n\n");
         sb.append("rule ").append(SigmaConverter.str("Sigma: " + oneLine(title) + " [" + id + "]")).append("\n");
         annotation(sb, "id", id);
@@ -116,14 +116,19 @@ final class DrlWriter {
         if (guard != null) {
             annotation(sb, "sigmaGuard", SigmaPrefilter.encodeGuard(guard));
         }
+        // The condition, compiled and evaluated in Java by the prefilter (SigmaMatcher); the rule only dispatches.
+        sb.append("    @sigmaCondition( \"").append(SigmaMatcher.encode(root, !sysmonOnly.isEmpty())).append("\" )\n");
         sb.append("when\n");
-        sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event,\n");
+        sb.append("    // Evaluated by SigmaPrefilter from @sigmaCondition before the candidate is inserted:\n");
+        StringBuilder cond = new StringBuilder();
         if (!sysmonOnly.isEmpty()) {
-            sb.append("                    event.eventId == 1,\n");
+            cond.append("event.eventId == 1,\n");
         }
-        sb.append("                    ");
-        render(sb, root, 20);
-        sb.append(" )\n");
+        render(cond, root, 0);
+        for (String line : cond.toString().split("\n")) {
+            sb.append("    //   ").append(line).append("\n");
+        }
+        sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event )\n");
         sb.append("then\n    insert( detections.match( kcontext, $e ) );\nend\n");
         return sb.toString();
     }

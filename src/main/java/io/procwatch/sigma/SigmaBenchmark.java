@@ -77,6 +77,13 @@ public final class SigmaBenchmark {
         if (base.isEmpty()) {
             return;
         }
+        if (Boolean.getBoolean("procwatch.sigma.profile")) {
+            for (int i = 0; i < 3; i++) {
+                pf.profile(base, 0);
+            }
+            System.out.println("prefilter condition time per rule over the OTRF events (costliest first):");
+            pf.profile(base, 15).forEach(l -> System.out.println("  " + l));
+        }
         for (int round = 0; round < 2; round++) {
             long span = base.get(base.size() - 1).getTime() - base.get(0).getTime() + 3_600_000L;
             try (DetectionSession s = new DetectionSession(rules, true, Duration.ofMinutes(5))) {

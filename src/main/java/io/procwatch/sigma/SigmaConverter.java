@@ -313,7 +313,7 @@ public final class SigmaConverter {
     }
 
     /** One DRL boolean expression; guard: (field, lower-case needle) pairs one of which must occur, or null. */
-    record Leaf(String code, List<String[]> guard) implements Expr {
+    record Leaf(String code, List<String[]> guard, List<String> op) implements Expr {
     }
 
     record All(List<Expr> children, String label) implements Expr {
@@ -460,9 +460,9 @@ public final class SigmaConverter {
         }
         String p = lower(parsePattern(x.asText()));
         if (p.indexOf(STAR) < 0 && p.indexOf(ONE) < 0) {
-            return new Leaf("SigmaMatch.keyword( event, " + str(p) + " )", null);
+            return new Leaf("SigmaMatch.keyword( event, " + str(p) + " )", null, List.of("keyword", p));
         }
-        return new Leaf("SigmaMatch.keywordGlob( event, " + str(globText(p)) + " )", null);
+        return new Leaf("SigmaMatch.keywordGlob( event, " + str(globText(p)) + " )", null, List.of("keywordGlob", globText(p)));
     }
 
     private Expr fieldMap(String name, JsonNode map, Ctx ctx) {
@@ -524,8 +524,8 @@ public final class SigmaConverter {
 
         if (mods.contains("exists")) {
             boolean want = values.get(0).asBoolean(true) && !values.get(0).asText().equalsIgnoreCase("false");
-            Expr l = new Leaf((want ? "" : "!") + "event.has( " + str(field) + " )", null);
-            return l;
+            Expr l = new Leaf("event.has( " + str(field) + " )", null, List.of("has", field));
+            return want ? l : new Neg(l);
         }
         if (mods.contains("fieldref")) {
             for (JsonNode v : values) {
@@ -535,7 +535,7 @@ public final class SigmaConverter {
                 String fn = mods.contains("contains") ? "contains" : mods.contains("startswith") ? "startsWith"
                         : mods.contains("endswith") ? "endsWith" : "eq";
                 leaves.add(new Leaf("SigmaMatch." + fn + "( event." + acc + "( " + str(field) + " ), event." + acc + "( "
-                        + str(other) + " ) )", null));
+                        + str(other) + " ) )", null, List.of("fieldref", fn, acc, field, other)));
             }
             return combine(leaves, all, neq, label);
         }
@@ -548,7 +548,8 @@ public final class SigmaConverter {
                     } catch (NumberFormatException e) {
                         throw new SigmaException("modifier " + cmp, "not a number: " + v.asText());
                     }
-                    leaves.add(new Leaf("SigmaMatch.compare( event.get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null));
+                    leaves.add(new Leaf("SigmaMatch.compare( event.get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null,
+                            List.of("compare", field, cmp, Double.toString(d))));
                 }
                 return combine(leaves, all, neq, label);
             }
@@ -567,7 +568,8 @@ public final class SigmaConverter {
                 } catch (PatternSyntaxException e) {
                     throw new SigmaException("re: not a Java regex", e.getDescription() + ": " + rx);
                 }
-                leaves.add(new Leaf("SigmaMatch.re( event.get( " + str(field) + " ), " + str(rx) + ", \"" + flags + "\" )", null));
+                leaves.add(new Leaf("SigmaMatch.re( event.get( " + str(field) + " ), " + str(rx) + ", \"" + flags + "\" )",
+                        SigmaRegexLiterals.guard(field, rx, flags.toString()), List.of("re", field, rx, flags.toString())));
             }
             return combine(leaves, all, neq, label);
         }
@@ -578,7 +580,8 @@ public final class SigmaConverter {
                 } catch (RuntimeException e) {
                     throw new SigmaException("cidr", "not a CIDR range: " + v.asText());
                 }
-                leaves.add(new Leaf("SigmaMatch.cidr( event.get( " + str(field) + " ), " + str(v.asText()) + " )", null));
+                leaves.add(new Leaf("SigmaMatch.cidr( event.get( " + str(field) + " ), " + str(v.asText()) + " )", null,
+                        List.of("cidr", field, v.asText())));
             }
             return combine(leaves, all, neq, label);
         }
@@ -586,7 +589,7 @@ public final class SigmaConverter {
         // String values through the transforming modifiers, in the order written.
         for (JsonNode v : values) {
             if (v.isNull()) {
-                leaves.add(new Leaf("SigmaMatch.isEmpty( event.get( " + str(field) + " ) )", null));
+                leaves.add(new Leaf("SigmaMatch.isEmpty( event.get( " + str(field) + " ) )", null, List.of("isEmpty", field)));
                 continue;
             }
             List<String> pats = new ArrayList<>();
@@ -639,24 +642,27 @@ public final class SigmaConverter {
     /** A whole-value pattern on one field: eq / contains / startsWith / endsWith / glob. */
     static Leaf stringLeaf(String field, String pat, boolean cased) {
         String p = cased ? pat : lower(pat);
-        String acc = "event." + (cased ? "get" : "lc") + "( " + str(field) + " )";
+        String a = cased ? "get" : "lc";
+        String acc = "event." + a + "( " + str(field) + " )";
         String longest = longestLiteral(p);
         List<String[]> guard = longest.isEmpty() ? null
                 : List.<String[]>of(new String[]{field, longest.toLowerCase(Locale.ROOT)});
         String inner = p.length() >= 2 ? p.substring(1, p.length() - 1) : "";
         if (!hasWildcard(p)) {
-            return new Leaf("SigmaMatch.eq( " + acc + ", " + str(p) + " )", guard);
+            return new Leaf("SigmaMatch.eq( " + acc + ", " + str(p) + " )", guard, List.of("eq", a, field, p));
         }
         if (p.length() >= 2 && p.charAt(0) == STAR && p.charAt(p.length() - 1) == STAR && !inner.isEmpty() && !hasWildcard(inner)) {
-            return new Leaf("SigmaMatch.contains( " + acc + ", " + str(inner) + " )", guard);
+            return new Leaf("SigmaMatch.contains( " + acc + ", " + str(inner) + " )", guard, List.of("contains", a, field, inner));
         }
         if (p.charAt(0) == STAR && p.length() > 1 && !hasWildcard(p.substring(1))) {
-            return new Leaf("SigmaMatch.endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard);
+            return new Leaf("SigmaMatch.endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard,
+                    List.of("endsWith", a, field, p.substring(1)));
         }
         if (p.charAt(p.length() - 1) == STAR && p.length() > 1 && !hasWildcard(p.substring(0, p.length() - 1))) {
-            return new Leaf("SigmaMatch.startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard);
+            return new Leaf("SigmaMatch.startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard,
+                    List.of("startsWith", a, field, p.substring(0, p.length() - 1)));
         }
-        return new Leaf("SigmaMatch.glob( " + acc + ", " + str(globText(p)) + " )", guard);
+        return new Leaf("SigmaMatch.glob( " + acc + ", " + str(globText(p)) + " )", guard, List.of("glob", a, field, globText(p)));
     }
 
     // ------------------------------------------------------------------ values

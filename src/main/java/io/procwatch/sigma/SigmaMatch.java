@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class SigmaMatch {
 
-    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
+    static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
     private static final Map<String, Pattern> REGEXES = new ConcurrentHashMap<>();
     private static final Map<String, byte[][]> CIDRS = new ConcurrentHashMap<>();
 
@@ -87,6 +87,11 @@ public final class SigmaMatch {
         if (value == null) {
             return false;
         }
+        return regex(regex, flags).matcher(value).find();
+    }
+
+    /** The compiled (cached) pattern of a {@code re} value with its flags. */
+    static Pattern regex(String regex, String flags) {
         String key = flags + "\u0000" + regex;
         Pattern p = REGEXES.get(key);
         if (p == null) {
@@ -103,7 +108,7 @@ public final class SigmaMatch {
             p = Pattern.compile(regex, f);
             REGEXES.put(key, p);
         }
-        return p.matcher(value).find();
+        return p;
     }
 
     /** Sigma's {@code cidr} modifier (IPv4 and IPv6). */

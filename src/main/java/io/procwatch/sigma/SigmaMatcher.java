@@ -1,0 +1,446 @@
+package io.procwatch.sigma;
+
+import io.procwatch.normalize.ProcessEvent;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A converted Sigma rule's condition as a compiled Java matcher tree. The converter writes the condition into
+ * the rule's {@code @sigmaCondition} annotation (a small prefix notation, see {@link #encode}); the
+ * {@link SigmaPrefilter} compiles it once per KieBase and evaluates it on each candidate event, so the DRL rule
+ * only dispatches on its hashed {@code rule == "<id>"} test and Drools compiles no MVEL expression per rule.
+ *
+ * <p>Every test is pure, so the children of {@code and}/{@code or} are evaluated cheapest first (equality and
+ * prefix tests before substring search, globs, keyword scans and regexes) without changing the result.
+ */
+public abstract class SigmaMatcher {
+
+    /** True when the event satisfies the condition. */
+    public abstract boolean test(ProcessEvent e);
+
+    /** Relative evaluation cost, for ordering. */
+    abstract int cost();
+
+    // ------------------------------------------------------------------ encoding
+
+    /** The encoded condition of a converted expression; {@code sysmonOnly} adds {@code event.eventId == 1}. */
+    static String encode(SigmaConverter.Expr root, boolean sysmonOnly) {
+        StringBuilder sb = new StringBuilder();
+        if (sysmonOnly) {
+            sb.append("(& (L sysmon) ");
+            encode(sb, root);
+            sb.append(')');
+        } else {
+            encode(sb, root);
+        }
+        return sb.toString();
+    }
+
+    private static void encode(StringBuilder sb, SigmaConverter.Expr e) {
+        if (e instanceof SigmaConverter.Leaf l) {
+            sb.append("(L");
+            for (String t : l.op()) {
+                sb.append(' ');
+                token(sb, t);
+            }
+            sb.append(')');
+        } else if (e instanceof SigmaConverter.Const c) {
+            sb.append(c.value() ? 'T' : 'F');
+        } else if (e instanceof SigmaConverter.Neg n) {
+            sb.append("(! ");
+            encode(sb, n.child());
+            sb.append(')');
+        } else {
+            boolean and = e instanceof SigmaConverter.All;
+            List<SigmaConverter.Expr> kids = and ? ((SigmaConverter.All) e).children() : ((SigmaConverter.Any) e).children();
+            if (kids.size() == 1) {
+                encode(sb, kids.get(0));
+                return;
+            }
+            sb.append(and ? "(&" : "(|");
+            for (SigmaConverter.Expr k : kids) {
+                sb.append(' ');
+                encode(sb, k);
+            }
+            sb.append(')');
+        }
+    }
+
+    /** A token: printable ASCII except space, quote, backslash, parentheses and '%'; the rest as %hhhh; empty as %-. */
+    private static void token(StringBuilder sb, String t) {
+        if (t.isEmpty()) {
+            sb.append("%-");
+            return;
+        }
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c <= 0x20 || c > 0x7e || c == '%' || c == '"' || c == '\\' || c == '(' || c == ')') {
+                sb.append('%').append(String.format("%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+    }
+
+    private static String untoken(String t) {
+        if (t.equals("%-")) {
+            return "";
+        }
+        if (t.indexOf('%') < 0) {
+            return t;
+        }
+        StringBuilder sb = new StringBuilder(t.length());
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '%') {
+                sb.append((char) Integer.parseInt(t.substring(i + 1, i + 5), 16));
+                i += 4;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    /** Compiles an encoded condition. */
+    public static SigmaMatcher parse(String text) {
+        String[] toks = text.replace("(", " ( ").replace(")", " ) ").trim().split("\\s+");
+        int[] pos = {0};
+        SigmaMatcher m = node(toks, pos);
+        if (pos[0] != toks.length) {
+            throw new IllegalArgumentException("trailing tokens in condition: " + text);
+        }
+        return m;
+    }
+
+    private static SigmaMatcher node(String[] t, int[] pos) {
+        String tok = t[pos[0]++];
+        if (tok.equals("T")) {
+            return new Const(true);
+        }
+        if (tok.equals("F")) {
+            return new Const(false);
+        }
+        if (!tok.equals("(")) {
+            throw new IllegalArgumentException("unexpected token " + tok);
+        }
+        String kind = t[pos[0]++];
+        SigmaMatcher out;
+        switch (kind) {
+            case "&", "|" -> {
+                List<SigmaMatcher> kids = new ArrayList<>();
+                while (!t[pos[0]].equals(")")) {
+                    kids.add(node(t, pos));
+                }
+                kids.sort(Comparator.comparingInt(SigmaMatcher::cost));
+                SigmaMatcher[] a = kids.toArray(SigmaMatcher[]::new);
+                out = kind.equals("&") ? new And(a) : new Or(a);
+            }
+            case "!" -> out = new Not(node(t, pos));
+            case "L" -> {
+                List<String> args = new ArrayList<>();
+                while (!t[pos[0]].equals(")")) {
+                    args.add(untoken(t[pos[0]++]));
+                }
+                out = leaf(args);
+            }
+            default -> throw new IllegalArgumentException("unknown node " + kind);
+        }
+        if (!t[pos[0]++].equals(")")) {
+            throw new IllegalArgumentException("missing )");
+        }
+        return out;
+    }
+
+    private static SigmaMatcher leaf(List<String> a) {
+        String op = a.get(0);
+        return switch (op) {
+            case "sysmon" -> new Sysmon();
+            case "eq", "contains", "startsWith", "endsWith" -> new Str(op, a.get(1).equals("lc"), a.get(2), a.get(3));
+            case "glob" -> new Glob(a.get(1).equals("lc"), a.get(2), SigmaMatch.GLOBS.computeIfAbsent(a.get(3), SigmaMatch::compileGlob));
+            case "re" -> new Re(a.get(1), SigmaMatch.regex(SigmaRegexLiterals.forFind(a.get(2)), a.get(3)));
+            case "cidr" -> new Fn(a.get(1), 4) {
+                final String cidr = a.get(2);
+
+                @Override
+                public boolean test(ProcessEvent e) {
+                    return SigmaMatch.cidr(e.get(field), cidr);
+                }
+            };
+            case "compare" -> new Fn(a.get(1), 4) {
+                final String cmp = a.get(2);
+                final double bound = Double.parseDouble(a.get(3));
+
+                @Override
+                public boolean test(ProcessEvent e) {
+                    return SigmaMatch.compare(e.get(field), cmp, bound);
+                }
+            };
+            case "isEmpty" -> new Fn(a.get(1), 1) {
+                @Override
+                public boolean test(ProcessEvent e) {
+                    return SigmaMatch.isEmpty(e.get(field));
+                }
+            };
+            case "has" -> new Fn(a.get(1), 1) {
+                @Override
+                public boolean test(ProcessEvent e) {
+                    return e.has(field);
+                }
+            };
+            case "keyword" -> new Fn(null, 40) {
+                final String needle = a.get(1);
+
+                @Override
+                public boolean test(ProcessEvent e) {
+                    // As SigmaMatch.keyword, through the event's lower-case cache.
+                    for (String k : e.getFields().keySet()) {
+                        String v = e.lc(k);
+                        if (v != null && v.contains(needle)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+            };
+            case "keywordGlob" -> new Fn(null, 60) {
+                final String glob = a.get(1);
+
+                @Override
+                public boolean test(ProcessEvent e) {
+                    return SigmaMatch.keywordGlob(e, glob);
+                }
+            };
+            case "fieldref" -> new Fn(a.get(3), 3) {
+                final String fn = a.get(1);
+                final boolean lc = a.get(2).equals("lc");
+                final String other = a.get(4);
+
+                @Override
+                public boolean test(ProcessEvent e) {
+                    String x = lc ? e.lc(field) : e.get(field);
+                    String y = lc ? e.lc(other) : e.get(other);
+                    return switch (fn) {
+                        case "contains" -> SigmaMatch.contains(x, y);
+                        case "startsWith" -> SigmaMatch.startsWith(x, y);
+                        case "endsWith" -> SigmaMatch.endsWith(x, y);
+                        default -> SigmaMatch.eq(x, y);
+                    };
+                }
+            };
+            default -> throw new IllegalArgumentException("unknown test " + op);
+        };
+    }
+
+    // ------------------------------------------------------------------ nodes
+
+    static final class And extends SigmaMatcher {
+        private final SigmaMatcher[] kids;
+        private final int cost;
+
+        And(SigmaMatcher[] kids) {
+            this.kids = kids;
+            int c = 0;
+            for (SigmaMatcher k : kids) {
+                c = Math.min(1_000_000, c + k.cost());
+            }
+            this.cost = c;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            for (SigmaMatcher k : kids) {
+                if (!k.test(e)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        int cost() {
+            return cost;
+        }
+    }
+
+    static final class Or extends SigmaMatcher {
+        private final SigmaMatcher[] kids;
+        private final int cost;
+
+        Or(SigmaMatcher[] kids) {
+            this.kids = kids;
+            int c = 0;
+            for (SigmaMatcher k : kids) {
+                c = Math.min(1_000_000, c + k.cost());
+            }
+            this.cost = c;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            for (SigmaMatcher k : kids) {
+                if (k.test(e)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        int cost() {
+            return cost;
+        }
+    }
+
+    static final class Not extends SigmaMatcher {
+        private final SigmaMatcher kid;
+
+        Not(SigmaMatcher kid) {
+            this.kid = kid;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            return !kid.test(e);
+        }
+
+        @Override
+        int cost() {
+            return kid.cost();
+        }
+    }
+
+    static final class Const extends SigmaMatcher {
+        private final boolean value;
+
+        Const(boolean value) {
+            this.value = value;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            return value;
+        }
+
+        @Override
+        int cost() {
+            return 0;
+        }
+    }
+
+    static final class Sysmon extends SigmaMatcher {
+        @Override
+        public boolean test(ProcessEvent e) {
+            return e.getEventId() == 1;
+        }
+
+        @Override
+        int cost() {
+            return 0;
+        }
+    }
+
+    /** Equality, prefix, suffix, substring on the raw or lower-cased field. */
+    static final class Str extends SigmaMatcher {
+        private final int kind;
+        private final boolean lc;
+        private final String field;
+        private final String needle;
+
+        Str(String op, boolean lc, String field, String needle) {
+            this.kind = switch (op) {
+                case "eq" -> 0;
+                case "startsWith" -> 1;
+                case "endsWith" -> 2;
+                default -> 3;
+            };
+            this.lc = lc;
+            this.field = field;
+            this.needle = needle;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            String v = lc ? e.lc(field) : e.get(field);
+            if (v == null) {
+                return false;
+            }
+            return switch (kind) {
+                case 0 -> v.equals(needle);
+                case 1 -> v.startsWith(needle);
+                case 2 -> v.endsWith(needle);
+                default -> v.contains(needle);
+            };
+        }
+
+        @Override
+        int cost() {
+            return kind == 3 ? 3 : 2;
+        }
+    }
+
+    static final class Glob extends SigmaMatcher {
+        private final boolean lc;
+        private final String field;
+        private final Pattern p;
+
+        Glob(boolean lc, String field, Pattern p) {
+            this.lc = lc;
+            this.field = field;
+            this.p = p;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            String v = lc ? e.lc(field) : e.get(field);
+            return v != null && p.matcher(v).matches();
+        }
+
+        @Override
+        int cost() {
+            return 8;
+        }
+    }
+
+    static final class Re extends SigmaMatcher {
+        private final String field;
+        private final Pattern p;
+
+        Re(String field, Pattern p) {
+            this.field = field;
+            this.p = p;
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            String v = e.get(field);
+            return v != null && p.matcher(v).find();
+        }
+
+        @Override
+        int cost() {
+            return 30;
+        }
+    }
+
+    /** A test on one field through a {@link SigmaMatch} function. */
+    abstract static class Fn extends SigmaMatcher {
+        final String field;
+        private final int cost;
+
+        Fn(String field, int cost) {
+            this.field = field;
+            this.cost = cost;
+        }
+
+        @Override
+        int cost() {
+            return cost;
+        }
+    }
+}

@@ -16,6 +16,10 @@ final class AhoCorasick {
     private int[] fail = new int[16];
     private int[][] out = new int[16][];
     private int size = 1;
+    /** Dense transitions for ASCII: column per ASCII character that occurs in a needle (-1: none, go to root). */
+    private final int[] asciiClass = new int[128];
+    private int width;
+    private int[] delta;
 
     AhoCorasick() {
         keys[0] = new char[0];
@@ -82,23 +86,123 @@ final class AhoCorasick {
                 q.add(t);
             }
         }
+        buildDense();
     }
+
+    /**
+     * The full transition function (goto and failure links folded) for ASCII characters. Dense states are
+     * numbered breadth-first, so the shallow states the search spends most of its time in share a few cache
+     * lines, and each entry carries a flag bit for "this state has outputs". 16-bit entries when the automaton
+     * has fewer than 32,768 states. Non-ASCII characters take the sparse goto and failure links.
+     */
+    private void buildDense() {
+        Arrays.fill(asciiClass, -1);
+        width = 0;
+        for (int i = 0; i < size; i++) {
+            for (char c : keys[i]) {
+                if (c < 128 && asciiClass[c] < 0) {
+                    asciiClass[c] = width++;
+                }
+            }
+        }
+        char[] chars = new char[width];
+        for (char c = 0; c < 128; c++) {
+            if (asciiClass[c] >= 0) {
+                chars[asciiClass[c]] = c;
+            }
+        }
+        // breadth-first numbering
+        oldOf = new int[size];
+        newOf = new int[size];
+        int n = 0;
+        ArrayDeque<Integer> q = new ArrayDeque<>();
+        q.add(0);
+        while (!q.isEmpty()) {
+            int st = q.poll();
+            oldOf[n] = st;
+            newOf[st] = n++;
+            for (int t : next[st]) {
+                q.add(t);
+            }
+        }
+        int w = Math.max(width, 1);
+        small = size < 32768;
+        flag = small ? 0x8000 : 0x40000000;
+        mask = flag - 1;
+        int[] d = new int[size * w];
+        for (int ns = 0; ns < size; ns++) {
+            int st = oldOf[ns];
+            for (int k = 0; k < width; k++) {
+                int t = child(st, chars[k]);
+                int v;
+                if (t >= 0) {
+                    v = newOf[t] | (out[t].length > 0 ? flag : 0);
+                } else {
+                    v = ns == 0 ? 0 : d[newOf[fail[st]] * w + k];
+                }
+                d[ns * w + k] = v;
+            }
+        }
+        if (small) {
+            dense16 = new char[d.length];
+            for (int i = 0; i < d.length; i++) {
+                dense16[i] = (char) d[i];
+            }
+        } else {
+            dense32 = d;
+        }
+    }
+
+    private int[] oldOf;
+    private int[] newOf;
+    private boolean small;
+    private int flag;
+    private int mask;
+    private char[] dense16;
+    private int[] dense32;
 
     /** Calls {@code hit} with the id of every needle occurring in {@code text} (repeats possible). */
     void search(String text, java.util.function.IntConsumer hit) {
-        int s = 0;
+        int s = 0; // dense (breadth-first) number
+        final int w = width;
+        final char[] d16 = dense16;
+        final int[] d32 = dense32;
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
-            int t;
-            while ((t = child(s, c)) < 0 && s > 0) {
-                s = fail[s];
+            int v;
+            if (c < 128) {
+                int k = asciiClass[c];
+                if (k < 0) {
+                    s = 0;
+                    continue;
+                }
+                v = d16 != null ? d16[s * w + k] : d32[s * w + k];
+            } else {
+                int o = oldOf[s];
+                int t;
+                while ((t = child(o, c)) < 0 && o > 0) {
+                    o = fail[o];
+                }
+                o = t < 0 ? 0 : t;
+                v = newOf[o] | (out[o].length > 0 ? flag : 0);
             }
-            s = t < 0 ? 0 : t;
-            int[] o = out[s];
-            for (int id : o) {
-                hit.accept(id);
+            s = v & mask;
+            if ((v & flag) != 0) {
+                for (int id : out[oldOf[s]]) {
+                    hit.accept(id);
+                }
             }
         }
+    }
+
+    int alphabet() {
+        java.util.BitSet b = new java.util.BitSet();
+        for (int i = 0; i < size; i++) {
+            for (char c : keys[i]) {
+                b.set(c);
+            }
+        }
+        return b.cardinality();
     }
 
     int states() {

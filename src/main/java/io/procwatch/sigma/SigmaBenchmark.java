@@ -78,6 +78,7 @@ public final class SigmaBenchmark {
             return;
         }
         if (Boolean.getBoolean("procwatch.sigma.profile")) {
+            System.out.println("prefilter automata: " + pf.describe());
             for (int i = 0; i < 3; i++) {
                 pf.profile(base, 0);
             }

@@ -162,8 +162,11 @@ public abstract class SigmaMatcher {
         return switch (op) {
             case "sysmon" -> new Sysmon();
             case "eq", "contains", "startsWith", "endsWith" -> new Str(op, a.get(1).equals("lc"), a.get(2), a.get(3));
-            case "glob" -> new Glob(a.get(1).equals("lc"), a.get(2), SigmaMatch.GLOBS.computeIfAbsent(a.get(3), SigmaMatch::compileGlob));
-            case "re" -> new Re(a.get(1), SigmaMatch.regex(SigmaRegexLiterals.forFind(a.get(2)), a.get(3)));
+            case "glob" -> StarGlob.of(a.get(1).equals("lc"), a.get(2), a.get(3)) != null
+                    ? StarGlob.of(a.get(1).equals("lc"), a.get(2), a.get(3))
+                    : new Glob(a.get(1).equals("lc"), a.get(2), SigmaMatch.GLOBS.computeIfAbsent(a.get(3), SigmaMatch::compileGlob));
+            case "re" -> RepeatChar.of(a.get(1), a.get(2), a.get(3)) != null ? RepeatChar.of(a.get(1), a.get(2), a.get(3))
+                    : new Re(a.get(1), SigmaMatch.regex(SigmaRegexLiterals.forFind(a.get(2)), a.get(3)));
             case "cidr" -> new Fn(a.get(1), 4) {
                 final String cidr = a.get(2);
 
@@ -193,21 +196,7 @@ public abstract class SigmaMatcher {
                     return e.has(field);
                 }
             };
-            case "keyword" -> new Fn(null, 40) {
-                final String needle = a.get(1);
-
-                @Override
-                public boolean test(ProcessEvent e) {
-                    // As SigmaMatch.keyword, through the event's lower-case cache.
-                    for (String k : e.getFields().keySet()) {
-                        String v = e.lc(k);
-                        if (v != null && v.contains(needle)) {
-                            return true;
-                        }
-                    }
-                    return false;
-                }
-            };
+            case "keyword" -> new Keyword(a.get(1));
             case "keywordGlob" -> new Fn(null, 60) {
                 final String glob = a.get(1);
 
@@ -425,6 +414,205 @@ public abstract class SigmaMatcher {
         @Override
         int cost() {
             return 30;
+        }
+    }
+
+    /**
+     * A keyword: the lower-case needle in the lower-cased value of any field, as {@link SigmaMatch#keyword}.
+     * A field is lower-cased (through the event's cache) only when its raw value holds the needle's anchor
+     * character: an ASCII non-letter of the needle (no other character lower-cases to one, and such a
+     * character stays itself), else an ASCII letter other than i and k in either case (only İ and the Kelvin
+     * sign lower-case into i and k from outside ASCII).
+     */
+    static final class Keyword extends SigmaMatcher {
+        private final String needle;
+        private final char anchor;
+        private final char anchorUpper;
+
+        Keyword(String needle) {
+            this.needle = needle;
+            char a = 0;
+            for (int i = 0; i < needle.length() && a == 0; i++) {
+                char c = needle.charAt(i);
+                if (c < 128 && !Character.isLetter(c)) {
+                    a = c;
+                }
+            }
+            for (int i = 0; i < needle.length() && a == 0; i++) {
+                char c = needle.charAt(i);
+                if (c >= 'a' && c <= 'z' && c != 'i' && c != 'k') {
+                    a = c;
+                }
+            }
+            this.anchor = a;
+            this.anchorUpper = Character.toUpperCase(a);
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            for (java.util.Map.Entry<String, String> f : e.getFields().entrySet()) {
+                String raw = f.getValue();
+                if (raw == null) {
+                    continue;
+                }
+                if (anchor != 0 && raw.indexOf(anchor) < 0 && (anchorUpper == anchor || raw.indexOf(anchorUpper) < 0)) {
+                    continue;
+                }
+                String v = e.lc(f.getKey());
+                if (v != null && v.contains(needle)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        int cost() {
+            return 40;
+        }
+    }
+
+    /**
+     * A glob of literals and {@code *} only, all ASCII: the first piece a prefix, the last a suffix, the ones
+     * between found left to right (leftmost is always safe for {@code *}). The same answers as the regex
+     * {@link SigmaMatch#compileGlob} builds, without its backtracking.
+     */
+    static final class StarGlob extends SigmaMatcher {
+        private final boolean lc;
+        private final String field;
+        private final String[] parts;
+        private final int minLength;
+
+        private StarGlob(boolean lc, String field, String[] parts) {
+            this.lc = lc;
+            this.field = field;
+            this.parts = parts;
+            int m = 0;
+            for (String p : parts) {
+                m += p.length();
+            }
+            this.minLength = m;
+        }
+
+        /** Null when the glob has {@code ?} or a character outside ASCII. */
+        static StarGlob of(boolean lc, String field, String glob) {
+            List<String> parts = new ArrayList<>();
+            StringBuilder cur = new StringBuilder();
+            for (int i = 0; i < glob.length(); i++) {
+                char c = glob.charAt(i);
+                if (c >= 128 || c == '?') {
+                    return null;
+                }
+                if (c == '\\' && i + 1 < glob.length()) {
+                    char d = glob.charAt(++i);
+                    if (d >= 128) {
+                        return null;
+                    }
+                    cur.append(d);
+                } else if (c == '*') {
+                    parts.add(cur.toString());
+                    cur.setLength(0);
+                } else {
+                    cur.append(c);
+                }
+            }
+            parts.add(cur.toString());
+            return new StarGlob(lc, field, parts.toArray(String[]::new));
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            String v = lc ? e.lc(field) : e.get(field);
+            if (v == null || v.length() < minLength) {
+                return false;
+            }
+            int n = parts.length;
+            if (n == 1) {
+                return v.equals(parts[0]);
+            }
+            String first = parts[0];
+            String last = parts[n - 1];
+            if (!v.startsWith(first) || !v.endsWith(last)) {
+                return false;
+            }
+            int from = first.length();
+            int end = v.length() - last.length();
+            for (int i = 1; i < n - 1; i++) {
+                String p = parts[i];
+                if (p.isEmpty()) {
+                    continue;
+                }
+                int at = v.indexOf(p, from);
+                if (at < 0 || at + p.length() > end) {
+                    return false;
+                }
+                from = at + p.length();
+            }
+            return from <= end;
+        }
+
+        @Override
+        int cost() {
+            return 4;
+        }
+    }
+
+    /**
+     * The regex {@code X.*X.*…X} (n copies of one literal character X, no flags or only {@code m}): found
+     * exactly when some line (a run without {@code .}'s line terminators) holds X at least n times.
+     */
+    static final class RepeatChar extends SigmaMatcher {
+        private static final Pattern FORM = Pattern.compile("(\\\\[^a-zA-Z0-9]|[^\\\\.*+?()\\[\\]{}|^$])(?:\\.\\*\\1)+");
+        private final String field;
+        private final char x;
+        private final int n;
+
+        private RepeatChar(String field, char x, int n) {
+            this.field = field;
+            this.x = x;
+            this.n = n;
+        }
+
+        static RepeatChar of(String field, String rx, String flags) {
+            if (!flags.replace("m", "").isEmpty()) {
+                return null;
+            }
+            java.util.regex.Matcher m = FORM.matcher(rx);
+            if (!m.matches()) {
+                return null;
+            }
+            String atom = m.group(1);
+            char c = atom.charAt(atom.length() - 1);
+            if (atom.length() == 2 && Character.isLetterOrDigit(c)) {
+                return null; // \d, \w, back references...
+            }
+            int count = (rx.length() - atom.length()) / (atom.length() + 2) + 1;
+            return new RepeatChar(field, c, count);
+        }
+
+        @Override
+        public boolean test(ProcessEvent e) {
+            String v = e.get(field);
+            if (v == null) {
+                return false;
+            }
+            int run = 0;
+            for (int i = 0, len = v.length(); i < len; i++) {
+                char c = v.charAt(i);
+                if (c == x) {
+                    if (++run >= n) {
+                        return true;
+                    }
+                } else if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                    run = 0;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        int cost() {
+            return 5;
         }
     }
 

@@ -182,6 +182,15 @@ public final class SigmaPrefilter {
         return out;
     }
 
+    /** One line per field automaton: field, states, distinct characters. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (int f = 0; f < fields.length; f++) {
+            sb.append(String.format("%s: %d states, %d chars; ", fields[f], automata[f].states(), automata[f].alphabet()));
+        }
+        return sb.toString();
+    }
+
     public int ruleCount() {
         return ruleIds.length;
     }

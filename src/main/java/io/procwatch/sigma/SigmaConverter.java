@@ -174,11 +174,17 @@ public final class SigmaConverter {
      */
     public static List<JsonNode> readDocuments(Path f) throws IOException {
         List<JsonNode> raw = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
+        // SnakeYAML's reader fails ("Index 1024 out of bounds") on a surrogate pair (an emoji) that straddles
+        // its 1024-character buffer. Characters outside the BMP are swapped for private-use stand-ins before
+        // parsing and put back in every key and value after.
+        String text = Files.readString(f, StandardCharsets.UTF_8);
+        Map<Character, String> standIns = new HashMap<>();
+        text = standIns(text, standIns);
+        try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
             while (it.hasNext()) {
                 JsonNode n = it.next();
                 if (n != null && !n.isNull() && !n.isMissingNode()) {
-                    raw.add(n);
+                    raw.add(standIns.isEmpty() ? n : restore(n, standIns));
                 }
             }
         }
@@ -211,6 +217,69 @@ public final class SigmaConverter {
             }
         }
         return out;
+    }
+
+    /** Replaces each supplementary code point by a private-use BMP character not otherwise in the text. */
+    static String standIns(String text, Map<Character, String> map) {
+        if (text.codePoints().noneMatch(Character::isSupplementaryCodePoint)) {
+            return text;
+        }
+        Map<Integer, Character> byCp = new HashMap<>();
+        char next = '\uF000';
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!Character.isSupplementaryCodePoint(cp)) {
+                sb.appendCodePoint(cp);
+                continue;
+            }
+            Character c = byCp.get(cp);
+            if (c == null) {
+                while (text.indexOf(next) >= 0) {
+                    next++;
+                }
+                if (next > '\uF8FF') {
+                    throw new IllegalArgumentException("too many distinct characters outside the BMP");
+                }
+                c = next++;
+                byCp.put(cp, c);
+                map.put(c, new String(Character.toChars(cp)));
+            }
+            sb.append(c.charValue());
+        }
+        return sb.toString();
+    }
+
+    private static String restore(String s, Map<Character, String> map) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            String r = map.get(s.charAt(i));
+            if (r != null && sb == null) {
+                sb = new StringBuilder(s.substring(0, i));
+            }
+            if (sb != null) {
+                sb.append(r != null ? r : String.valueOf(s.charAt(i)));
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    private static JsonNode restore(JsonNode n, Map<Character, String> map) {
+        if (n.isTextual()) {
+            return YAML.getNodeFactory().textNode(restore(n.asText(), map));
+        }
+        if (n.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = YAML.createArrayNode();
+            n.forEach(x -> a.add(restore(x, map)));
+            return a;
+        }
+        if (n.isObject()) {
+            ObjectNode o = YAML.createObjectNode();
+            n.fields().forEachRemaining(e -> o.set(restore(e.getKey(), map), restore(e.getValue(), map)));
+            return o;
+        }
+        return n;
     }
 
     private static void merge(ObjectNode into, ObjectNode from) {

@@ -1,0 +1,139 @@
+package io.procwatch.sigma;
+
+import io.procwatch.normalize.LogSource;
+import io.procwatch.normalize.ProcessEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Java condition evaluator and its shortcuts give the same answers as the plain SigmaMatch functions. */
+class SigmaMatcherTest {
+
+    private static ProcessEvent ev(String field, String value) {
+        return new ProcessEvent(LogSource.SYSMON, 1, 0L, null, Map.of(field, value, "Other", "x"));
+    }
+
+    private static String random(Random r, String alphabet, int max) {
+        StringBuilder sb = new StringBuilder();
+        int n = r.nextInt(max);
+        for (int i = 0; i < n; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void regexLiteralsAreNecessary() {
+        assertEquals(List.of("shell"), SigmaRegexLiterals.literals("powe(r)?shell", ""));
+        assertEquals(List.of("-f"), SigmaRegexLiterals.literals("\"(?:\\{\\d\\})+\"\\s*-f", ""));
+        assertNull(SigmaRegexLiterals.literals("a|\\d+", ""));
+        assertEquals(List.of("user"), SigmaRegexLiterals.literals("net\\s+user", ""));
+        assertEquals(List.of("net"), SigmaRegexLiterals.literals("net\\s+user", "i"));
+        // Under re|i the letters i and s end a run (ı, İ and ſ fold to them).
+        assertEquals(List.of("the"), SigmaRegexLiterals.literals("this the", "i"));
+        Random r = new Random(7);
+        String alpha = "abAB.-\\ (|)?*+[]{}1";
+        int checked = 0;
+        for (int i = 0; i < 20000; i++) {
+            String rx = random(r, alpha, 10);
+            Pattern p;
+            try {
+                p = Pattern.compile(rx);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            List<String> lits = SigmaRegexLiterals.literals(rx, "");
+            if (lits == null) {
+                continue;
+            }
+            for (int k = 0; k < 20; k++) {
+                String text = random(r, "abAB.- \\1{}", 14);
+                if (p.matcher(text).find()) {
+                    String lc = text.toLowerCase();
+                    assertTrue(lits.stream().anyMatch(lc::contains), rx + " found in " + text + " without " + lits);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 1000, "checked " + checked);
+    }
+
+    @Test
+    void leadingQuantifierCutFindsTheSameTexts() {
+        assertEquals("\\w`(?:\\w+|-|.)`", SigmaRegexLiterals.forFind("\\w+`(?:\\w+|-|.)`"));
+        assertEquals("[a-z]\\.x", SigmaRegexLiterals.forFind("[a-z]{1,32}\\.x"));
+        assertEquals("\\w++a", SigmaRegexLiterals.forFind("\\w++a"));
+        Random r = new Random(11);
+        for (String rx : List.of("\\w+`a", "[ab]{2,5}b", ".*ab", "\\s*-\\w", "(?i)\\w+B", "a+?b", ".+a")) {
+            Pattern a = Pattern.compile(rx);
+            Pattern b = Pattern.compile(SigmaRegexLiterals.forFind(rx));
+            for (int k = 0; k < 3000; k++) {
+                String t = random(r, "abAB `-\n ", 12);
+                assertEquals(a.matcher(t).find(), b.matcher(t).find(), rx + " on " + t);
+            }
+        }
+    }
+
+    @Test
+    void repeatCharAndStarGlobEqualTheirRegexes() {
+        Random r = new Random(3);
+        for (String rx : List.of("\\+.*\\+.*\\+", "`.*`.*`.*`", "\\^.*\\^")) {
+            assertNotNull(SigmaMatcher.RepeatChar.of("F", rx, ""));
+            SigmaMatcher m = SigmaMatcher.RepeatChar.of("F", rx, "");
+            Pattern p = Pattern.compile(rx);
+            for (int k = 0; k < 3000; k++) {
+                String t = random(r, "+`^a\n\r\u2028", 12);
+                assertEquals(p.matcher(t).find(), m.test(ev("F", t)), rx + " on " + t);
+            }
+        }
+        for (String glob : List.of("*ab*ba*", "a*b", "ab", "*a*a*", "*\\*a*", "**b", "a*", "*")) {
+            SigmaMatcher m = SigmaMatcher.StarGlob.of(false, "F", glob);
+            Pattern p = SigmaMatch.compileGlob(glob);
+            for (int k = 0; k < 3000; k++) {
+                String t = random(r, "ab*", 9);
+                assertEquals(p.matcher(t).matches(), m.test(ev("F", t)), glob + " on " + t);
+            }
+        }
+    }
+
+    @Test
+    void keywordWithAnchorEqualsPlainKeyword() {
+        for (String needle : List.of("\\perfc.dat", "mimikatz", "iki", "kk")) {
+            SigmaMatcher.Keyword k = new SigmaMatcher.Keyword(needle);
+            for (String v : List.of("C:\\PERFC.DAT", "run MimiKatz", "x", "\u0130KI", "\u212Ak", "IKI")) {
+                ProcessEvent e = ev("CommandLine", v);
+                assertEquals(SigmaMatch.keyword(e, needle), k.test(e), needle + " in " + v);
+            }
+        }
+    }
+
+    @Test
+    void emojiAcrossTheYamlBufferBoundaryIsRead(@TempDir Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder("title: emoji\nid: 00000000-0000-0000-0000-00000000e001\n"
+                + "logsource: {category: process_creation, product: windows}\ndescription: '");
+        while (sb.length() < 1023) {
+            sb.append('x');
+        }
+        sb.append("'\ndetection:\n  sel:\n    CommandLine|contains:\n");
+        for (int i = 0; i < 400; i++) {
+            sb.append("      - '").appendCodePoint(0x1F600 + (i % 64)).append("'\n");
+        }
+        sb.append("  condition: sel\n");
+        Path f = dir.resolve("emoji.yml");
+        Files.writeString(f, sb.toString());
+        ConversionReport r = SigmaConverter.standard().convertAll(List.of(f));
+        assertEquals(List.of(), r.failures());
+        assertTrue(r.converted().get(0).drl().contains("%d83d%de00"), "emoji needle kept");
+    }
+}

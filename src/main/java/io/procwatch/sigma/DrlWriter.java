@@ -133,6 +133,65 @@ final class DrlWriter {
         return sb.toString();
     }
 
+    /** A Sigma filter as a DRL filter rule: suppresses matches of {@code rules} whose event fails the condition. */
+    static String filter(JsonNode doc, Path source, String id, String title, List<String> rules, String condition,
+                         JsonNode flt) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("package io.procwatch.rules;\n\n");
+        sb.append("// Converted from Sigma filter \"").append(oneLine(title)).append("\" (").append(id).append(")\n");
+        sb.append("// source: ").append(source == null ? "(memory)" : source.getFileName()).append("\n");
+        sb.append("// The filter's condition is added to each rule with 'and': a match whose event fails it is suppressed.\n");
+        sb.append("// filter:\n");
+        try {
+            for (String line : SigmaConverter.YAML.writeValueAsString(flt).split("\n")) {
+                sb.append("//   ").append(line).append("\n");
+            }
+        } catch (JsonProcessingException e) {
+            sb.append("//   (not printable)\n");
+        }
+        sb.append("\nimport io.procwatch.detect.Match;\nimport io.procwatch.sigma.SigmaFilters;\n\n");
+        sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + oneLine(title) + " [" + id + "]")).append("\n");
+        annotation(sb, "sigmaFilter", id);
+        sb.append("    salience 100\n");
+        sb.append("when\n    $m : Match( ruleId in ( ");
+        for (int i = 0; i < rules.size(); i++) {
+            sb.append(i > 0 ? ", " : "").append(SigmaConverter.str(rules.get(i)));
+        }
+        sb.append(" ), suppressedBy == null,\n                !SigmaFilters.holds( \"").append(condition).append("\", event ) )\n");
+        sb.append("then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
+        return sb.toString();
+    }
+
+    /** The catalog annotations of a converted correlation. */
+    static void catalog(StringBuilder sb, JsonNode doc, String id, String title, String groupBy, String logsources) {
+        annotation(sb, "id", id);
+        annotation(sb, "sigmaCorrelation", id);
+        annotation(sb, "title", title);
+        annotation(sb, "description", doc.path("description").asText(""));
+        String level = doc.path("level").asText("medium").toLowerCase(Locale.ROOT);
+        if (!List.of("informational", "low", "medium", "high", "critical").contains(level)) {
+            level = "medium";
+        }
+        annotation(sb, "level", level);
+        annotation(sb, "status", doc.path("status").asText(""));
+        annotation(sb, "author", doc.path("author").asText(""));
+        annotation(sb, "date", doc.path("date").asText(""));
+        annotation(sb, "references", join(doc.path("references"), " "));
+        annotation(sb, "falsePositives", join(doc.path("falsepositives"), "; "));
+        annotation(sb, "riskObject", "dest");
+        annotation(sb, "riskObjectType", "system");
+        annotation(sb, "riskMessage", oneLine(title) + " observed on $dest$ by $user$.");
+        annotation(sb, "mitre", "");
+        annotation(sb, "tactics", "");
+        annotation(sb, "notableFields", "user, dest");
+        annotation(sb, "securityDomain", "endpoint");
+        annotation(sb, "schedule", SCHEDULE);
+        annotation(sb, "earliest", EARLIEST);
+        annotation(sb, "latest", LATEST);
+        annotation(sb, "groupBy", groupBy);
+        annotation(sb, "logsources", logsources);
+    }
+
     private void render(StringBuilder sb, SigmaConverter.Expr e, int indent) {
         String pad = " ".repeat(indent);
         if (e instanceof SigmaConverter.Leaf l) {
@@ -175,12 +234,12 @@ final class DrlWriter {
         return String.join(sep, l);
     }
 
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s.replaceAll("\\s+", " ").strip();
     }
 
     /** Annotation values: one line, double quotes turned into single ones, backslashes into slashes-safe escapes. */
-    private static void annotation(StringBuilder sb, String name, String value) {
+    static void annotation(StringBuilder sb, String name, String value) {
         String v = oneLine(value).replace('"', '\'').replace("\\", "\\\\");
         sb.append("    @").append(name).append("( \"").append(v).append("\" )\n");
     }

@@ -130,6 +130,8 @@ public final class SigmaConverter {
     public ConversionReport convertAll(Collection<Path> paths) throws IOException {
         ConversionReport report = new ConversionReport();
         Set<String> names = new HashSet<>();
+        Map<String, String> refs = new HashMap<>();
+        List<Object[]> later = new ArrayList<>();
         for (Path f : ruleFiles(paths)) {
             List<JsonNode> docs;
             try {
@@ -143,17 +145,31 @@ public final class SigmaConverter {
                 n++;
                 String stem = f.getFileName().toString().replaceAll("\\.ya?ml$", "");
                 String name = docs.size() > 1 ? stem + "_" + n : stem;
-                convertOne(doc, f, name, names, report);
+                if (doc.hasNonNull("name") && doc.hasNonNull("id")) {
+                    refs.put(doc.path("name").asText(), doc.path("id").asText());
+                }
+                if (doc.has("filter") || doc.has("correlation")) {
+                    later.add(new Object[]{doc, f, name});
+                } else {
+                    convertOne(doc, f, name, names, report, refs);
+                }
             }
+        }
+        // Filters and correlations name other rules by id or name: converted once every name is known.
+        for (Object[] l : later) {
+            convertOne((JsonNode) l[0], (Path) l[1], (String) l[2], names, report, refs);
         }
         return report;
     }
 
-    private void convertOne(JsonNode doc, Path f, String name, Set<String> names, ConversionReport report) {
+    private void convertOne(JsonNode doc, Path f, String name, Set<String> names, ConversionReport report,
+                            Map<String, String> refs) {
         String id = doc.path("id").asText(null);
         String title = doc.path("title").asText(null);
         try {
-            Converted c = convert(doc, f, name);
+            Converted c = doc.has("filter") && !doc.has("detection") ? convertFilter(doc, f, name, refs)
+                    : doc.has("correlation") ? SigmaCorrelations.convert(this, doc, f, name, refs)
+                    : convert(doc, f, name);
             String file = c.fileName();
             if (!names.add(file)) {
                 file = name + "_" + c.id().substring(0, Math.min(8, c.id().length())) + ".drl";
@@ -305,13 +321,81 @@ public final class SigmaConverter {
         }
     }
 
+    /**
+     * A Sigma filter ({@code filter: rules: [...]} with searches and a condition): the condition is added to
+     * each named rule with {@code and}. As DRL it is a filter rule in the project's convention (salience 100,
+     * {@code suppress}) that suppresses a match of those rules whose event does not satisfy the condition.
+     */
+    public Converted convertFilter(JsonNode doc, Path source, String fileStem, Map<String, String> refs) {
+        String id = text(doc, "id");
+        String title = text(doc, "title");
+        if (id == null || title == null) {
+            throw new SigmaException("missing id or title", "a filter needs id and title");
+        }
+        checkLogsource(doc);
+        JsonNode flt = doc.path("filter");
+        List<String> rules = references(flt.path("rules"), refs);
+        if (rules.isEmpty()) {
+            throw new SigmaException("filter without rules", "filter.rules names no rule");
+        }
+        Ctx ctx = new Ctx();
+        Expr root = detection(flt, ctx, Set.of("rules", "condition"));
+        String drl = DrlWriter.filter(doc, source, id, title, rules, SigmaMatcher.encode(root, false), flt);
+        return new Converted(id, title, fileStem + ".drl", drl, Set.of(), source, true);
+    }
+
+    /** Rule references (ids or names) as rule ids. */
+    static List<String> references(JsonNode n, Map<String, String> refs) {
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            n.forEach(x -> out.add(refs.getOrDefault(x.asText(), x.asText())));
+        } else if (n.isTextual()) {
+            out.add(refs.getOrDefault(n.asText(), n.asText()));
+        }
+        return out;
+    }
+
+    static void checkLogsource(JsonNode doc) {
+        JsonNode ls = doc.path("logsource");
+        String category = ls.path("category").asText("");
+        String product = ls.path("product").asText("");
+        if (!category.equals("process_creation") || !product.equals("windows")) {
+            throw new SigmaException("logsource " + (product.isEmpty() ? "-" : product) + "/"
+                    + (category.isEmpty() ? "-" : category), "only Windows process_creation is supported");
+        }
+    }
+
+    /** The searches of {@code det} (keys other than {@code skip}) combined by its condition (string or list). */
+    Expr detection(JsonNode det, Ctx ctx, Set<String> skip) {
+        Map<String, Expr> searches = new LinkedHashMap<>();
+        det.fields().forEachRemaining(e -> {
+            if (!skip.contains(e.getKey())) {
+                searches.put(e.getKey(), search(e.getKey(), e.getValue(), ctx));
+            }
+        });
+        JsonNode condNode = det.path("condition");
+        List<String> conds = new ArrayList<>();
+        if (condNode.isArray()) {
+            condNode.forEach(c -> conds.add(c.asText()));
+        } else if (condNode.isTextual()) {
+            conds.add(condNode.asText());
+        } else {
+            throw new SigmaException("condition", "missing condition");
+        }
+        List<Expr> alts = new ArrayList<>();
+        for (String c : conds) {
+            alts.add(resolve(SigmaCondition.parse(c), searches));
+        }
+        return alts.size() == 1 ? alts.get(0) : new Any(alts, "condition list (any)");
+    }
+
     /** Converts one Sigma document; throws {@link SigmaException} with the reason when it cannot. */
     public Converted convert(JsonNode doc, Path source, String fileStem) {
         if (doc.has("correlation")) {
-            throw new SigmaException("correlation rule", "Sigma correlation rules are not converted yet");
+            return SigmaCorrelations.convert(this, doc, source, fileStem, Map.of());
         }
         if (doc.has("filter") && !doc.has("detection")) {
-            throw new SigmaException("sigma filter", "Sigma filter rules are not converted yet");
+            return convertFilter(doc, source, fileStem, Map.of());
         }
         String id = text(doc, "id");
         String title = text(doc, "title");
@@ -548,7 +632,7 @@ public final class SigmaConverter {
     }
 
     /** The event field for a Sigma field, recording Sysmon-only use. */
-    private String eventField(String sigma, Ctx ctx) {
+    String eventField(String sigma, Ctx ctx) {
         String[] m = fields.get(sigma);
         if (m == null) {
             ctx.notes.add("field " + sigma + " is not in the process_creation field map; used as is");

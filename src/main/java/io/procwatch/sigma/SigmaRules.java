@@ -16,6 +16,8 @@ public final class SigmaRules {
 
     /** The file name of the prefilter DRL that must accompany converted rules. */
     public static final String PREFILTER_FILE = "sigma_prefilter.drl";
+    /** The file that gives each session its correlation state; written when correlations are converted. */
+    public static final String CORRELATION_STATE_FILE = "sigma_correlation_state.drl";
 
     private SigmaRules() {
     }
@@ -66,6 +68,9 @@ public final class SigmaRules {
             }
         }
         out.put(base.resolve(PREFILTER_FILE), prefilterDrl());
+        if (out.values().stream().anyMatch(t -> t.contains("SigmaCorrelations.State()"))) {
+            out.put(base.resolve(CORRELATION_STATE_FILE), SigmaCorrelations.stateDrl());
+        }
         return out;
     }
 

@@ -53,6 +53,10 @@ final class SigmaCommand {
             if (!report.converted().isEmpty()) {
                 Files.writeString(out.resolve(SigmaRules.PREFILTER_FILE), SigmaRules.prefilterDrl(), StandardCharsets.UTF_8);
             }
+            if (report.converted().stream().anyMatch(c -> c.drl().contains("SigmaCorrelations.State()"))) {
+                Files.writeString(out.resolve(SigmaRules.CORRELATION_STATE_FILE), io.procwatch.sigma.SigmaCorrelations.stateDrl(),
+                        StandardCharsets.UTF_8);
+            }
             String text = report.toText();
             Files.writeString(out.resolve("conversion-report.txt"), text, StandardCharsets.UTF_8);
             PrintWriter o = spec.commandLine().getOut();

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Turns a {@link RawRecord} into a {@link ProcessEvent} when it is a process creation (Sysmon EID 1 or
- * Security 4688), mapping 4688 names onto the Sysmon ones and adding the Splunk CIM names.
+ * Security 4688), mapping 4688 names onto the Sysmon ones; the Splunk CIM names are a view that {@link ProcessEvent#get} derives.
  * The mappings are the {@code .map} resources beside this class. Stateless and thread-safe.
  */
 public final class EventNormalizer {
@@ -22,7 +22,6 @@ public final class EventNormalizer {
 
     private final FieldMapping aliases = FieldMapping.load("record-aliases.map");
     private final FieldMapping security4688 = FieldMapping.load("security-4688.map");
-    private final FieldMapping cim = FieldMapping.load("cim.map");
 
     /**
      * @return the process event, or {@code null} when the record is some other event (to be counted and skipped)
@@ -49,7 +48,6 @@ public final class EventNormalizer {
         if (source == LogSource.SECURITY) {
             security4688.applyTo(fields, fields);
         }
-        cim.applyTo(fields, fields);
         fields.put("vendor_product", source.vendorProduct());
         // CIM "action" of a process that was created; the logs hold no blocked creations.
         fields.put("action", "allowed");

@@ -69,9 +69,18 @@ public final class FieldMapping {
     }
 
     private final List<Row> rows;
+    private final java.util.Map<String, Row> byTarget = new java.util.HashMap<>();
 
     private FieldMapping(List<Row> rows) {
         this.rows = List.copyOf(rows);
+        for (Row r : rows) {
+            byTarget.putIfAbsent(r.target(), r);
+        }
+    }
+
+    /** The row that defines {@code target}, or {@code null}. */
+    public Row row(String target) {
+        return byTarget.get(target);
     }
 
     public List<Row> rows() {

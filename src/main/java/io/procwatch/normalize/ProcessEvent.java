@@ -12,8 +12,9 @@ import java.util.Map;
  *
  * <p>Fields are reachable under their Windows names ({@code CommandLine}, {@code Image}, {@code ParentImage}, …;
  * a 4688 event is mapped onto the Sysmon names) and under their Splunk CIM Endpoint.Processes names
- * ({@code dest}, {@code user}, {@code process}, {@code parent_process_name}, …). A field the event did not carry
- * is absent ({@code null}), never an empty placeholder.
+ * ({@code dest}, {@code user}, {@code process}, {@code parent_process_name}, …). The CIM names are a view,
+ * derived on {@link #get} through {@code cim.map}: most events never match a rule, so nothing is stored for them.
+ * A field the event did not carry is absent ({@code null}), never an empty placeholder.
  *
  * <p>In DRL, compare through {@link #lc(String)}: Sigma and Splunk match strings case-insensitively, so
  * {@code lc("CommandLine") contains "-nographic"} is the project's idiom, with needles written in lower case.
@@ -23,6 +24,9 @@ import java.util.Map;
  * on one thread).
  */
 public final class ProcessEvent {
+
+    /** The CIM view (immutable data, shared by every event). */
+    private static final FieldMapping CIM = FieldMapping.load("cim.map");
 
     private final LogSource logSource;
     private final int eventId;
@@ -66,12 +70,19 @@ public final class ProcessEvent {
 
     /** The value of a field by Windows or CIM name, or {@code null} when the event did not carry it. */
     public String get(String name) {
-        return fields.get(name);
+        String v = fields.get(name);
+        if (v == null) {
+            FieldMapping.Row cim = CIM.row(name);
+            if (cim != null) {
+                v = cim.valueFrom(fields);
+            }
+        }
+        return v;
     }
 
-    /** True when the event carries the field (possibly empty). */
+    /** True when the event carries the field (possibly empty), under its Windows or CIM name. */
     public boolean has(String name) {
-        return fields.containsKey(name);
+        return fields.containsKey(name) || get(name) != null;
     }
 
     /** The field lower-cased (Locale.ROOT), or {@code null} when absent; computed once per field. */
@@ -81,7 +92,7 @@ public final class ProcessEvent {
         }
         String cached = lowerCache.get(name);
         if (cached == null) {
-            String v = fields.get(name);
+            String v = get(name);
             if (v == null) {
                 return null;
             }
@@ -91,9 +102,21 @@ public final class ProcessEvent {
         return cached;
     }
 
-    /** All fields, read-only. */
+    /** The stored fields, read-only: Windows names and constants, without the derived CIM view. */
     public Map<String, String> getFields() {
         return Collections.unmodifiableMap(fields);
+    }
+
+    /** Every field including the CIM view, for display (a new map per call). */
+    public Map<String, String> allFields() {
+        Map<String, String> all = new java.util.TreeMap<>(fields);
+        for (FieldMapping.Row row : CIM.rows()) {
+            String v = get(row.target());
+            if (v != null) {
+                all.put(row.target(), v);
+            }
+        }
+        return all;
     }
 
     @Override

@@ -119,6 +119,35 @@ class SigmaMatcherTest {
     }
 
     @Test
+    void foldedContainsEqualsLowerCasedContains() {
+        Random r = new Random(23);
+        // İ, Kelvin sign, Σ, σ, ς, a surrogate pair, Latin-1 letters, ASCII letters in both cases and non-letters.
+        String alphabet = "aAbBiIkK.\\-\u0130\u212a\u03a3\u03c3\u00c9\u00e9\ud83d\ude00 ";
+        int found = 0;
+        for (int i = 0; i < 200_000; i++) {
+            String needle = random(r, "abik.\\-", 5);
+            int at = -1;
+            for (int j = 0; j < needle.length() && at < 0; j++) {
+                if (!Character.isLetter(needle.charAt(j))) {
+                    at = j;
+                }
+            }
+            if (at < 0) {
+                continue;
+            }
+            String raw = random(r, alphabet, 12);
+            boolean want = raw.toLowerCase(java.util.Locale.ROOT).contains(needle);
+            assertEquals(want, SigmaMatcher.containsFolded(raw, needle, at), needle + " in " + raw);
+            if (want) {
+                found++;
+            }
+            ProcessEvent e = ev("CommandLine", raw);
+            assertEquals(SigmaMatch.keyword(e, needle), new SigmaMatcher.Keyword(needle).test(e), needle + " in " + raw);
+        }
+        assertTrue(found > 1000, "found " + found);
+    }
+
+    @Test
     void emojiAcrossTheYamlBufferBoundaryIsRead(@TempDir Path dir) throws Exception {
         StringBuilder sb = new StringBuilder("title: emoji\nid: 00000000-0000-0000-0000-00000000e001\n"
                 + "logsource: {category: process_creation, product: windows}\ndescription: '");

@@ -40,6 +40,11 @@ class SigmaMatcherTest {
         assertNull(SigmaRegexLiterals.literals("a|\\d+", ""));
         assertEquals(List.of("user"), SigmaRegexLiterals.literals("net\\s+user", ""));
         assertEquals(List.of("net"), SigmaRegexLiterals.literals("net\\s+user", "i"));
+        // A small class multiplies the run: Raspberry Robin's "\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"']{1}".
+        assertEquals(List.of(". ", ".\"", ".'"),
+                SigmaRegexLiterals.literals("\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"']{1}", ""));
+        assertEquals(List.of("a/b", "a-b"), SigmaRegexLiterals.literals("x?a[/-]b", ""));
+        assertNull(SigmaRegexLiterals.literals("[^a]", ""));
         // Under re|i the letters i and s end a run (ı, İ and ſ fold to them).
         assertEquals(List.of(" the"), SigmaRegexLiterals.literals("this the", "i"));
         Random r = new Random(7);

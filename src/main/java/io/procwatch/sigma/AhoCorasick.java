@@ -18,6 +18,8 @@ final class AhoCorasick {
     private int size = 1;
     /** Dense transitions for ASCII: column per ASCII character that occurs in a needle (-1: none, go to root). */
     private final int[] asciiClass = new int[128];
+    /** {@link #asciiClass} with A–Z mapped to the columns of a–z: for {@link #searchFolded}. */
+    private final int[] foldClass = new int[128];
     private int width;
     private int[] delta;
 
@@ -104,6 +106,9 @@ final class AhoCorasick {
                     asciiClass[c] = width++;
                 }
             }
+        }
+        for (char c = 0; c < 128; c++) {
+            foldClass[c] = asciiClass[c >= 'A' && c <= 'Z' ? c + 32 : c];
         }
         char[] chars = new char[width];
         for (char c = 0; c < 128; c++) {
@@ -193,6 +198,55 @@ final class AhoCorasick {
                 }
             }
         }
+    }
+
+    /**
+     * As {@link #search} over {@code text.toLowerCase(Locale.ROOT)}, without building the lower-cased copy:
+     * ASCII letters fold through the transition table, other characters through {@link Character#toLowerCase}.
+     * That is exactly what {@code String.toLowerCase(Locale.ROOT)} does per character, except for İ (U+0130,
+     * two characters), Σ (U+03A3, context-dependent) and surrogates: on those it stops and returns false, having
+     * reported some of the hits, and the caller searches the lower-cased text instead.
+     */
+    boolean searchFolded(String text, java.util.function.IntConsumer hit) {
+        int s = 0;
+        final int w = width;
+        final int[] fc = foldClass;
+        final char[] d16 = dense16;
+        final int[] d32 = dense32;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            int v;
+            if (c < 128) {
+                int k = fc[c];
+                if (k < 0) {
+                    s = 0;
+                    continue;
+                }
+                v = d16 != null ? d16[s * w + k] : d32[s * w + k];
+            } else {
+                if (c == '\u0130' || c == '\u03a3' || Character.isSurrogate(c)) {
+                    return false;
+                }
+                char lc = Character.toLowerCase(c);
+                if (lc < 128) {
+                    return false; // K (Kelvin sign) -> k: not seen by the dense path below; keep it simple
+                }
+                int o = oldOf[s];
+                int t;
+                while ((t = child(o, lc)) < 0 && o > 0) {
+                    o = fail[o];
+                }
+                o = t < 0 ? 0 : t;
+                v = newOf[o] | (out[o].length > 0 ? flag : 0);
+            }
+            s = v & mask;
+            if ((v & flag) != 0) {
+                for (int id : out[oldOf[s]]) {
+                    hit.accept(id);
+                }
+            }
+        }
+        return true;
     }
 
     int alphabet() {

@@ -428,14 +428,18 @@ public abstract class SigmaMatcher {
         private final String needle;
         private final char anchor;
         private final char anchorUpper;
+        /** Index in the needle of an ASCII non-letter when the needle is all ASCII, else -1. */
+        private final int foldAt;
 
         Keyword(String needle) {
             this.needle = needle;
             char a = 0;
+            int at = -1;
             for (int i = 0; i < needle.length() && a == 0; i++) {
                 char c = needle.charAt(i);
                 if (c < 128 && !Character.isLetter(c)) {
                     a = c;
+                    at = i;
                 }
             }
             for (int i = 0; i < needle.length() && a == 0; i++) {
@@ -446,6 +450,7 @@ public abstract class SigmaMatcher {
             }
             this.anchor = a;
             this.anchorUpper = Character.toUpperCase(a);
+            this.foldAt = needle.chars().allMatch(c -> c < 128) ? at : -1;
         }
 
         @Override
@@ -453,6 +458,12 @@ public abstract class SigmaMatcher {
             for (java.util.Map.Entry<String, String> f : e.getFields().entrySet()) {
                 String raw = f.getValue();
                 if (raw == null) {
+                    continue;
+                }
+                if (foldAt >= 0) {
+                    if (containsFolded(raw, needle, foldAt)) {
+                        return true;
+                    }
                     continue;
                 }
                 if (anchor != 0 && raw.indexOf(anchor) < 0 && (anchorUpper == anchor || raw.indexOf(anchorUpper) < 0)) {
@@ -470,6 +481,46 @@ public abstract class SigmaMatcher {
         int cost() {
             return 40;
         }
+    }
+
+    /**
+     * {@code raw.toLowerCase(Locale.ROOT).contains(needle)} for an all-ASCII lower-case needle whose character at
+     * {@code at} is an ASCII non-letter, without lower-casing {@code raw}. Per character that lower-casing is
+     * {@link Character#toLowerCase(char)}, except İ (U+0130: "i" + U+0307), Σ (context-dependent, never ASCII)
+     * and surrogates (never ASCII). Only İ and the Kelvin sign lower-case into ASCII from outside it, and İ's
+     * "i" is followed by the non-ASCII U+0307, so it can only be the last character of an ASCII match. No
+     * character other than itself lower-cases to the anchor, so each of the anchor's occurrences in the
+     * lower-cased text is one in {@code raw}; the window around it is compared character by character.
+     */
+    static boolean containsFolded(String raw, String needle, int at) {
+        char anchor = needle.charAt(at);
+        int n = needle.length();
+        int last = n - 1;
+        for (int p = raw.indexOf(anchor, at); p >= 0; p = raw.indexOf(anchor, p + 1)) {
+            int start = p - at;
+            if (start + n > raw.length()) {
+                return false;
+            }
+            int j = 0;
+            for (; j < n; j++) {
+                char c = raw.charAt(start + j);
+                char l;
+                if (c < 128) {
+                    l = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+                } else if (c == '\u0130') {
+                    l = j == last ? 'i' : 0;
+                } else {
+                    l = Character.toLowerCase(c);
+                }
+                if (l != needle.charAt(j)) {
+                    break;
+                }
+            }
+            if (j == n) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -8,10 +8,12 @@ import org.kie.api.runtime.rule.RuleContext;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * The candidate index of the converted Sigma rules of one KieBase. Each converted rule carries
@@ -24,12 +26,19 @@ import java.util.WeakHashMap;
  */
 public final class SigmaPrefilter {
 
+    /** The guard field name of a keyword needle: it may occur in any field. */
+    public static final String ANY_FIELD = "*";
+
     private static final Map<KieBase, SigmaPrefilter> CACHE = new WeakHashMap<>();
 
     private final String[] ruleIds;
     private final int[] always;
-    private final String[] fields;
-    private final AhoCorasick[] automata;
+    /** Per guarded field, the automaton of its needles plus the keyword needles. */
+    private final Map<String, AhoCorasick> byField;
+    private final String[] fieldNames;
+    private final AhoCorasick[] fieldAutomata;
+    /** The keyword needles alone, for fields without needles of their own; null when there are none. */
+    private final AhoCorasick anyField;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
     /** Per rule: its compiled {@code @sigmaCondition}, or null when the DRL rule holds the condition itself. */
@@ -47,7 +56,8 @@ public final class SigmaPrefilter {
     private SigmaPrefilter(KieBase base) {
         List<String> ids = new ArrayList<>();
         List<Integer> alwaysList = new ArrayList<>();
-        Map<String, AhoCorasick> byField = new LinkedHashMap<>();
+        Map<String, List<Object[]>> needlesByField = new LinkedHashMap<>();
+        List<Object[]> anyNeedles = new ArrayList<>();
         List<List<Integer>> needles = new ArrayList<>();
         Map<String, Integer> needleIds = new LinkedHashMap<>();
         List<KiePackage> pkgs = new ArrayList<>(base.getKiePackages());
@@ -78,7 +88,12 @@ public final class SigmaPrefilter {
                     nid = needles.size();
                     needleIds.put(key, nid);
                     needles.add(new ArrayList<>());
-                    byField.computeIfAbsent(fn[0], f -> new AhoCorasick()).add(fn[1], nid);
+                    Object[] needle = {fn[1], nid};
+                    if (fn[0].equals(ANY_FIELD)) {
+                        anyNeedles.add(needle);
+                    } else {
+                        needlesByField.computeIfAbsent(fn[0], f -> new ArrayList<>()).add(needle);
+                    }
                 }
                 if (!needles.get(nid).contains(idx)) {
                     needles.get(nid).add(idx);
@@ -88,13 +103,61 @@ public final class SigmaPrefilter {
         this.ruleIds = ids.toArray(String[]::new);
         this.conditions = conds.toArray(SigmaMatcher[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
-        this.fields = byField.keySet().toArray(String[]::new);
-        this.automata = byField.values().toArray(AhoCorasick[]::new);
-        for (AhoCorasick ac : automata) {
+        // Each field's automaton also holds the keyword (any-field) needles, so every value is scanned once.
+        this.byField = new HashMap<>();
+        for (Map.Entry<String, List<Object[]>> f : needlesByField.entrySet()) {
+            AhoCorasick ac = new AhoCorasick();
+            for (Object[] n : f.getValue()) {
+                ac.add((String) n[0], (Integer) n[1]);
+            }
+            for (Object[] n : anyNeedles) {
+                ac.add((String) n[0], (Integer) n[1]);
+            }
             ac.build();
+            byField.put(f.getKey(), ac);
+        }
+        this.fieldNames = byField.keySet().toArray(String[]::new);
+        this.fieldAutomata = byField.values().toArray(AhoCorasick[]::new);
+        if (anyNeedles.isEmpty()) {
+            this.anyField = null;
+        } else {
+            this.anyField = new AhoCorasick();
+            for (Object[] n : anyNeedles) {
+                anyField.add((String) n[0], (Integer) n[1]);
+            }
+            anyField.build();
         }
         this.needleRules = needles.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
                 .toArray(int[][]::new);
+    }
+
+    /**
+     * Reports the id of every needle occurring in the event (repeats possible): each field's needles and the
+     * keyword needles over its lower-cased value, searched case-folding on the raw value when that is exact.
+     */
+    void scan(ProcessEvent e, IntConsumer onNeedle) {
+        if (anyField == null) {
+            for (int f = 0; f < fieldNames.length; f++) {
+                String v = e.get(fieldNames[f]);
+                if (v != null && !v.isEmpty() && !fieldAutomata[f].searchFolded(v, onNeedle)) {
+                    fieldAutomata[f].search(e.lc(fieldNames[f]), onNeedle);
+                }
+            }
+            return;
+        }
+        for (Map.Entry<String, String> f : e.getFields().entrySet()) {
+            String v = f.getValue();
+            if (v == null || v.isEmpty()) {
+                continue;
+            }
+            AhoCorasick ac = byField.get(f.getKey());
+            if (ac == null) {
+                ac = anyField;
+            }
+            if (!ac.searchFolded(v, onNeedle)) {
+                ac.search(e.lc(f.getKey()), onNeedle);
+            }
+        }
     }
 
     /**
@@ -108,20 +171,14 @@ public final class SigmaPrefilter {
             seen[r] = true;
             offer(r, e, out);
         }
-        for (int f = 0; f < fields.length; f++) {
-            String v = e.lc(fields[f]);
-            if (v == null || v.isEmpty()) {
-                continue;
-            }
-            automata[f].search(v, nid -> {
-                for (int r : needleRules[nid]) {
-                    if (!seen[r]) {
-                        seen[r] = true;
-                        offer(r, e, out);
-                    }
+        scan(e, nid -> {
+            for (int r : needleRules[nid]) {
+                if (!seen[r]) {
+                    seen[r] = true;
+                    offer(r, e, out);
                 }
-            });
-        }
+            }
+        });
         return out;
     }
 
@@ -141,7 +198,7 @@ public final class SigmaPrefilter {
         int[] hits = new int[ruleIds.length];
         for (ProcessEvent e : events) {
             boolean[] seen = new boolean[ruleIds.length];
-            java.util.function.IntConsumer eval = r -> {
+            IntConsumer eval = r -> {
                 long t = System.nanoTime();
                 if (conditions[r] != null) {
                     conditions[r].test(e);
@@ -153,20 +210,14 @@ public final class SigmaPrefilter {
                 seen[r] = true;
                 eval.accept(r);
             }
-            for (int f = 0; f < fields.length; f++) {
-                String v = e.lc(fields[f]);
-                if (v == null || v.isEmpty()) {
-                    continue;
-                }
-                automata[f].search(v, nid -> {
-                    for (int r : needleRules[nid]) {
-                        if (!seen[r]) {
-                            seen[r] = true;
-                            eval.accept(r);
-                        }
+            scan(e, nid -> {
+                for (int r : needleRules[nid]) {
+                    if (!seen[r]) {
+                        seen[r] = true;
+                        eval.accept(r);
                     }
-                });
-            }
+                }
+            });
         }
         Integer[] order = new Integer[ruleIds.length];
         for (int i = 0; i < order.length; i++) {
@@ -185,8 +236,11 @@ public final class SigmaPrefilter {
     /** One line per field automaton: field, states, distinct characters. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        for (int f = 0; f < fields.length; f++) {
-            sb.append(String.format("%s: %d states, %d chars; ", fields[f], automata[f].states(), automata[f].alphabet()));
+        for (Map.Entry<String, AhoCorasick> f : byField.entrySet()) {
+            sb.append(String.format("%s: %d states, %d chars; ", f.getKey(), f.getValue().states(), f.getValue().alphabet()));
+        }
+        if (anyField != null) {
+            sb.append(String.format("any field: %d states, %d chars; ", anyField.states(), anyField.alphabet()));
         }
         return sb.toString();
     }

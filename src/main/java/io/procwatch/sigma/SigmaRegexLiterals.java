@@ -145,7 +145,7 @@ final class SigmaRegexLiterals {
     /** One branch: its most selective requirement (a literal run, or a group's literal set), or null. */
     private List<String> sequence() {
         List<List<String>> reqs = new ArrayList<>();
-        StringBuilder run = new StringBuilder();
+        Run run = new Run();
         while (more() && peek() != '|' && peek() != ')') {
             char c = peek();
             if (c == '(') {
@@ -197,9 +197,15 @@ final class SigmaRegexLiterals {
                     reqs.add(inner);
                 }
             } else if (c == '[') {
+                int start = pos;
                 skipClass();
-                flush(run, reqs);
-                quantifier();
+                String members = smallClass(rx.substring(start, pos));
+                Q q = quantifier();
+                if (members == null || q == Q.OPTIONAL || !run.expand(members)) {
+                    flush(run, reqs);
+                } else if (q == Q.REPEAT) {
+                    flush(run, reqs);
+                }
             } else if (c == '.' || c == '^' || c == '$') {
                 pos++;
                 flush(run, reqs);
@@ -226,7 +232,7 @@ final class SigmaRegexLiterals {
     }
 
     /** A single-character atom ({@code lit} &lt; 0: not a plain character) and its quantifier. */
-    private void atom(int lit, StringBuilder run, List<List<String>> reqs) {
+    private void atom(int lit, Run run, List<List<String>> reqs) {
         Q q = quantifier();
         boolean usable = lit >= 0x20 && lit <= 0x7e
                 && !(unicodeFold && "iIsS".indexOf(lit) >= 0);
@@ -234,7 +240,7 @@ final class SigmaRegexLiterals {
             flush(run, reqs);
             return;
         }
-        run.append((char) lit);
+        run.expand(String.valueOf((char) lit));
         if (q == Q.REPEAT) {
             flush(run, reqs);
         }
@@ -340,11 +346,70 @@ final class SigmaRegexLiterals {
         }
     }
 
-    private static void flush(StringBuilder run, List<List<String>> reqs) {
-        if (run.length() > 0) {
-            reqs.add(List.of(run.toString().toLowerCase(Locale.ROOT)));
-            run.setLength(0);
+    private static void flush(Run run, List<List<String>> reqs) {
+        if (run.length > 0) {
+            LinkedHashSet<String> set = new LinkedHashSet<>();
+            for (String r : run.alternatives) {
+                set.add(r.toLowerCase(Locale.ROOT));
+            }
+            reqs.add(new ArrayList<>(set));
         }
+        run.alternatives = List.of("");
+        run.length = 0;
+    }
+
+    /** The literal run being read: the strings of which one occurs, all of the same length. */
+    private static final class Run {
+        /** Most alternatives a run may have: a small class ({@code [ "']}) multiplies them. */
+        static final int MAX = 8;
+        List<String> alternatives = List.of("");
+        int length;
+
+        /** Appends one of {@code chars} to every alternative; false (nothing changed) when there would be too many. */
+        boolean expand(String chars) {
+            if (alternatives.size() * chars.length() > MAX) {
+                return false;
+            }
+            List<String> next = new ArrayList<>();
+            for (String a : alternatives) {
+                for (int i = 0; i < chars.length(); i++) {
+                    next.add(a + chars.charAt(i));
+                }
+            }
+            alternatives = next;
+            length++;
+            return true;
+        }
+    }
+
+    /**
+     * The members of a small positive character class of plain printable ASCII characters ({@code [ "']},
+     * {@code [/-]}, at most {@link Run#MAX}), or null: ranges, negation, nested classes, escapes other than
+     * escaped punctuation, and under Unicode case folding the letters i and s, are not expanded.
+     */
+    private String smallClass(String cls) {
+        if (cls.length() < 3 || cls.charAt(1) == '^') {
+            return null;
+        }
+        StringBuilder m = new StringBuilder();
+        for (int i = 1; i < cls.length() - 1; i++) {
+            char c = cls.charAt(i);
+            if (c == '\\') {
+                c = cls.charAt(++i);
+                if (Character.isLetterOrDigit(c)) {
+                    return null;
+                }
+            } else if (c == '[' || c == '&' || (c == '-' && i > 1 && i < cls.length() - 2)) {
+                return null;
+            }
+            if (c < 0x20 || c > 0x7e || (unicodeFold && "iIsS".indexOf(c) >= 0)) {
+                return null;
+            }
+            if (m.indexOf(String.valueOf(c)) < 0) {
+                m.append(c);
+            }
+        }
+        return m.length() == 0 || m.length() > Run.MAX ? null : m.toString();
     }
 
     /** Prefers sets whose shortest literal is longer (up to 8 characters), then smaller sets. */

@@ -40,6 +40,11 @@ class SigmaMatcherTest {
         assertNull(SigmaRegexLiterals.literals("a|\\d+", ""));
         assertEquals(List.of("user"), SigmaRegexLiterals.literals("net\\s+user", ""));
         assertEquals(List.of("net"), SigmaRegexLiterals.literals("net\\s+user", "i"));
+        // A small class multiplies the run: Raspberry Robin's "\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"']{1}".
+        assertEquals(List.of(". ", ".\"", ".'"),
+                SigmaRegexLiterals.literals("\\\\[a-zA-Z0-9]{1,32}\\.[a-zA-Z0-9]{1,6}\\.[ \"']{1}", ""));
+        assertEquals(List.of("a/b", "a-b"), SigmaRegexLiterals.literals("x?a[/-]b", ""));
+        assertNull(SigmaRegexLiterals.literals("[^a]", ""));
         // Under re|i the letters i and s end a run (ı, İ and ſ fold to them).
         assertEquals(List.of(" the"), SigmaRegexLiterals.literals("this the", "i"));
         Random r = new Random(7);
@@ -116,6 +121,35 @@ class SigmaMatcherTest {
                 assertEquals(SigmaMatch.keyword(e, needle), k.test(e), needle + " in " + v);
             }
         }
+    }
+
+    @Test
+    void foldedContainsEqualsLowerCasedContains() {
+        Random r = new Random(23);
+        // İ, Kelvin sign, Σ, σ, ς, a surrogate pair, Latin-1 letters, ASCII letters in both cases and non-letters.
+        String alphabet = "aAbBiIkK.\\-\u0130\u212a\u03a3\u03c3\u00c9\u00e9\ud83d\ude00 ";
+        int found = 0;
+        for (int i = 0; i < 200_000; i++) {
+            String needle = random(r, "abik.\\-", 5);
+            int at = -1;
+            for (int j = 0; j < needle.length() && at < 0; j++) {
+                if (!Character.isLetter(needle.charAt(j))) {
+                    at = j;
+                }
+            }
+            if (at < 0) {
+                continue;
+            }
+            String raw = random(r, alphabet, 12);
+            boolean want = raw.toLowerCase(java.util.Locale.ROOT).contains(needle);
+            assertEquals(want, SigmaMatcher.containsFolded(raw, needle, at), needle + " in " + raw);
+            if (want) {
+                found++;
+            }
+            ProcessEvent e = ev("CommandLine", raw);
+            assertEquals(SigmaMatch.keyword(e, needle), new SigmaMatcher.Keyword(needle).test(e), needle + " in " + raw);
+        }
+        assertTrue(found > 1000, "found " + found);
     }
 
     @Test

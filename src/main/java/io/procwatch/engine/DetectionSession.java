@@ -14,6 +14,9 @@ import org.kie.api.time.SessionPseudoClock;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -45,6 +48,13 @@ public final class DetectionSession implements AutoCloseable {
     private final LongSupplier wallClock;
     private final long lateness;
     private long newest = Long.MIN_VALUE;
+    /**
+     * Replay of declared inputs: each input's newest event time; MIN_VALUE before it starts, MAX_VALUE once it
+     * is finished. Null for a single stream (serve, embedding), where the newest event overall is the reference.
+     */
+    private Map<String, Long> inputNewest;
+    private String lastSource;
+    private String lastInput;
     private long clockAt;
     private long inserted;
     private long late;
@@ -82,10 +92,43 @@ public final class DetectionSession implements AutoCloseable {
         this.wallClock = wallClock;
     }
 
+    /**
+     * Replay of several inputs (files) read one after the other: lateness is judged within each input, and a
+     * window closes only when every input is past it (an input not started yet holds every window open, a
+     * finished one holds none). So the same files give the same notables in any order, and one file still
+     * closes its windows as it goes. Events name their input by {@link Origin#source()}, up to the first
+     * {@code !} (container members belong to their container).
+     */
+    public void declareInputs(Collection<String> inputs) {
+        inputNewest = new HashMap<>();
+        for (String i : inputs) {
+            inputNewest.put(i, Long.MIN_VALUE);
+        }
+    }
+
+    /** A declared input has been read to its end: it no longer holds windows open. */
+    public void inputFinished(String input) {
+        if (inputNewest != null) {
+            inputNewest.put(input, Long.MAX_VALUE);
+        }
+    }
+
     /** Inserts one event; rules fire at the next {@link #fire()}. */
     public void insert(ProcessEvent e) {
         long t = e.getTime();
-        long ref = wallClock != null ? Math.max(newest, wallClock.getAsLong()) : newest;
+        long ref;
+        if (inputNewest != null) {
+            String input = inputOf(e.getOrigin());
+            ref = inputNewest.getOrDefault(input, Long.MIN_VALUE);
+            if (ref == Long.MAX_VALUE) {
+                ref = Long.MIN_VALUE; // an input read again after it was finished starts over
+            }
+            if (t > ref) {
+                inputNewest.put(input, t);
+            }
+        } else {
+            ref = wallClock != null ? Math.max(newest, wallClock.getAsLong()) : newest;
+        }
         if (ref != Long.MIN_VALUE && t < ref - lateness) {
             late++;
             if (lateSamples.size() < LATE_SAMPLES) {
@@ -97,6 +140,28 @@ public final class DetectionSession implements AutoCloseable {
         }
         session.insert(e);
         inserted++;
+    }
+
+    private String inputOf(Origin origin) {
+        String source = origin == null ? "" : origin.source();
+        if (source != lastSource) { // same String instance for every record of an input
+            int bang = source.indexOf('!');
+            lastInput = bang < 0 ? source : source.substring(0, bang);
+            lastSource = source;
+        }
+        return lastInput;
+    }
+
+    /** Where windows may close: the least advanced input (replay of declared inputs) or the newest event. */
+    private long completeUpTo(long now) {
+        if (inputNewest == null) {
+            return now;
+        }
+        long min = Long.MAX_VALUE;
+        for (long v : inputNewest.values()) {
+            min = Math.min(min, v);
+        }
+        return min == Long.MAX_VALUE ? newest : min;
     }
 
     /**
@@ -114,7 +179,10 @@ public final class DetectionSession implements AutoCloseable {
                 pseudoClock.advanceTime(now - clockAt, TimeUnit.MILLISECONDS);
                 clockAt = now;
             }
-            moveWatermark(now - lateness);
+            long complete = completeUpTo(now);
+            if (complete != Long.MIN_VALUE) {
+                moveWatermark(complete - lateness);
+            }
         }
         return notables.drain();
     }

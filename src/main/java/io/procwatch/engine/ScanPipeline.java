@@ -33,7 +33,11 @@ import java.util.function.Supplier;
  */
 public final class ScanPipeline {
 
-    private static final List<ProcessEvent> END = new ArrayList<>();
+    /** What the reader thread hands over: events, then (once an input is read to its end) that input's name. */
+    private record Batch(List<ProcessEvent> events, String finishedInput) {
+    }
+
+    private static final Batch END = new Batch(List.of(), null);
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final RuleSet rules;
@@ -63,11 +67,12 @@ public final class ScanPipeline {
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         ScanStats stats = new ScanStats();
-        BlockingQueue<List<ProcessEvent>> queue = new ArrayBlockingQueue<>(options.queueBatches());
+        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
+        List<InputWalker.Input> files = InputWalker.expand(inputs, failureCounter(stats, progress, problems));
         Throwable[] readerFailure = new Throwable[1];
         Thread reader = new Thread(() -> {
             try {
-                readAll(inputs, stats, queue, progress, problems);
+                readAll(files, stats, queue, progress, problems);
             } catch (Throwable t) {
                 readerFailure[0] = t;
             } finally {
@@ -80,9 +85,13 @@ public final class ScanPipeline {
         reader.start();
 
         try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
-            for (List<ProcessEvent> batch = queue.take(); batch != END; batch = queue.take()) {
-                for (ProcessEvent e : batch) {
+            session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
+            for (Batch batch = queue.take(); batch != END; batch = queue.take()) {
+                for (ProcessEvent e : batch.events()) {
                     session.insert(e);
+                }
+                if (batch.finishedInput() != null) {
+                    session.inputFinished(batch.finishedInput());
                 }
                 write(session.fire(), writer, stats);
             }
@@ -119,8 +128,8 @@ public final class ScanPipeline {
         }
     }
 
-    /** Reader thread: walks the inputs, normalizes each record and hands process events over in batches. */
-    private void readAll(List<Path> inputs, ScanStats stats, BlockingQueue<List<ProcessEvent>> queue,
+    /** Reader thread: reads each input, normalizes each record and hands process events over in batches. */
+    private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
                          InputListener progress, Consumer<String> problems) {
         EventNormalizer normalizer = new EventNormalizer();
         int batchSize = options.batchSize();
@@ -143,7 +152,7 @@ public final class ScanPipeline {
                 stats.processEvents++;
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {
-                    putUninterruptibly(queue, batch[0]);
+                    putUninterruptibly(queue, new Batch(batch[0], null));
                     batch[0] = new ArrayList<>(batchSize);
                 }
             }
@@ -159,6 +168,7 @@ public final class ScanPipeline {
                 problems.accept(origin + ": warning: " + message);
             }
         };
+        InputListener failures = failureCounter(stats, progress, problems);
         InputListener listener = new InputListener() {
             @Override
             public void inputStarted(String source, InputFormat format) {
@@ -168,12 +178,7 @@ public final class ScanPipeline {
 
             @Override
             public void inputFailed(String source, String reason) {
-                stats.failedInputCount++;
-                if (stats.failedInputs.size() < ScanStats.SAMPLES) {
-                    stats.failedInputs.add(new ScanStats.Problem(source, reason));
-                }
-                problems.accept(source + ": " + reason);
-                progress.inputFailed(source, reason);
+                failures.inputFailed(source, reason);
             }
 
             @Override
@@ -190,13 +195,30 @@ public final class ScanPipeline {
                 progress.bytesRead(n);
             }
         };
-        new InputWalker(evtxReader).walk(inputs, sink, listener);
-        if (!batch[0].isEmpty()) {
-            putUninterruptibly(queue, batch[0]);
+        InputWalker walker = new InputWalker(evtxReader);
+        for (InputWalker.Input input : inputs) {
+            walker.read(input, sink, listener);
+            putUninterruptibly(queue, new Batch(batch[0], input.source()));
+            batch[0] = new ArrayList<>(batchSize);
         }
     }
 
-    private static void putUninterruptibly(BlockingQueue<List<ProcessEvent>> q, List<ProcessEvent> batch) {
+    /** Counts and reports an input that could not be read. */
+    private static InputListener failureCounter(ScanStats stats, InputListener progress, Consumer<String> problems) {
+        return new InputListener() {
+            @Override
+            public void inputFailed(String source, String reason) {
+                stats.failedInputCount++;
+                if (stats.failedInputs.size() < ScanStats.SAMPLES) {
+                    stats.failedInputs.add(new ScanStats.Problem(source, reason));
+                }
+                problems.accept(source + ": " + reason);
+                progress.inputFailed(source, reason);
+            }
+        };
+    }
+
+    private static void putUninterruptibly(BlockingQueue<Batch> q, Batch batch) {
         boolean interrupted = false;
         while (true) {
             try {

@@ -36,28 +36,44 @@ public final class InputWalker {
         readers.put(InputFormat.EVTX, evtxReader);
     }
 
-    /** Reads every path in order; problems go to the listener, records to the sink. Never throws for bad input. */
-    public void walk(List<Path> paths, RecordSink sink, InputListener listener) {
-        for (Path p : paths) {
-            if (Files.isDirectory(p)) {
-                walkDirectory(p, sink, listener);
-            } else {
-                readFile(p, true, sink, listener);
-            }
+    /**
+     * One file to read: named on the command line, or found in a directory (then a file that is not event data
+     * is skipped rather than failed).
+     */
+    public record Input(Path path, boolean named) {
+        /** The name events of this input carry as {@link Origin#source()} (members add {@code !member}). */
+        public String source() {
+            return path.toString();
         }
     }
 
-    private void walkDirectory(Path dir, RecordSink sink, InputListener listener) {
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            listener.inputFailed(dir.toString(), "cannot list directory: " + e.getMessage());
-            return;
+    /** Reads every path in order; problems go to the listener, records to the sink. Never throws for bad input. */
+    public void walk(List<Path> paths, RecordSink sink, InputListener listener) {
+        for (Input input : expand(paths, listener)) {
+            read(input, sink, listener);
         }
-        for (Path f : files) {
-            readFile(f, false, sink, listener);
+    }
+
+    /** The files the paths stand for, in reading order: directories recursively, in name order. */
+    public static List<Input> expand(List<Path> paths, InputListener listener) {
+        List<Input> out = new java.util.ArrayList<>();
+        for (Path p : paths) {
+            if (!Files.isDirectory(p)) {
+                out.add(new Input(p, true));
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(p)) {
+                s.filter(Files::isRegularFile).sorted().forEach(f -> out.add(new Input(f, false)));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                listener.inputFailed(p.toString(), "cannot list directory: " + e.getMessage());
+            }
         }
+        return out;
+    }
+
+    /** Reads one input (a file, with any containers inside it). */
+    public void read(Input input, RecordSink sink, InputListener listener) {
+        readFile(input.path(), input.named(), sink, listener);
     }
 
     private void readFile(Path file, boolean named, RecordSink sink, InputListener listener) {

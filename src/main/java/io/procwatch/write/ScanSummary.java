@@ -25,7 +25,7 @@ public final class ScanSummary {
         if (!s.rejections().isEmpty()) {
             b.append("      first: ").append(s.rejections().get(0)).append('\n');
         }
-        b.append(String.format("  late            %,12d  (more than the allowance behind the newest event; still detected)%n", s.late()));
+        b.append(String.format("  late            %,12d  (more than the allowance behind the newest event of their input; still detected)%n", s.late()));
         if (!s.lateSamples().isEmpty()) {
             b.append("      first: ").append(s.lateSamples().get(0)).append('\n');
         }

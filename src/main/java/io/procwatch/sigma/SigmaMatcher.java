@@ -450,7 +450,7 @@ public abstract class SigmaMatcher {
             }
             this.anchor = a;
             this.anchorUpper = Character.toUpperCase(a);
-            this.foldAt = needle.chars().allMatch(c -> c < 128) ? at : -1;
+            this.foldAt = foldAnchor(needle);
         }
 
         @Override
@@ -481,6 +481,22 @@ public abstract class SigmaMatcher {
         int cost() {
             return 40;
         }
+    }
+
+    /**
+     * The anchor index of {@link #containsFolded} for a lower-case needle: its first ASCII non-letter when the
+     * needle is all ASCII, else -1.
+     */
+    static int foldAnchor(String needle) {
+        if (!needle.chars().allMatch(c -> c < 128)) {
+            return -1;
+        }
+        for (int i = 0; i < needle.length(); i++) {
+            if (!Character.isLetter(needle.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

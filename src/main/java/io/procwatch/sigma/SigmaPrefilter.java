@@ -8,7 +8,6 @@ import org.kie.api.runtime.rule.RuleContext;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +25,13 @@ import java.util.function.IntConsumer;
  */
 public final class SigmaPrefilter {
 
-    /** The guard field name of a keyword needle: it may occur in any field. */
-    public static final String ANY_FIELD = "*";
-
     private static final Map<KieBase, SigmaPrefilter> CACHE = new WeakHashMap<>();
 
     private final String[] ruleIds;
     private final int[] always;
-    /** Per guarded field, the automaton of its needles plus the keyword needles. */
-    private final Map<String, AhoCorasick> byField;
+    /** The guarded fields and, per field, one automaton of its needles. */
     private final String[] fieldNames;
     private final AhoCorasick[] fieldAutomata;
-    /** The keyword needles alone, for fields without needles of their own; null when there are none. */
-    private final AhoCorasick anyField;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
     /** Per rule: its compiled {@code @sigmaCondition}, or null when the DRL rule holds the condition itself. */
@@ -57,7 +50,6 @@ public final class SigmaPrefilter {
         List<String> ids = new ArrayList<>();
         List<Integer> alwaysList = new ArrayList<>();
         Map<String, List<Object[]>> needlesByField = new LinkedHashMap<>();
-        List<Object[]> anyNeedles = new ArrayList<>();
         List<List<Integer>> needles = new ArrayList<>();
         Map<String, Integer> needleIds = new LinkedHashMap<>();
         List<KiePackage> pkgs = new ArrayList<>(base.getKiePackages());
@@ -88,12 +80,7 @@ public final class SigmaPrefilter {
                     nid = needles.size();
                     needleIds.put(key, nid);
                     needles.add(new ArrayList<>());
-                    Object[] needle = {fn[1], nid};
-                    if (fn[0].equals(ANY_FIELD)) {
-                        anyNeedles.add(needle);
-                    } else {
-                        needlesByField.computeIfAbsent(fn[0], f -> new ArrayList<>()).add(needle);
-                    }
+                    needlesByField.computeIfAbsent(fn[0], f -> new ArrayList<>()).add(new Object[]{fn[1], nid});
                 }
                 if (!needles.get(nid).contains(idx)) {
                     needles.get(nid).add(idx);
@@ -103,59 +90,42 @@ public final class SigmaPrefilter {
         this.ruleIds = ids.toArray(String[]::new);
         this.conditions = conds.toArray(SigmaMatcher[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
-        // Each field's automaton also holds the keyword (any-field) needles, so every value is scanned once.
-        this.byField = new HashMap<>();
-        for (Map.Entry<String, List<Object[]>> f : needlesByField.entrySet()) {
+        this.fieldNames = needlesByField.keySet().toArray(String[]::new);
+        this.fieldAutomata = new AhoCorasick[fieldNames.length];
+        for (int f = 0; f < fieldNames.length; f++) {
             AhoCorasick ac = new AhoCorasick();
-            for (Object[] n : f.getValue()) {
-                ac.add((String) n[0], (Integer) n[1]);
-            }
-            for (Object[] n : anyNeedles) {
+            for (Object[] n : needlesByField.get(fieldNames[f])) {
                 ac.add((String) n[0], (Integer) n[1]);
             }
             ac.build();
-            byField.put(f.getKey(), ac);
-        }
-        this.fieldNames = byField.keySet().toArray(String[]::new);
-        this.fieldAutomata = byField.values().toArray(AhoCorasick[]::new);
-        if (anyNeedles.isEmpty()) {
-            this.anyField = null;
-        } else {
-            this.anyField = new AhoCorasick();
-            for (Object[] n : anyNeedles) {
-                anyField.add((String) n[0], (Integer) n[1]);
-            }
-            anyField.build();
+            fieldAutomata[f] = ac;
         }
         this.needleRules = needles.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
                 .toArray(int[][]::new);
     }
 
     /**
-     * Reports the id of every needle occurring in the event (repeats possible): each field's needles and the
-     * keyword needles over its lower-cased value, searched case-folding on the raw value when that is exact.
+     * Reports the id of every needle occurring in the event (repeats possible): each guarded field's needles
+     * over its lower-cased value, searched case-folding on the raw value when that is exact.
      */
     void scan(ProcessEvent e, IntConsumer onNeedle) {
-        if (anyField == null) {
-            for (int f = 0; f < fieldNames.length; f++) {
-                String v = e.get(fieldNames[f]);
-                if (v != null && !v.isEmpty() && !fieldAutomata[f].searchFolded(v, onNeedle)) {
-                    fieldAutomata[f].search(e.lc(fieldNames[f]), onNeedle);
-                }
+        // All values first: independent lookups whose cache misses overlap (a replayed event is cold), then scan.
+        String[] vals = new String[fieldNames.length];
+        int chars = 0;
+        for (int f = 0; f < vals.length; f++) {
+            String v = e.get(fieldNames[f]);
+            vals[f] = v;
+            if (v != null) {
+                chars += v.length();
             }
+        }
+        if (chars == 0) {
             return;
         }
-        for (Map.Entry<String, String> f : e.getFields().entrySet()) {
-            String v = f.getValue();
-            if (v == null || v.isEmpty()) {
-                continue;
-            }
-            AhoCorasick ac = byField.get(f.getKey());
-            if (ac == null) {
-                ac = anyField;
-            }
-            if (!ac.searchFolded(v, onNeedle)) {
-                ac.search(e.lc(f.getKey()), onNeedle);
+        for (int f = 0; f < vals.length; f++) {
+            String v = vals[f];
+            if (v != null && !v.isEmpty() && !fieldAutomata[f].searchFolded(v, onNeedle)) {
+                fieldAutomata[f].search(e.lc(fieldNames[f]), onNeedle);
             }
         }
     }
@@ -236,11 +206,9 @@ public final class SigmaPrefilter {
     /** One line per field automaton: field, states, distinct characters. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, AhoCorasick> f : byField.entrySet()) {
-            sb.append(String.format("%s: %d states, %d chars; ", f.getKey(), f.getValue().states(), f.getValue().alphabet()));
-        }
-        if (anyField != null) {
-            sb.append(String.format("any field: %d states, %d chars; ", anyField.states(), anyField.alphabet()));
+        for (int f = 0; f < fieldNames.length; f++) {
+            sb.append(String.format("%s: %d states, %d chars; ", fieldNames[f], fieldAutomata[f].states(),
+                    fieldAutomata[f].alphabet()));
         }
         return sb.toString();
     }

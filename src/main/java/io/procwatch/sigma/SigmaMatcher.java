@@ -166,7 +166,8 @@ public abstract class SigmaMatcher {
                     ? StarGlob.of(a.get(1).equals("lc"), a.get(2), a.get(3))
                     : new Glob(a.get(1).equals("lc"), a.get(2), SigmaMatch.GLOBS.computeIfAbsent(a.get(3), SigmaMatch::compileGlob));
             case "re" -> RepeatChar.of(a.get(1), a.get(2), a.get(3)) != null ? RepeatChar.of(a.get(1), a.get(2), a.get(3))
-                    : new Re(a.get(1), SigmaMatch.regex(SigmaRegexLiterals.forFind(a.get(2)), a.get(3)));
+                    : new Re(a.get(1), SigmaMatch.regex(SigmaRegexLiterals.forFind(a.get(2)), a.get(3)),
+                    SigmaRegexLiterals.minLength(a.get(2), a.get(3)));
             case "cidr" -> new Fn(a.get(1), 4) {
                 final String cidr = a.get(2);
 
@@ -400,15 +401,19 @@ public abstract class SigmaMatcher {
         private final String field;
         private final Pattern p;
 
-        Re(String field, Pattern p) {
+        /** No text shorter than this holds a match ({@link SigmaRegexLiterals#minLength}). */
+        private final int minLength;
+
+        Re(String field, Pattern p, int minLength) {
             this.field = field;
             this.p = p;
+            this.minLength = minLength;
         }
 
         @Override
         public boolean test(ProcessEvent e) {
             String v = e.get(field);
-            return v != null && p.matcher(v).find();
+            return v != null && v.length() >= minLength && p.matcher(v).find();
         }
 
         @Override

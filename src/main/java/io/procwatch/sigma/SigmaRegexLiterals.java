@@ -87,6 +87,144 @@ final class SigmaRegexLiterals {
         }
     }
 
+    /**
+     * A lower bound on the length of any text in which {@code rx} finds a match (0 when in doubt): alternation
+     * takes the shortest branch, a sequence adds its atoms, an atom (character, class, {@code .}, escape)
+     * counts 1 times its quantifier's minimum, anchors, lookarounds and back references count 0. Each atom
+     * matches at least one code point, which is at least one {@code char}. Comments mode and {@code \Q} give 0.
+     */
+    static int minLength(String rx, String flags) {
+        if (flags.indexOf('x') >= 0 || rx.contains("\\Q") || rx.matches("(?s).*\\(\\?[a-zA-Z-]*x.*")) {
+            return 0;
+        }
+        SigmaRegexLiterals p = new SigmaRegexLiterals(rx, false);
+        try {
+            int n = p.minAlternation();
+            return p.pos == rx.length() ? n : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private int minAlternation() {
+        int best = Integer.MAX_VALUE;
+        while (true) {
+            best = Math.min(best, minSequence());
+            if (more() && peek() == '|') {
+                pos++;
+                continue;
+            }
+            return best;
+        }
+    }
+
+    private int minSequence() {
+        long sum = 0;
+        while (more() && peek() != '|' && peek() != ')') {
+            char c = peek();
+            int atom;
+            if (c == '(') {
+                pos++;
+                boolean zero = false;
+                if (more() && peek() == '?') {
+                    pos++;
+                    char k = peek();
+                    if (k == ':' || k == '>') {
+                        pos++;
+                    } else if (k == '=' || k == '!') {
+                        pos++;
+                        zero = true;
+                    } else if (k == '<') {
+                        pos++;
+                        if (peek() == '=' || peek() == '!') {
+                            pos++;
+                            zero = true;
+                        } else {
+                            while (peek() != '>') {
+                                pos++;
+                            }
+                            pos++;
+                        }
+                    } else {
+                        while (Character.isLetter(peek()) || peek() == '-') {
+                            pos++;
+                        }
+                        if (peek() == ')') {
+                            pos++;
+                            continue; // (?i): flags only
+                        }
+                        if (peek() != ':') {
+                            throw new GiveUp();
+                        }
+                        pos++;
+                    }
+                }
+                int inner = minAlternation();
+                if (!more() || peek() != ')') {
+                    throw new GiveUp();
+                }
+                pos++;
+                atom = zero ? 0 : inner;
+            } else if (c == '[') {
+                skipClass();
+                atom = 1;
+            } else if (c == '^' || c == '$') {
+                pos++;
+                atom = 0;
+            } else if (c == '.') {
+                pos++;
+                atom = 1;
+            } else if (c == '\\') {
+                pos++;
+                char e = rx.charAt(pos);
+                if ("bBAzZG".indexOf(e) >= 0 || (e >= '1' && e <= '9') || e == 'k') {
+                    escape();
+                    atom = 0;
+                } else {
+                    escape();
+                    atom = 1;
+                }
+            } else if (c == '*' || c == '+' || c == '?' || c == '{') {
+                throw new GiveUp();
+            } else {
+                pos++;
+                atom = 1;
+            }
+            sum += (long) atom * minCount();
+        }
+        return (int) Math.min(sum, Integer.MAX_VALUE / 2);
+    }
+
+    /** The minimum count of the quantifier at {@code pos} (1 when none), consuming it. */
+    private int minCount() {
+        if (!more()) {
+            return 1;
+        }
+        char c = peek();
+        int min;
+        if (c == '?' || c == '*') {
+            pos++;
+            min = 0;
+        } else if (c == '+') {
+            pos++;
+            min = 1;
+        } else if (c == '{') {
+            int end = rx.indexOf('}', pos);
+            String body = end < 0 ? "" : rx.substring(pos + 1, end);
+            if (!body.matches("\\d+(,\\d*)?")) {
+                throw new GiveUp();
+            }
+            pos = end + 1;
+            min = Integer.parseInt(body.split(",")[0]);
+        } else {
+            return 1;
+        }
+        if (more() && (peek() == '?' || peek() == '+')) {
+            pos++;
+        }
+        return min;
+    }
+
     private static final Pattern LEADING = Pattern.compile(
             "^((?:\\(\\?[a-zA-Z-]*\\))?)(\\\\[wWdDsShH]|\\.|\\[(?:\\\\.|[^\\]\\[\\\\])+\\])(\\*|\\+|\\{(\\d+)(?:,\\d*)?\\})(\\??)(?![+*?{])");
 

@@ -75,6 +75,38 @@ class SigmaMatcherTest {
     }
 
     @Test
+    void regexMinimumLengthIsALowerBound() {
+        assertEquals(82, SigmaRegexLiterals.minLength("\\s[a-fA-F0-9]{64}\\s[a-fA-F0-9]{16}", ""));
+        assertEquals(3, SigmaRegexLiterals.minLength("(?i)ab(?=x)\\bc+d?|abcd", ""));
+        assertEquals(0, SigmaRegexLiterals.minLength("\\Qabc\\E", ""));
+        assertEquals(0, SigmaRegexLiterals.minLength("a b", "x"));
+        Random r = new Random(13);
+        String alpha = "abAB.-\\ (|)?*+[]{}1^$";
+        int checked = 0;
+        for (int i = 0; i < 20000; i++) {
+            String rx = random(r, alpha, 10);
+            if (r.nextInt(4) == 0) {
+                rx = rx + "{" + r.nextInt(4) + (r.nextBoolean() ? "," : "") + "}";
+            }
+            Pattern p;
+            try {
+                p = Pattern.compile(rx);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            int min = SigmaRegexLiterals.minLength(rx, "");
+            for (int k = 0; k < 20; k++) {
+                String text = random(r, "abAB.- \\1{}", 14);
+                if (p.matcher(text).find()) {
+                    assertTrue(text.length() >= min, rx + " found in " + text + " shorter than " + min);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 1000, "checked " + checked);
+    }
+
+    @Test
     void leadingQuantifierCutFindsTheSameTexts() {
         assertEquals("\\w`(?:\\w+|-|.)`", SigmaRegexLiterals.forFind("\\w+`(?:\\w+|-|.)`"));
         assertEquals("[a-z]\\.x", SigmaRegexLiterals.forFind("[a-z]{1,32}\\.x"));

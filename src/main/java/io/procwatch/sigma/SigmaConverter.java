@@ -586,14 +586,25 @@ public final class SigmaConverter {
             "\\rundll32.exe", "\\dllhost.exe", "\\msiexec.exe", "\\taskhostw.exe", "\\wmiprvse.exe",
             "microsoft corporation", "microsoft\u00ae windows\u00ae operating system", "windows command processor",
             "nt authority\\system", "nt authority\\local service", "nt authority\\network service",
-            "s-1-5-18", "system", "high", "medium", "low", ".dll", ".exe\" ");
+            "s-1-5-18", "system", "high", "medium", "low", ".dll", ".exe\" ",
+            "c:\\windows\\system32\\svchost.exe -k ", "c:\\windows\\system32\\services.exe",
+            "c:\\windows\\system32\\conhost.exe", "c:\\windows\\system32\\cmd.exe /c ",
+            "c:\\windows\\explorer.exe", "c:\\windows\\system32\\wbem\\wmiprvse.exe",
+            "c:\\windows\\system32\\rundll32.exe", "s-1-16-16384", "s-1-16-12288", "0x3e7", "-embedding");
 
-    /** Estimated share of events in which {@code needle} occurs in {@code field}: length-based, common text high. */
+    /**
+     * Estimated share of events in which {@code needle} occurs in {@code field}: length-based; text from the
+     * stop-list, blank needles, common punctuation and two-character options ({@code -f}, {@code /c}) high.
+     */
     static double hitRate(String field, String needle) {
         for (String c : COMMON) {
             if (c.contains(needle)) {
                 return 0.5;
             }
+        }
+        if (needle.isBlank() || (needle.length() == 1 && " -/\\.:\"=,".indexOf(needle.charAt(0)) >= 0)
+                || (needle.length() == 2 && (needle.charAt(0) == '-' || needle.charAt(0) == '/'))) {
+            return 0.5; // runs of spaces, "-", "-f", "/c": option syntax is in most command lines
         }
         int n = Math.min(needle.length(), 10);
         return Math.pow(0.35, n);

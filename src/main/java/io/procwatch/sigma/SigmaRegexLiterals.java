@@ -550,12 +550,17 @@ final class SigmaRegexLiterals {
         return m.length() == 0 || m.length() > Run.MAX ? null : m.toString();
     }
 
-    /** Prefers sets whose shortest literal is longer (up to 8 characters), then smaller sets. */
+    /** Prefers the set expected to hit less often ({@link SigmaConverter#hitRate}), then smaller sets. */
     private static boolean better(List<String> a, List<String> b) {
-        int la = Math.min(8, a.stream().mapToInt(String::length).min().orElse(0));
-        int lb = Math.min(8, b.stream().mapToInt(String::length).min().orElse(0));
-        if (la != lb) {
-            return la > lb;
+        double ca = 0, cb = 0;
+        for (String x : a) {
+            ca += SigmaConverter.hitRate(null, x);
+        }
+        for (String x : b) {
+            cb += SigmaConverter.hitRate(null, x);
+        }
+        if (ca != cb) {
+            return ca < cb;
         }
         return a.size() < b.size();
     }

@@ -550,7 +550,7 @@ final class SigmaRegexLiterals {
         return m.length() == 0 || m.length() > Run.MAX ? null : m.toString();
     }
 
-    /** Prefers the set expected to hit less often ({@link SigmaConverter#hitRate}), then smaller sets. */
+    /** Prefers the set expected to hit less often ({@link SigmaConverter#hitRate}), then longer, then smaller sets. */
     private static boolean better(List<String> a, List<String> b) {
         double ca = 0, cb = 0;
         for (String x : a) {
@@ -561,6 +561,11 @@ final class SigmaRegexLiterals {
         }
         if (ca != cb) {
             return ca < cb;
+        }
+        int la = a.stream().mapToInt(String::length).min().orElse(0);
+        int lb = b.stream().mapToInt(String::length).min().orElse(0);
+        if (la != lb) {
+            return la > lb;
         }
         return a.size() < b.size();
     }

@@ -72,7 +72,8 @@ public final class SigmaBenchmark {
         System.out.printf("KieBase heap (used heap after GC, after minus before compile): %.1f MB%n",
                 (heapAfter - heapBefore) / 1048576.0);
 
-        List<ProcessEvent> base = read(otrf);
+        List<ProcessEvent> base = new ArrayList<>(read(List.of(otrf)));
+        base.sort((a, b) -> Long.compare(a.getTime(), b.getTime()));
         System.out.printf("OTRF process events: %d (Sysmon EID 1 + Security 4688)%n", base.size());
         if (base.isEmpty()) {
             return;
@@ -142,10 +143,11 @@ public final class SigmaBenchmark {
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    static List<ProcessEvent> read(Path dir) {
+    /** Every usable process event under the paths, in reading order (records that are not are skipped). */
+    static List<ProcessEvent> read(List<Path> paths) {
         EventNormalizer norm = new EventNormalizer();
         List<ProcessEvent> out = new ArrayList<>();
-        new InputWalker(EvtxReader::new).walk(List.of(dir), new RecordSink() {
+        new InputWalker(EvtxReader::new).walk(paths, new RecordSink() {
             @Override
             public void accept(RawRecord record) {
                 try {
@@ -163,7 +165,6 @@ public final class SigmaBenchmark {
             }
         }, new InputListener() {
         });
-        out.sort((a, b) -> Long.compare(a.getTime(), b.getTime()));
         return out;
     }
 }

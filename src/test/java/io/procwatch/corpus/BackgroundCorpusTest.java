@@ -1,18 +1,18 @@
 package io.procwatch.corpus;
 
 import io.procwatch.SharedData;
-import io.procwatch.TestRules;
+import io.procwatch.TestScan;
+
 import io.procwatch.aggregate.Notable;
-import io.procwatch.engine.ScanOptions;
-import io.procwatch.engine.ScanPipeline;
+
+
 import io.procwatch.engine.ScanStats;
-import io.procwatch.read.InputListener;
-import io.procwatch.read.evtx.EvtxReader;
-import io.procwatch.write.NotableWriter;
+
+
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,27 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BackgroundCorpusTest {
 
-    static ScanStats scan(List<Path> inputs, List<Notable> notables) throws Exception {
-        NotableWriter w = new NotableWriter() {
-            @Override
-            public void write(Notable n) {
-                notables.add(n);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        return new ScanPipeline(TestRules.rulesDrl(), ScanOptions.defaults(), EvtxReader::new)
-                .run(inputs, w, new InputListener() {
-                }, p -> {
-                });
-    }
-
     @Test
     void subsetRaisesNoNotable() throws Exception {
         List<Notable> notables = new ArrayList<>();
-        ScanStats s = scan(List.of(SharedData.require("splunk-attack-data"), SharedData.require("sigma-regression"),
+        ScanStats s = TestScan.scan(List.of(SharedData.require("splunk-attack-data"), SharedData.require("sigma-regression"),
                 SharedData.require("otrf/extracted")), notables);
         System.out.printf("BackgroundCorpusTest subset: %,d events, %,d process events, %,d rejected%n",
                 s.events(), s.processEvents(), s.rejected());
@@ -60,7 +43,7 @@ class BackgroundCorpusTest {
     @Tag("corpus")
     void wholeCorpusRaisesNoNotable() throws Exception {
         List<Notable> notables = new ArrayList<>();
-        ScanStats s = scan(List.of(SharedData.require(".")), notables);
+        ScanStats s = TestScan.scan(List.of(SharedData.require(".")), notables);
         System.out.printf("BackgroundCorpusTest corpus: %,d events, %,d process events, %,d rejected, %.1f s%n",
                 s.events(), s.processEvents(), s.rejected(), s.seconds());
         assertEquals(List.of(), notables);

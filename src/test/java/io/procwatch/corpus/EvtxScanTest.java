@@ -1,6 +1,7 @@
 package io.procwatch.corpus;
 
 import io.procwatch.SharedData;
+import io.procwatch.TestScan;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.engine.ScanStats;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class EvtxScanTest {
         long process = 0;
         List<Notable> notables = new ArrayList<>();
         for (ManifestCountsTest.Row r : rows) {
-            ScanStats s = BackgroundCorpusTest.scan(List.of(SharedData.require(r.file())), notables);
+            ScanStats s = TestScan.scan(List.of(SharedData.require(r.file())), notables);
             process += s.processEvents();
             if (s.processEvents() != r.sysmon1() + r.sec4688() || s.events() != r.events() || s.rejected() != 0) {
                 wrong.add(r.file() + ": " + s.events() + " events, " + s.processEvents() + " process events, "
@@ -47,7 +48,7 @@ class EvtxScanTest {
     @Test
     void directoryAndZipGiveTheSameCounts(@TempDir Path dir) throws Exception {
         Path samples = SharedData.require("evtx-samples/DeepBlueCLI");
-        ScanStats direct = BackgroundCorpusTest.scan(List.of(samples), new ArrayList<>());
+        ScanStats direct = TestScan.scan(List.of(samples), new ArrayList<>());
         Path zip = dir.resolve("evtx.zip");
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip));
              var files = Files.walk(samples)) {
@@ -62,7 +63,7 @@ class EvtxScanTest {
                 }
             }
         }
-        ScanStats zipped = BackgroundCorpusTest.scan(List.of(zip), new ArrayList<>());
+        ScanStats zipped = TestScan.scan(List.of(zip), new ArrayList<>());
         assertEquals(46 + 90, direct.processEvents()); // SOURCES.md: DeepBlueCLI holds 46 EID 1 and 90 4688
         assertEquals(direct.events(), zipped.events());
         assertEquals(direct.processEvents(), zipped.processEvents());

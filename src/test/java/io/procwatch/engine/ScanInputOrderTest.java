@@ -1,10 +1,10 @@
 package io.procwatch.engine;
 
-import io.procwatch.TestRules;
+import io.procwatch.TestScan;
 import io.procwatch.aggregate.Notable;
-import io.procwatch.read.InputListener;
-import io.procwatch.read.evtx.EvtxReader;
-import io.procwatch.write.NotableWriter;
+
+
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,23 +29,6 @@ class ScanInputOrderTest {
                 + "\",\"User\":\"CORP\\\\jdoe\",\"@timestamp\":\"" + time + "\",\"CommandLine\":\"" + cmd + "\"}\n";
     }
 
-    static ScanStats scan(List<Path> inputs, List<Notable> out) throws Exception {
-        NotableWriter w = new NotableWriter() {
-            @Override
-            public void write(Notable n) {
-                out.add(n);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        return new ScanPipeline(TestRules.rulesDrl(), ScanOptions.defaults(), EvtxReader::new)
-                .run(inputs, w, new InputListener() {
-                }, p -> {
-                });
-    }
-
     @Test
     void filesInAnyOrderGiveTheSameNotablesAndNoFalseLateness(@TempDir Path dir) throws Exception {
         // Two hosts' logs of the same afternoon, and a later day: each file in time order.
@@ -56,9 +39,9 @@ class ScanInputOrderTest {
         Path c = Files.writeString(dir.resolve("c.json"), line("2024-03-05T09:00:00Z", "WKS-C", QEMU));
 
         List<Notable> forward = new ArrayList<>();
-        ScanStats s1 = scan(List.of(a, b, c), forward);
+        ScanStats s1 = TestScan.scan(List.of(a, b, c), forward);
         List<Notable> backward = new ArrayList<>();
-        ScanStats s2 = scan(List.of(c, b, a), backward);
+        ScanStats s2 = TestScan.scan(List.of(c, b, a), backward);
 
         assertEquals(0, s1.late());
         assertEquals(0, s2.late());
@@ -76,7 +59,7 @@ class ScanInputOrderTest {
         Path a = Files.writeString(dir.resolve("a.json"), line("2024-03-04T12:00:00Z", "WKS-A", "benign.exe")
                 + line("2024-03-04T11:00:00Z", "WKS-A", QEMU));
         List<Notable> out = new ArrayList<>();
-        ScanStats s = scan(List.of(a), out);
+        ScanStats s = TestScan.scan(List.of(a), out);
         assertEquals(1, s.late());
         assertEquals(1, out.size(), "a late match is still reported");
     }

@@ -2,15 +2,7 @@ package io.procwatch.sigma;
 
 import io.procwatch.aggregate.Notable;
 import io.procwatch.engine.DetectionSession;
-import io.procwatch.normalize.EventNormalizer;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
-import io.procwatch.read.InputListener;
-import io.procwatch.read.InputWalker;
-import io.procwatch.read.Origin;
-import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
-import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.detect.RuleSet;
 
 import java.io.IOException;
@@ -29,27 +21,7 @@ final class SigmaTestSupport {
     }
 
     static List<ProcessEvent> events(List<Path> paths) {
-        EventNormalizer norm = new EventNormalizer();
-        List<ProcessEvent> out = new ArrayList<>();
-        new InputWalker(EvtxReader::new).walk(paths, new RecordSink() {
-            @Override
-            public void accept(RawRecord record) {
-                try {
-                    ProcessEvent e = norm.normalize(record);
-                    if (e != null) {
-                        out.add(e);
-                    }
-                } catch (RejectedRecordException e) {
-                    // not a usable process event
-                }
-            }
-
-            @Override
-            public void reject(Origin origin, String reason) {
-            }
-        }, new InputListener() {
-        });
-        return out;
+        return SigmaBenchmark.read(paths);
     }
 
     /** model.drl and aggregation.drl of rules-drl/: what every detection needs. */

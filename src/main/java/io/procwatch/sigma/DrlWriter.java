@@ -1,5 +1,7 @@
 package io.procwatch.sigma;
 
+import io.procwatch.detect.RiskLevels;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -68,21 +70,7 @@ final class DrlWriter {
         sb.append("rule ").append(SigmaConverter.str("Sigma: " + oneLine(title) + " [" + id + "]")).append("\n");
         annotation(sb, "id", id);
         annotation(sb, "sigmaRule", id);
-        annotation(sb, "title", title);
-        annotation(sb, "description", doc.path("description").asText(""));
-        String level = doc.path("level").asText("medium").toLowerCase(Locale.ROOT);
-        if (!List.of("informational", "low", "medium", "high", "critical").contains(level)) {
-            level = "medium";
-        }
-        annotation(sb, "level", level);
-        annotation(sb, "status", doc.path("status").asText(""));
-        annotation(sb, "author", doc.path("author").asText(""));
-        annotation(sb, "date", doc.path("date").asText(""));
-        if (doc.has("modified")) {
-            annotation(sb, "modified", doc.path("modified").asText(""));
-        }
-        annotation(sb, "references", join(doc.path("references"), " "));
-        annotation(sb, "falsePositives", join(doc.path("falsepositives"), "; "));
+        describe(sb, doc, title, true);
         List<String> techniques = new ArrayList<>();
         List<String> tactics = new ArrayList<>();
         List<String> other = new ArrayList<>();
@@ -162,22 +150,31 @@ final class DrlWriter {
         return sb.toString();
     }
 
+    /**
+     * The descriptive annotations every converted rule carries: title, description, level (a level Sigma does not
+     * define reads as medium), status, author, date, references, false positives; {@code modified} for detection
+     * rules when the rule has it.
+     */
+    private static void describe(StringBuilder sb, JsonNode doc, String title, boolean withModified) {
+        annotation(sb, "title", title);
+        annotation(sb, "description", doc.path("description").asText(""));
+        String level = doc.path("level").asText("medium").toLowerCase(Locale.ROOT);
+        annotation(sb, "level", RiskLevels.LEVEL_SCORE.containsKey(level) ? level : "medium");
+        annotation(sb, "status", doc.path("status").asText(""));
+        annotation(sb, "author", doc.path("author").asText(""));
+        annotation(sb, "date", doc.path("date").asText(""));
+        if (withModified && doc.has("modified")) {
+            annotation(sb, "modified", doc.path("modified").asText(""));
+        }
+        annotation(sb, "references", join(doc.path("references"), " "));
+        annotation(sb, "falsePositives", join(doc.path("falsepositives"), "; "));
+    }
+
     /** The catalog annotations of a converted correlation. */
     static void catalog(StringBuilder sb, JsonNode doc, String id, String title, String groupBy, String logsources) {
         annotation(sb, "id", id);
         annotation(sb, "sigmaCorrelation", id);
-        annotation(sb, "title", title);
-        annotation(sb, "description", doc.path("description").asText(""));
-        String level = doc.path("level").asText("medium").toLowerCase(Locale.ROOT);
-        if (!List.of("informational", "low", "medium", "high", "critical").contains(level)) {
-            level = "medium";
-        }
-        annotation(sb, "level", level);
-        annotation(sb, "status", doc.path("status").asText(""));
-        annotation(sb, "author", doc.path("author").asText(""));
-        annotation(sb, "date", doc.path("date").asText(""));
-        annotation(sb, "references", join(doc.path("references"), " "));
-        annotation(sb, "falsePositives", join(doc.path("falsepositives"), "; "));
+        describe(sb, doc, title, false);
         annotation(sb, "riskObject", "dest");
         annotation(sb, "riskObjectType", "system");
         annotation(sb, "riskMessage", oneLine(title) + " observed on $dest$ by $user$.");

@@ -423,26 +423,7 @@ public final class SigmaConverter {
             throw new SigmaException("timeframe (Sigma 1 aggregation)", "use a correlation rule");
         }
         Ctx ctx = new Ctx();
-        Map<String, Expr> searches = new LinkedHashMap<>();
-        det.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("condition")) {
-                searches.put(e.getKey(), search(e.getKey(), e.getValue(), ctx));
-            }
-        });
-        JsonNode condNode = det.path("condition");
-        List<String> conds = new ArrayList<>();
-        if (condNode.isArray()) {
-            condNode.forEach(c -> conds.add(c.asText()));
-        } else if (condNode.isTextual()) {
-            conds.add(condNode.asText());
-        } else {
-            throw new SigmaException("condition", "missing condition");
-        }
-        List<Expr> alts = new ArrayList<>();
-        for (String c : conds) {
-            alts.add(resolve(SigmaCondition.parse(c), searches));
-        }
-        Expr root = alts.size() == 1 ? alts.get(0) : new Any(alts, "condition list (any)");
+        Expr root = detection(det, ctx, Set.of("condition"));
         List<String[]> guard = guard(root);
         String drl = new DrlWriter(doc, source, id, title, root, guard, ctx.sysmonOnly, ctx.notes).write();
         return new Converted(id, title, fileStem + ".drl", drl, ctx.sysmonOnly, source, guard != null);

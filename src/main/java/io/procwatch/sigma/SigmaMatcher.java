@@ -229,17 +229,29 @@ public abstract class SigmaMatcher {
 
     // ------------------------------------------------------------------ nodes
 
-    static final class And extends SigmaMatcher {
-        private final SigmaMatcher[] kids;
+    /** And and Or: children, and a cost that is their capped sum. */
+    abstract static class Combination extends SigmaMatcher {
+        final SigmaMatcher[] kids;
         private final int cost;
 
-        And(SigmaMatcher[] kids) {
+        Combination(SigmaMatcher[] kids) {
             this.kids = kids;
             int c = 0;
             for (SigmaMatcher k : kids) {
                 c = Math.min(1_000_000, c + k.cost());
             }
             this.cost = c;
+        }
+
+        @Override
+        int cost() {
+            return cost;
+        }
+    }
+
+    static final class And extends Combination {
+        And(SigmaMatcher[] kids) {
+            super(kids);
         }
 
         @Override
@@ -251,24 +263,11 @@ public abstract class SigmaMatcher {
             }
             return true;
         }
-
-        @Override
-        int cost() {
-            return cost;
-        }
     }
 
-    static final class Or extends SigmaMatcher {
-        private final SigmaMatcher[] kids;
-        private final int cost;
-
+    static final class Or extends Combination {
         Or(SigmaMatcher[] kids) {
-            this.kids = kids;
-            int c = 0;
-            for (SigmaMatcher k : kids) {
-                c = Math.min(1_000_000, c + k.cost());
-            }
-            this.cost = c;
+            super(kids);
         }
 
         @Override
@@ -279,11 +278,6 @@ public abstract class SigmaMatcher {
                 }
             }
             return false;
-        }
-
-        @Override
-        int cost() {
-            return cost;
         }
     }
 

@@ -118,6 +118,58 @@ final class SigmaRegexLiterals {
         }
     }
 
+    /** What a group is, once its {@code (} is consumed. */
+    private enum Group {
+        /** Capturing, non-capturing, atomic, named or with scoped flags: its content is matched. */
+        MATCHING,
+        /** Look-ahead or look-behind: matches no text. */
+        LOOKAROUND,
+        /** {@code (?i)}: flags only, already consumed with its {@code )}. */
+        FLAGS_ONLY
+    }
+
+    /** Consumes a group's {@code ?…} header after its {@code (} and says what kind of group it opens. */
+    private Group groupHeader() {
+        if (!more() || peek() != '?') {
+            return Group.MATCHING;
+        }
+        pos++;
+        char k = peek();
+        if (k == ':' || k == '>') {
+            pos++;
+            return Group.MATCHING;
+        }
+        if (k == '=' || k == '!') {
+            pos++;
+            return Group.LOOKAROUND;
+        }
+        if (k == '<') {
+            pos++;
+            if (peek() == '=' || peek() == '!') {
+                pos++;
+                return Group.LOOKAROUND;
+            }
+            while (peek() != '>') {
+                pos++;
+            }
+            pos++;
+            return Group.MATCHING;
+        }
+        // inline flags: (?i) or (?i:...)
+        while (Character.isLetter(peek()) || peek() == '-') {
+            pos++;
+        }
+        if (peek() == ')') {
+            pos++;
+            return Group.FLAGS_ONLY;
+        }
+        if (peek() != ':') {
+            throw new GiveUp();
+        }
+        pos++;
+        return Group.MATCHING;
+    }
+
     private int minSequence() {
         long sum = 0;
         while (more() && peek() != '|' && peek() != ')') {
@@ -125,40 +177,11 @@ final class SigmaRegexLiterals {
             int atom;
             if (c == '(') {
                 pos++;
-                boolean zero = false;
-                if (more() && peek() == '?') {
-                    pos++;
-                    char k = peek();
-                    if (k == ':' || k == '>') {
-                        pos++;
-                    } else if (k == '=' || k == '!') {
-                        pos++;
-                        zero = true;
-                    } else if (k == '<') {
-                        pos++;
-                        if (peek() == '=' || peek() == '!') {
-                            pos++;
-                            zero = true;
-                        } else {
-                            while (peek() != '>') {
-                                pos++;
-                            }
-                            pos++;
-                        }
-                    } else {
-                        while (Character.isLetter(peek()) || peek() == '-') {
-                            pos++;
-                        }
-                        if (peek() == ')') {
-                            pos++;
-                            continue; // (?i): flags only
-                        }
-                        if (peek() != ':') {
-                            throw new GiveUp();
-                        }
-                        pos++;
-                    }
+                Group group = groupHeader();
+                if (group == Group.FLAGS_ONLY) {
+                    continue; // (?i): flags only
                 }
+                boolean zero = group == Group.LOOKAROUND;
                 int inner = minAlternation();
                 if (!more() || peek() != ')') {
                     throw new GiveUp();
@@ -288,42 +311,12 @@ final class SigmaRegexLiterals {
             char c = peek();
             if (c == '(') {
                 pos++;
-                boolean discard = false;
-                if (more() && peek() == '?') {
-                    pos++;
-                    char k = peek();
-                    if (k == ':' || k == '>') {
-                        pos++;
-                    } else if (k == '=' || k == '!') {
-                        pos++;
-                        discard = true;
-                    } else if (k == '<') {
-                        pos++;
-                        if (peek() == '=' || peek() == '!') {
-                            pos++;
-                            discard = true;
-                        } else {
-                            while (peek() != '>') {
-                                pos++;
-                            }
-                            pos++;
-                        }
-                    } else {
-                        // inline flags: (?i) or (?i:...)
-                        while (Character.isLetter(peek()) || peek() == '-') {
-                            pos++;
-                        }
-                        if (peek() == ')') {
-                            pos++;
-                            flush(run, reqs);
-                            continue;
-                        }
-                        if (peek() != ':') {
-                            throw new GiveUp();
-                        }
-                        pos++;
-                    }
+                Group group = groupHeader();
+                if (group == Group.FLAGS_ONLY) {
+                    flush(run, reqs);
+                    continue;
                 }
+                boolean discard = group == Group.LOOKAROUND;
                 List<String> inner = alternation();
                 if (!more() || peek() != ')') {
                     throw new GiveUp();

@@ -68,11 +68,12 @@ public final class ScanPipeline {
         long start = System.nanoTime();
         ScanStats stats = new ScanStats();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
-        List<InputWalker.Input> files = InputWalker.expand(inputs, failureCounter(stats, progress, problems));
+        InputListener failures = failureCounter(stats, progress, problems);
+        List<InputWalker.Input> files = InputWalker.expand(inputs, failures);
         Throwable[] readerFailure = new Throwable[1];
         Thread reader = new Thread(() -> {
             try {
-                readAll(files, stats, queue, progress, problems);
+                readAll(files, stats, queue, progress, failures, problems);
             } catch (Throwable t) {
                 readerFailure[0] = t;
             } finally {
@@ -130,7 +131,7 @@ public final class ScanPipeline {
 
     /** Reader thread: reads each input, normalizes each record and hands process events over in batches. */
     private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
-                         InputListener progress, Consumer<String> problems) {
+                         InputListener progress, InputListener failures, Consumer<String> problems) {
         EventNormalizer normalizer = new EventNormalizer();
         int batchSize = options.batchSize();
         List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
@@ -168,7 +169,6 @@ public final class ScanPipeline {
                 problems.accept(origin + ": warning: " + message);
             }
         };
-        InputListener failures = failureCounter(stats, progress, problems);
         InputListener listener = new InputListener() {
             @Override
             public void inputStarted(String source, InputFormat format) {

@@ -52,9 +52,14 @@ public final class FieldMapping {
     /** One row of the map. {@code sources} has two names when the row joins them with a backslash. */
     public record Row(String target, String[] sources, Transform transform) {
         String valueFrom(Map<String, String> in) {
+            return valueFrom(in::get);
+        }
+
+        /** The target's value, reading sources through {@code in} (null for an absent source). */
+        String valueFrom(java.util.function.Function<String, String> in) {
             if (sources.length == 2) {
-                String a = in.get(sources[0]);
-                String b = in.get(sources[1]);
+                String a = in.apply(sources[0]);
+                String b = in.apply(sources[1]);
                 if (a == null && b == null) {
                     return null;
                 }
@@ -63,7 +68,7 @@ public final class FieldMapping {
                 }
                 return b == null ? a : a + "\\" + b;
             }
-            String v = in.get(sources[0]);
+            String v = in.apply(sources[0]);
             return v == null ? null : transform.apply(v);
         }
     }

@@ -2,10 +2,11 @@ package io.procwatch.normalize;
 
 import io.procwatch.read.Origin;
 
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A process creation (Sysmon EID 1 or Security 4688), the fact every detection matches on.
@@ -18,6 +19,8 @@ import java.util.Map;
  *
  * <p>In DRL, compare through {@link #lc(String)}: Sigma and Splunk match strings case-insensitively, so
  * {@code lc("CommandLine") contains "-nographic"} is the project's idiom, with needles written in lower case.
+ * Java code that reads one field of many events resolves its slot once ({@link FieldSlots#of}) and calls
+ * {@link #get(int)} / {@link #lc(int)}.
  *
  * <p>Instances are immutable once built, except for the lower-case cache, so one event may be shared by
  * several rules; not thread-safe for concurrent {@link #lc} calls from different threads (a session runs
@@ -25,22 +28,72 @@ import java.util.Map;
  */
 public final class ProcessEvent {
 
-    /** The CIM view (immutable data, shared by every event). */
-    private static final FieldMapping CIM = FieldMapping.load("cim.map");
+    /** Per slot, the CIM row that derives it (the CIM names hold the first slots, see {@link FieldSlots}). */
+    private static final FieldMapping.Row[] DERIVED;
+
+    static {
+        FieldMapping cim = FieldMapping.load("cim.map");
+        FieldMapping.Row[] derived = new FieldMapping.Row[FieldSlots.count()];
+        for (FieldMapping.Row row : cim.rows()) {
+            int s = FieldSlots.of(row.target());
+            if (s < derived.length && derived[s] == null) {
+                derived[s] = row;
+            }
+        }
+        DERIVED = derived;
+    }
 
     private final LogSource logSource;
     private final int eventId;
     private final long time;
     private final Origin origin;
-    private final Map<String, String> fields;
-    private Map<String, String> lowerCache;
+    /** Values by slot; null where the event has no such field. */
+    private final String[] values;
+    /** Fields whose names got no slot (beyond {@link FieldSlots#EVENT_NAME_LIMIT}); usually null. */
+    private final Map<String, String> extra;
+    private String[] lower;
 
+    /** An event with the given fields (copied; later changes to the map are not seen). */
     public ProcessEvent(LogSource logSource, int eventId, long time, Origin origin, Map<String, String> fields) {
         this.logSource = logSource;
         this.eventId = eventId;
         this.time = time;
         this.origin = origin;
-        this.fields = fields;
+        String[] vals = new String[FieldSlots.count()];
+        Map<String, String> more = null;
+        for (Map.Entry<String, String> f : fields.entrySet()) {
+            if (f.getValue() == null) {
+                continue;
+            }
+            int s = FieldSlots.forEvent(f.getKey());
+            if (s < 0) {
+                if (more == null) {
+                    more = new HashMap<>();
+                }
+                more.put(f.getKey(), f.getValue());
+            } else {
+                if (s >= vals.length) {
+                    vals = java.util.Arrays.copyOf(vals, FieldSlots.count());
+                }
+                vals[s] = FieldSlots.shareRepeat(s, f.getValue());
+            }
+        }
+        this.values = vals;
+        this.extra = more;
+    }
+
+    private ProcessEvent(ProcessEvent of, long time) {
+        this.logSource = of.logSource;
+        this.eventId = of.eventId;
+        this.time = time;
+        this.origin = of.origin;
+        this.values = of.values;
+        this.extra = of.extra;
+    }
+
+    /** The same fields at another time, with an empty lower-case cache (for replays and tests). */
+    public ProcessEvent withTime(long time) {
+        return new ProcessEvent(this, time);
     }
 
     /** Which log the event came from. */
@@ -70,50 +123,111 @@ public final class ProcessEvent {
 
     /** The value of a field by Windows or CIM name, or {@code null} when the event did not carry it. */
     public String get(String name) {
-        String v = fields.get(name);
-        if (v == null) {
-            FieldMapping.Row cim = CIM.row(name);
-            if (cim != null) {
-                v = cim.valueFrom(fields);
-            }
+        int s = FieldSlots.find(name);
+        if (s >= 0) {
+            return get(s);
+        }
+        return extra == null ? null : extra.get(name);
+    }
+
+    /** The value of the field in {@code slot} ({@link FieldSlots#of}), CIM view included, or {@code null}. */
+    public String get(int slot) {
+        String v = stored(slot);
+        if (v == null && slot < DERIVED.length && DERIVED[slot] != null) {
+            v = DERIVED[slot].valueFrom(this::stored);
         }
         return v;
     }
 
+    private String stored(int slot) {
+        String v = slot < values.length ? values[slot] : null;
+        return v != null || extra == null ? v : extra.get(FieldSlots.name(slot));
+    }
+
+    private String stored(String name) {
+        int s = FieldSlots.find(name);
+        return s >= 0 ? stored(s) : extra == null ? null : extra.get(name);
+    }
+
     /** True when the event carries the field (possibly empty), under its Windows or CIM name. */
     public boolean has(String name) {
-        return fields.containsKey(name) || get(name) != null;
+        return get(name) != null;
     }
 
     /** The field lower-cased (Locale.ROOT), or {@code null} when absent; computed once per field. */
     public String lc(String name) {
-        if (lowerCache == null) {
-            lowerCache = new HashMap<>(8);
+        int s = FieldSlots.find(name);
+        if (s >= 0) {
+            return lc(s);
         }
-        String cached = lowerCache.get(name);
-        if (cached == null) {
-            String v = get(name);
+        String v = extra == null ? null : extra.get(name);
+        return v == null ? null : v.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@link #lc(String)} by slot. */
+    public String lc(int slot) {
+        if (slot >= values.length) {
+            // A slot handed out after this event was built: only the CIM view or the extra map can have it.
+            String v = get(slot);
+            return v == null ? null : v.toLowerCase(Locale.ROOT);
+        }
+        String[] cache = lower;
+        if (cache == null) {
+            cache = lower = new String[values.length];
+        }
+        String c = cache[slot];
+        if (c == null) {
+            String v = get(slot);
             if (v == null) {
                 return null;
             }
-            cached = v.toLowerCase(Locale.ROOT);
-            lowerCache.put(name, cached);
+            c = v.toLowerCase(Locale.ROOT);
+            cache[slot] = c;
         }
-        return cached;
+        return c;
     }
 
-    /** The stored fields, read-only: Windows names and constants, without the derived CIM view. */
+    /**
+     * True when {@code test} holds for the value of some field the event carries (the derived CIM view not
+     * included): what a Sigma keyword search looks at. Walks an array, not a map: cheap on cold events.
+     */
+    public boolean anyStoredValue(Predicate<String> test) {
+        for (String v : values) {
+            if (v != null && test.test(v)) {
+                return true;
+            }
+        }
+        if (extra != null) {
+            for (String v : extra.values()) {
+                if (test.test(v)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The stored fields (a new map per call): Windows names and constants, without the derived CIM view. */
     public Map<String, String> getFields() {
-        return Collections.unmodifiableMap(fields);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int s = 0; s < values.length; s++) {
+            if (values[s] != null) {
+                out.put(FieldSlots.name(s), values[s]);
+            }
+        }
+        if (extra != null) {
+            out.putAll(extra);
+        }
+        return out;
     }
 
-    /** Every field including the CIM view, for display (a new map per call). */
+    /** Every field including the CIM view, for display (a new map per call, sorted by name). */
     public Map<String, String> allFields() {
-        Map<String, String> all = new java.util.TreeMap<>(fields);
-        for (FieldMapping.Row row : CIM.rows()) {
-            String v = get(row.target());
+        Map<String, String> all = new java.util.TreeMap<>(getFields());
+        for (int s = 0; s < DERIVED.length; s++) {
+            String v = DERIVED[s] == null ? null : get(s);
             if (v != null) {
-                all.put(row.target(), v);
+                all.put(FieldSlots.name(s), v);
             }
         }
         return all;
@@ -121,6 +235,6 @@ public final class ProcessEvent {
 
     @Override
     public String toString() {
-        return logSource + "/" + eventId + "@" + origin + " " + fields.get("CommandLine");
+        return logSource + "/" + eventId + "@" + origin + " " + get("CommandLine");
     }
 }

@@ -91,11 +91,17 @@ final class AhoCorasick {
         buildDense();
     }
 
+    /** Bytes of dense rows per automaton: the rows the search spends its time in stay in a core's L2 cache. */
+    private static final int DENSE_BUDGET = 256 * 1024;
+
     /**
-     * The full transition function (goto and failure links folded) for ASCII characters. Dense states are
-     * numbered breadth-first, so the shallow states the search spends most of its time in share a few cache
-     * lines, and each entry carries a flag bit for "this state has outputs". 16-bit entries when the automaton
-     * has fewer than 32,768 states. Non-ASCII characters take the sparse goto and failure links.
+     * The transition function for ASCII characters. States are numbered breadth-first; the first
+     * {@link #denseStates} (the shallow ones, where the search spends most of its time) get a full row (goto and
+     * failure links folded, each entry with a flag bit for "the target has outputs"), 16-bit entries when the
+     * automaton has fewer than 32,768 states. Deeper states, mostly chains of one child, keep only their ASCII
+     * children and their failure link: a full row for each made the CommandLine automaton of the SigmaHQ corpus
+     * (36k states × 80 columns × 4 bytes) 11 MB, and its rows missed every cache. Non-ASCII characters take the
+     * sparse goto and failure links.
      */
     private void buildDense() {
         Arrays.fill(asciiClass, -1);
@@ -134,8 +140,34 @@ final class AhoCorasick {
         small = size < 32768;
         flag = small ? 0x8000 : 0x40000000;
         mask = flag - 1;
-        int[] d = new int[size * w];
-        for (int ns = 0; ns < size; ns++) {
+        int dense = Math.min(size, Math.max(256, DENSE_BUDGET / (w * (small ? 2 : 4))));
+        denseStates = dense;
+        // Deep states first: the dense rows below fall back on them through failure links.
+        int deep = size - dense;
+        deepStart = new int[deep + 1];
+        deepFail = new int[deep];
+        List<int[]> kids = new ArrayList<>();
+        for (int ns = dense; ns < size; ns++) {
+            int st = oldOf[ns];
+            deepStart[ns - dense] = kids.size();
+            deepFail[ns - dense] = newOf[fail[st]];
+            for (int k = 0; k < keys[st].length; k++) {
+                char c = keys[st][k];
+                if (c < 128) {
+                    int t = next[st][k];
+                    kids.add(new int[]{asciiClass[c], newOf[t] | (out[t].length > 0 ? flag : 0)});
+                }
+            }
+        }
+        deepStart[deep] = kids.size();
+        deepKey = new byte[kids.size()];
+        deepNext = new int[kids.size()];
+        for (int i = 0; i < kids.size(); i++) {
+            deepKey[i] = (byte) kids.get(i)[0];
+            deepNext[i] = kids.get(i)[1];
+        }
+        int[] d = new int[dense * w];
+        for (int ns = 0; ns < dense; ns++) {
             int st = oldOf[ns];
             for (int k = 0; k < width; k++) {
                 int t = child(st, chars[k]);
@@ -143,6 +175,7 @@ final class AhoCorasick {
                 if (t >= 0) {
                     v = newOf[t] | (out[t].length > 0 ? flag : 0);
                 } else {
+                    // The failure state is shallower, so numbered (and its row filled) before this one.
                     v = ns == 0 ? 0 : d[newOf[fail[st]] * w + k];
                 }
                 d[ns * w + k] = v;
@@ -158,6 +191,21 @@ final class AhoCorasick {
         }
     }
 
+    /** The transition from a deep state ({@code s >= denseStates}) on the ASCII column {@code k}. */
+    private int deepStep(int s, int k) {
+        final int dense = denseStates;
+        while (s >= dense) {
+            int i = s - dense;
+            for (int j = deepStart[i], end = deepStart[i + 1]; j < end; j++) {
+                if (deepKey[j] == k) {
+                    return deepNext[j];
+                }
+            }
+            s = deepFail[i];
+        }
+        return dense16 != null ? dense16[s * width + k] : dense32[s * width + k];
+    }
+
     private int[] oldOf;
     private int[] newOf;
     private boolean small;
@@ -165,11 +213,18 @@ final class AhoCorasick {
     private int mask;
     private char[] dense16;
     private int[] dense32;
+    private int denseStates;
+    /** Per deep state (index s - denseStates): its children's range in deepKey/deepNext, its failure state. */
+    private int[] deepStart;
+    private int[] deepFail;
+    private byte[] deepKey;
+    private int[] deepNext;
 
     /** Calls {@code hit} with the id of every needle occurring in {@code text} (repeats possible). */
     void search(String text, java.util.function.IntConsumer hit) {
         int s = 0; // dense (breadth-first) number
         final int w = width;
+        final int dense = denseStates;
         final char[] d16 = dense16;
         final int[] d32 = dense32;
         for (int i = 0, n = text.length(); i < n; i++) {
@@ -181,7 +236,7 @@ final class AhoCorasick {
                     s = 0;
                     continue;
                 }
-                v = d16 != null ? d16[s * w + k] : d32[s * w + k];
+                v = s >= dense ? deepStep(s, k) : d16 != null ? d16[s * w + k] : d32[s * w + k];
             } else {
                 int o = oldOf[s];
                 int t;
@@ -211,6 +266,7 @@ final class AhoCorasick {
         int s = 0;
         final int w = width;
         final int[] fc = foldClass;
+        final int dense = denseStates;
         final char[] d16 = dense16;
         final int[] d32 = dense32;
         for (int i = 0, n = text.length(); i < n; i++) {
@@ -222,7 +278,7 @@ final class AhoCorasick {
                     s = 0;
                     continue;
                 }
-                v = d16 != null ? d16[s * w + k] : d32[s * w + k];
+                v = s >= dense ? deepStep(s, k) : d16 != null ? d16[s * w + k] : d32[s * w + k];
             } else {
                 if (c == '\u0130' || c == '\u03a3' || Character.isSurrogate(c)) {
                     return false;
@@ -261,6 +317,11 @@ final class AhoCorasick {
 
     int states() {
         return size;
+    }
+
+    /** How many states have a full row of ASCII transitions (the rest are deep states). */
+    int denseStates() {
+        return denseStates;
     }
 
     private static char[] insert(char[] a, int pos, char c) {

@@ -176,21 +176,11 @@ public final class SigmaMatch {
 
     /** A keyword (field-less) search: the lower-cased needle in any field of the event. */
     public static boolean keyword(ProcessEvent e, String lcNeedle) {
-        for (String v : e.getFields().values()) {
-            if (v != null && v.toLowerCase(Locale.ROOT).contains(lcNeedle)) {
-                return true;
-            }
-        }
-        return false;
+        return e.anyStoredValue(v -> v.toLowerCase(Locale.ROOT).contains(lcNeedle));
     }
 
     /** A keyword with wildcards: the glob matches a whole (lower-cased) field value. */
     public static boolean keywordGlob(ProcessEvent e, String glob) {
-        for (String v : e.getFields().values()) {
-            if (v != null && glob(v.toLowerCase(Locale.ROOT), glob)) {
-                return true;
-            }
-        }
-        return false;
+        return e.anyStoredValue(v -> glob(v.toLowerCase(Locale.ROOT), glob));
     }
 }

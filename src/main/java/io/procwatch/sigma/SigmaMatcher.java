@@ -1,5 +1,6 @@
 package io.procwatch.sigma;
 
+import io.procwatch.normalize.FieldSlots;
 import io.procwatch.normalize.ProcessEvent;
 
 import java.util.ArrayList;
@@ -194,7 +195,7 @@ public abstract class SigmaMatcher {
             case "has" -> new Fn(a.get(1), 1) {
                 @Override
                 public boolean test(ProcessEvent e) {
-                    return e.has(field);
+                    return e.get(field) != null;
                 }
             };
             case "keyword" -> new Keyword(a.get(1));
@@ -209,7 +210,7 @@ public abstract class SigmaMatcher {
             case "fieldref" -> new Fn(a.get(3), 3) {
                 final String fn = a.get(1);
                 final boolean lc = a.get(2).equals("lc");
-                final String other = a.get(4);
+                final int other = FieldSlots.of(a.get(4));
 
                 @Override
                 public boolean test(ProcessEvent e) {
@@ -333,7 +334,7 @@ public abstract class SigmaMatcher {
     static final class Str extends SigmaMatcher {
         private final int kind;
         private final boolean lc;
-        private final String field;
+        private final int field;
         private final String needle;
 
         Str(String op, boolean lc, String field, String needle) {
@@ -344,7 +345,7 @@ public abstract class SigmaMatcher {
                 default -> 3;
             };
             this.lc = lc;
-            this.field = field;
+            this.field = FieldSlots.of(field);
             this.needle = needle;
         }
 
@@ -370,12 +371,12 @@ public abstract class SigmaMatcher {
 
     static final class Glob extends SigmaMatcher {
         private final boolean lc;
-        private final String field;
+        private final int field;
         private final Pattern p;
 
         Glob(boolean lc, String field, Pattern p) {
             this.lc = lc;
-            this.field = field;
+            this.field = FieldSlots.of(field);
             this.p = p;
         }
 
@@ -392,14 +393,14 @@ public abstract class SigmaMatcher {
     }
 
     static final class Re extends SigmaMatcher {
-        private final String field;
+        private final int field;
         private final Pattern p;
 
         /** No text shorter than this holds a match ({@link SigmaRegexLiterals#minLength}). */
         private final int minLength;
 
         Re(String field, Pattern p, int minLength) {
-            this.field = field;
+            this.field = FieldSlots.of(field);
             this.p = p;
             this.minLength = minLength;
         }
@@ -423,7 +424,7 @@ public abstract class SigmaMatcher {
      * character stays itself), else an ASCII letter other than i and k in either case (only İ and the Kelvin
      * sign lower-case into i and k from outside ASCII).
      */
-    static final class Keyword extends SigmaMatcher {
+    static final class Keyword extends SigmaMatcher implements java.util.function.Predicate<String> {
         private final String needle;
         private final char anchor;
         private final char anchorUpper;
@@ -454,26 +455,19 @@ public abstract class SigmaMatcher {
 
         @Override
         public boolean test(ProcessEvent e) {
-            for (java.util.Map.Entry<String, String> f : e.getFields().entrySet()) {
-                String raw = f.getValue();
-                if (raw == null) {
-                    continue;
-                }
-                if (foldAt >= 0) {
-                    if (containsFolded(raw, needle, foldAt)) {
-                        return true;
-                    }
-                    continue;
-                }
-                if (anchor != 0 && raw.indexOf(anchor) < 0 && (anchorUpper == anchor || raw.indexOf(anchorUpper) < 0)) {
-                    continue;
-                }
-                String v = e.lc(f.getKey());
-                if (v != null && v.contains(needle)) {
-                    return true;
-                }
+            return e.anyStoredValue(this);
+        }
+
+        /** One raw field value. */
+        @Override
+        public boolean test(String raw) {
+            if (foldAt >= 0) {
+                return containsFolded(raw, needle, foldAt);
             }
-            return false;
+            if (anchor != 0 && raw.indexOf(anchor) < 0 && (anchorUpper == anchor || raw.indexOf(anchorUpper) < 0)) {
+                return false;
+            }
+            return raw.toLowerCase(java.util.Locale.ROOT).contains(needle);
         }
 
         @Override
@@ -545,13 +539,13 @@ public abstract class SigmaMatcher {
      */
     static final class StarGlob extends SigmaMatcher {
         private final boolean lc;
-        private final String field;
+        private final int field;
         private final String[] parts;
         private final int minLength;
 
         private StarGlob(boolean lc, String field, String[] parts) {
             this.lc = lc;
-            this.field = field;
+            this.field = FieldSlots.of(field);
             this.parts = parts;
             int m = 0;
             for (String p : parts) {
@@ -629,12 +623,12 @@ public abstract class SigmaMatcher {
      */
     static final class RepeatChar extends SigmaMatcher {
         private static final Pattern FORM = Pattern.compile("(\\\\[^a-zA-Z0-9]|[^\\\\.*+?()\\[\\]{}|^$])(?:\\.\\*\\1)+");
-        private final String field;
+        private final int field;
         private final char x;
         private final int n;
 
         private RepeatChar(String field, char x, int n) {
-            this.field = field;
+            this.field = FieldSlots.of(field);
             this.x = x;
             this.n = n;
         }
@@ -684,11 +678,12 @@ public abstract class SigmaMatcher {
 
     /** A test on one field through a {@link SigmaMatch} function. */
     abstract static class Fn extends SigmaMatcher {
-        final String field;
+        /** The field's slot; -1 for tests on every field. */
+        final int field;
         private final int cost;
 
         Fn(String field, int cost) {
-            this.field = field;
+            this.field = field == null ? -1 : FieldSlots.of(field);
             this.cost = cost;
         }
 

@@ -1,5 +1,6 @@
 package io.procwatch.sigma;
 
+import io.procwatch.normalize.FieldSlots;
 import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
@@ -31,6 +32,7 @@ public final class SigmaPrefilter {
     private final int[] always;
     /** The guarded fields and, per field, one automaton of its needles. */
     private final String[] fieldNames;
+    private final int[] fieldSlots;
     private final AhoCorasick[] fieldAutomata;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
@@ -91,6 +93,7 @@ public final class SigmaPrefilter {
         this.conditions = conds.toArray(SigmaMatcher[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
+        this.fieldSlots = java.util.Arrays.stream(fieldNames).mapToInt(FieldSlots::of).toArray();
         this.fieldAutomata = new AhoCorasick[fieldNames.length];
         for (int f = 0; f < fieldNames.length; f++) {
             AhoCorasick ac = new AhoCorasick();
@@ -113,7 +116,7 @@ public final class SigmaPrefilter {
         String[] vals = new String[fieldNames.length];
         int chars = 0;
         for (int f = 0; f < vals.length; f++) {
-            String v = e.get(fieldNames[f]);
+            String v = e.get(fieldSlots[f]);
             vals[f] = v;
             if (v != null) {
                 chars += v.length();
@@ -125,7 +128,7 @@ public final class SigmaPrefilter {
         for (int f = 0; f < vals.length; f++) {
             String v = vals[f];
             if (v != null && !v.isEmpty() && !fieldAutomata[f].searchFolded(v, onNeedle)) {
-                fieldAutomata[f].search(e.lc(fieldNames[f]), onNeedle);
+                fieldAutomata[f].search(e.lc(fieldSlots[f]), onNeedle);
             }
         }
     }

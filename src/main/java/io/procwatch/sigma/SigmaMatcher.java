@@ -330,12 +330,19 @@ public abstract class SigmaMatcher {
         }
     }
 
-    /** Equality, prefix, suffix, substring on the raw or lower-cased field. */
+    /**
+     * Equality, prefix, suffix, substring on the raw or lower-cased field. With an ASCII needle the lower-cased
+     * comparison is made on the raw value where that is exact ({@link #folded}), so most events never build a
+     * lower-cased copy of their command line.
+     */
     static final class Str extends SigmaMatcher {
         private final int kind;
         private final boolean lc;
         private final int field;
         private final String needle;
+        /** Compare the raw value case-folded: lower-case ASCII needle ({@link #containsFolded} needs an anchor). */
+        private final boolean fold;
+        private final int anchor;
 
         Str(String op, boolean lc, String field, String needle) {
             this.kind = switch (op) {
@@ -347,10 +354,22 @@ public abstract class SigmaMatcher {
             this.lc = lc;
             this.field = FieldSlots.of(field);
             this.needle = needle;
+            this.anchor = foldAnchor(needle);
+            this.fold = lc && needle.chars().allMatch(c -> c < 128) && (kind != 3 || anchor >= 0);
         }
 
         @Override
         public boolean test(ProcessEvent e) {
+            if (fold) {
+                String raw = e.get(field);
+                if (raw == null) {
+                    return false;
+                }
+                int r = folded(kind, raw, needle, anchor);
+                if (r >= 0) {
+                    return r == 1;
+                }
+            }
             String v = lc ? e.lc(field) : e.get(field);
             if (v == null) {
                 return false;
@@ -367,6 +386,61 @@ public abstract class SigmaMatcher {
         int cost() {
             return kind == 3 ? 3 : 2;
         }
+    }
+
+    /**
+     * {@code raw.toLowerCase(Locale.ROOT)} compared with an all-ASCII lower-case needle (kind 0 equals, 1 starts
+     * with, 2 ends with, 3 contains, {@code anchor} as for {@link #containsFolded}) without lower-casing: 1 true,
+     * 0 false, -1 when a non-ASCII character of {@code raw} is where it would decide (lower-casing İ makes two
+     * characters and the Kelvin sign makes a k, so the caller lower-cases). An ASCII character lower-cases to
+     * itself or A–Z to a–z, so the compared stretch of an ASCII {@code raw} region is exact.
+     */
+    static int folded(int kind, String raw, String needle, int anchor) {
+        int n = needle.length();
+        int len = raw.length();
+        switch (kind) {
+            case 0, 1: {
+                if (kind == 0 ? len != n : len < n) {
+                    // Only İ lengthens a text when lower-cased, and its second character (U+0307) is not ASCII.
+                    return 0;
+                }
+                return foldedPrefix(raw, needle);
+            }
+            case 2: {
+                for (int j = 1; j <= n; j++) {
+                    if (len - j < 0) {
+                        return 0; // every character so far was ASCII: the lower-cased text is as short as raw
+                    }
+                    char c = raw.charAt(len - j);
+                    if (c >= 128) {
+                        return -1;
+                    }
+                    if (lower(c) != needle.charAt(n - j)) {
+                        return 0;
+                    }
+                }
+                return 1;
+            }
+            default:
+                return containsFolded(raw, needle, anchor) ? 1 : 0;
+        }
+    }
+
+    private static int foldedPrefix(String raw, String needle) {
+        for (int j = 0; j < needle.length(); j++) {
+            char c = raw.charAt(j);
+            if (c >= 128) {
+                return -1;
+            }
+            if (lower(c) != needle.charAt(j)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 
     static final class Glob extends SigmaMatcher {

@@ -75,6 +75,42 @@ class SigmaMatcherTest {
         assertTrue(checked > 1000, "checked " + checked);
     }
 
+    /** The lower-case string tests made on the raw value answer as lower-casing first, or defer (-1). */
+    @Test
+    void foldedStringTestsAgreeWithLowerCasing() {
+        Random r = new Random(11);
+        // İ lower-cases to two characters, the Kelvin sign to k, Σ depends on context: all must defer or agree.
+        String rawAlphabet = "aAbBkK\\.-\u0130\u212a\u03a3\u00e9i";
+        int decided = 0;
+        for (int i = 0; i < 200_000; i++) {
+            String raw = random(r, rawAlphabet, 8);
+            String needle = random(r, "abk\\.-i", 4);
+            if (needle.isEmpty()) {
+                continue;
+            }
+            String lower = raw.toLowerCase(java.util.Locale.ROOT);
+            boolean[] want = {lower.equals(needle), lower.startsWith(needle), lower.endsWith(needle), lower.contains(needle)};
+            int anchor = SigmaMatcher.foldAnchor(needle);
+            for (int kind = 0; kind < 4; kind++) {
+                if (kind == 3 && anchor < 0) {
+                    continue;
+                }
+                int got = SigmaMatcher.folded(kind, raw, needle, anchor);
+                if (got >= 0) {
+                    decided++;
+                    assertEquals(want[kind], got == 1, "kind " + kind + " of '" + needle + "' on '" + raw + "'");
+                }
+            }
+            // And through the matcher, which falls back on lower-casing when the fold defers.
+            for (String op : List.of("eq", "startsWith", "endsWith", "contains")) {
+                SigmaMatcher.Str m = new SigmaMatcher.Str(op, true, "CommandLine", needle);
+                int kind = List.of("eq", "startsWith", "endsWith", "contains").indexOf(op);
+                assertEquals(want[kind], m.test(ev("CommandLine", raw)), op + " '" + needle + "' on '" + raw + "'");
+            }
+        }
+        assertTrue(decided > 300_000, "decided " + decided);
+    }
+
     @Test
     void regexMinimumLengthIsALowerBound() {
         assertEquals(82, SigmaRegexLiterals.minLength("\\s[a-fA-F0-9]{64}\\s[a-fA-F0-9]{16}", ""));

@@ -1,0 +1,238 @@
+package io.procwatch.sigma;
+
+import io.procwatch.aggregate.Notable;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.engine.DetectionSession;
+import io.procwatch.normalize.ProcessEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.A;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.B;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.MIN;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.T0;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.correlation;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.ev;
+import static io.procwatch.sigma.SigmaFilterCorrelationTest.rule;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sigma correlation rules from the specification (SigmaHQ sigma-specification, "Sigma Correlation Rules
+ * Specification", version 2.0.0, 2024-08-08): conditions {@code lt}/{@code lte} judged when a window ends, and
+ * {@code generate}.
+ *
+ * <p>The specification, section Condition: "It is a map of exactly one condition criterion: ... `lt`: The count
+ * must be lesser than the given value; `lte`: The count must be lesser than or equal the given value", and "for an
+ * event_count correlation it defines the event count that must appear within the given time frame to match". A
+ * count below a bound is only known once the time frame is over, so such a window is judged when the session's
+ * time (the watermark: newest event time less the 5-minute allowance used here) passes its end, or at the end of
+ * the input.
+ *
+ * <p>Section Generate: "defines if the rules referred from the correlation rule should be converted as
+ * stand-alone rules or if only the correlation query should be generated (default)." And: "The rules in a
+ * multi-document YAML that build a correlation rule are not producing individual, independent queries."
+ */
+class SigmaCorrelationSpecTest {
+
+    static final String C1 = "00000000-0000-0000-0000-0000000000d1";
+    static final String C2 = "00000000-0000-0000-0000-0000000000d2";
+    static final Duration LATENESS = Duration.ofMinutes(5);
+    static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @TempDir
+    static Path dir;
+
+    record Compiled(ConversionReport report, Map<Path, String> drl, RuleSet rules) {
+    }
+
+    static Compiled compile(String... yaml) throws Exception {
+        Path d = Files.createTempDirectory(dir, "rules");
+        for (int i = 0; i < yaml.length; i++) {
+            Files.writeString(d.resolve("r" + i + ".yml"), yaml[i]);
+        }
+        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
+        assertEquals(List.of(), r.failures());
+        Map<Path, String> sigma = SigmaRules.toDrl(r, Path.of("sigma"), Set.of());
+        Map<Path, String> all = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
+        all.putAll(sigma);
+        return new Compiled(r, sigma, RuleSet.compile(all, "test"));
+    }
+
+    /** One replay session driven step by step, as the scan pipeline drives it (insert, fire, ..., flush). */
+    static final class Replay implements AutoCloseable {
+        final DetectionSession session;
+        final List<Notable> notables = new ArrayList<>();
+
+        Replay(Compiled c) {
+            session = new DetectionSession(c.rules(), true, LATENESS);
+        }
+
+        Replay feed(ProcessEvent... events) {
+            for (ProcessEvent e : events) {
+                session.insert(e);
+                notables.addAll(session.fire());
+            }
+            return this;
+        }
+
+        Replay flush() {
+            notables.addAll(session.flush());
+            return this;
+        }
+
+        long matches(String id) {
+            return session.detections().matchCounts().getOrDefault(id, 0L);
+        }
+
+        long suppressed(String id) {
+            return session.detections().suppressedCounts().getOrDefault(id, 0L);
+        }
+
+        List<Notable> notablesOf(String id) {
+            return notables.stream().filter(n -> n.ruleId().equals(id)).toList();
+        }
+
+        /** Matches of {@code id} that reached a notable (a notable may hold several). */
+        long inNotables(String id) {
+            return notablesOf(id).stream().mapToLong(n -> (Long) n.fields().get("count")).sum();
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+
+    static String countCorrelation(String id, String rules, String condition, String timespan) {
+        return correlation(id, "  type: event_count\n  rules: [" + rules + "]\n  group-by: [User]\n  timespan: "
+                + timespan + "\n  condition: {" + condition + "}\n");
+    }
+
+    /** An event no rule here matches: it only moves the session's time. */
+    static ProcessEvent tick(long t) {
+        return ev(t, "nobody", "notepad");
+    }
+
+    static String ctime(long t) {
+        return CTIME.format(Instant.ofEpochMilli(t));
+    }
+
+    // ------------------------------------------------------------------ lt / lte
+
+    @Test
+    void ltFiresWhenTheWatermarkPassesTheWindowEndWithNoLaterMatch() throws Exception {
+        // lt: "The count must be lesser than the given value". bob: 2 matches in [T0, T0 + 10m], 2 < 3.
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 3", "10m"));
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"), tick(T0 + 14 * MIN));
+            assertEquals(0, r.matches(C1), "window still open");
+            r.feed(tick(T0 + 15 * MIN));
+            assertEquals(0, r.matches(C1), "watermark == window end: an event at the end would still be on time");
+            r.feed(tick(T0 + 15 * MIN + 1));
+            assertEquals(1, r.matches(C1), "watermark past the window end: judged, no later match of the rule needed");
+            r.flush();
+            assertEquals(1, r.matches(C1), "judged once");
+            List<Notable> n = r.notablesOf(C1);
+            assertEquals(1, n.size());
+            assertEquals("bob", n.get(0).fields().get("User"));
+            assertEquals(ctime(T0 + 10 * MIN), n.get(0).fields().get("firstTime"), "timed at the window end");
+            assertEquals(1L, n.get(0).fields().get("count"));
+            assertFalse(n.get(0).late());
+        }
+    }
+
+    @Test
+    void ltIsJudgedOnTheWallClockOfALiveSession() throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 3", "10m"));
+        AtomicLong clock = new AtomicLong(T0 + 1000);
+        try (DetectionSession s = new DetectionSession(c.rules(), clock::get, LATENESS)) {
+            s.insert(ev(T0, "bob", "whoami"));
+            s.fire();
+            clock.set(T0 + 15 * MIN);
+            s.fire();
+            assertEquals(0L, s.detections().matchCounts().get(C1));
+            clock.set(T0 + 15 * MIN + 1);
+            s.fire();
+            assertEquals(1L, s.detections().matchCounts().get(C1), "no event at all, only time passing");
+        }
+    }
+
+    @Test
+    void lteFiresAtTheEndOfTheInput() throws Exception {
+        // lte: "The count must be lesser than or equal the given value". bob: 2 <= 2; eve: 3 > 2.
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lte: 2", "10m"));
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"),
+                    ev(T0, "eve", "whoami"), ev(T0 + MIN, "eve", "whoami"), ev(T0 + 2 * MIN, "eve", "whoami"));
+            assertEquals(0, r.matches(C1), "both windows open when the input ends");
+            r.flush();
+            assertEquals(1, r.matches(C1), "flush judges every open window");
+            List<Notable> n = r.notablesOf(C1);
+            assertEquals(1, n.size());
+            assertEquals("bob", n.get(0).fields().get("User"));
+            assertEquals(ctime(T0 + 10 * MIN), n.get(0).fields().get("lastTime"));
+            assertFalse(n.get(0).late(), "the end of the input is not lateness");
+        }
+    }
+
+    @Test
+    void closeOfTheEngineIsAFlushToo() throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 2", "1h"));
+        List<Notable> notables = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.procwatch.engine.ProcwatchEngine engine = io.procwatch.engine.ProcwatchEngine.builder()
+                .rules(c.rules()).clock(io.procwatch.engine.EngineClock.eventTime()).lateness(LATENESS)
+                .onNotable(notables::add).build()) {
+            engine.submit(ev(T0, "bob", "whoami"));
+        }
+        assertEquals(1, notables.stream().filter(n -> n.ruleId().equals(C1)).count(), "judged when the engine closes");
+    }
+
+    @Test
+    void ltAndLteDoNotFireWhenTheCountReachesTheBound() throws Exception {
+        String lt = countCorrelation(C1, "whoami_rule", "lt: 2", "10m");
+        String lte = countCorrelation(C2, "whoami_rule", "lte: 2", "10m");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), lt, lte);
+        try (Replay r = new Replay(c)) {
+            r.feed(
+                    // bob: 2 in one window (its end T0 + 10m is inside): lt 2 no, lte 2 yes.
+                    ev(T0, "bob", "whoami"), ev(T0 + 10 * MIN, "bob", "whoami"),
+                    // eve: 3 in one window: neither.
+                    ev(T0, "eve", "whoami"), ev(T0 + MIN, "eve", "whoami"), ev(T0 + 2 * MIN, "eve", "whoami"),
+                    // carl: 1 ms after the end the second match opens a new window: two windows of 1, both fire.
+                    ev(T0, "carl", "whoami"), ev(T0 + 10 * MIN + 1, "carl", "whoami"),
+                    tick(T0 + 16 * MIN));
+            assertEquals(1, r.matches(C1), "carl's first window, judged by the watermark");
+            assertEquals(2, r.matches(C2), "bob's and carl's first windows");
+            r.flush();
+            assertEquals(2, r.matches(C1), "carl twice; bob and eve reached the bound");
+            assertEquals(3, r.matches(C2), "bob once, carl twice; eve passed the bound");
+            assertEquals(List.of("carl"), r.notablesOf(C1).stream().map(n -> n.fields().get("User")).toList());
+            assertEquals(2, r.inNotables(C1), "carl's two windows end in the same notable window");
+        }
+    }
+
+    @Test
+    void theOldTailWindowIsNoLongerLost() throws Exception {
+        // Before: an lt window was judged only when a later match of the correlation arrived after it.
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 2", "1m"));
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "zed", "whoami")).flush();
+            assertEquals(1, r.matches(C1));
+        }
+    }
+}

@@ -51,6 +51,7 @@ class SigmaCorrelationSpecTest {
 
     static final String C1 = "00000000-0000-0000-0000-0000000000d1";
     static final String C2 = "00000000-0000-0000-0000-0000000000d2";
+    static final String F1 = "00000000-0000-0000-0000-0000000000f1";
     static final Duration LATENESS = Duration.ofMinutes(5);
     static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -234,5 +235,112 @@ class SigmaCorrelationSpecTest {
             r.feed(ev(T0, "zed", "whoami")).flush();
             assertEquals(1, r.matches(C1));
         }
+    }
+
+    // ------------------------------------------------------------------ generate
+
+    static String withGenerate(String correlation, String generate) {
+        return generate == null ? correlation : correlation + "generate: " + generate + "\n";
+    }
+
+    @Test
+    void generateDecidesWhetherTheNamedRulesRaiseTheirOwnNotables() throws Exception {
+        for (String generate : new String[]{null, "false", "true"}) {
+            String corr = withGenerate(countCorrelation(C1, "whoami_rule", "gte: 2", "10m"), generate);
+            Compiled c = compile(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"), corr);
+            try (Replay r = new Replay(c)) {
+                r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"), ev(T0 + MIN, "bob", "net user")).flush();
+                String what = "generate: " + generate;
+                assertEquals(2, r.matches(A), what + ": the base rule still matches");
+                assertEquals(1, r.notablesOf(C1).size(), what + ": its matches fed the correlation");
+                assertEquals("true".equals(generate) ? 2 : 0, r.inNotables(A), what + ": base rule's own notables");
+                assertEquals(1, r.notablesOf(B).size(), what + ": a rule no correlation names is unaffected");
+                assertEquals("true".equals(generate) ? Map.of() : Map.of(A, List.of(C1)), c.report().withoutOwnNotables());
+            }
+        }
+    }
+
+    @Test
+    void twoCorrelationsShareABaseRule() throws Exception {
+        String count = countCorrelation(C1, "whoami_rule", "gte: 2", "10m");
+        String values = correlation(C2, "  type: value_count\n  rules: [" + A + "]\n  group-by: [User]\n  timespan: 10m\n"
+                + "  condition: {field: CommandLine, lt: 5}\n");
+        for (String generate : new String[]{null, "true"}) {
+            Compiled c = compile(rule(A, "whoami_rule", "whoami"), count, withGenerate(values, generate));
+            try (Replay r = new Replay(c)) {
+                r.feed(ev(T0, "bob", "whoami /a"), ev(T0 + MIN, "bob", "whoami /b")).flush();
+                assertEquals(1, r.notablesOf(C1).size(), "the same matches feed both correlations");
+                assertEquals(1, r.notablesOf(C2).size());
+                // Either correlation's generate: true asks for the stand-alone rule; without it both keep it off.
+                assertEquals(generate == null ? 0 : 2, r.inNotables(A));
+                assertEquals(generate == null ? Map.of(A, List.of(C1, C2)) : Map.of(), c.report().withoutOwnNotables());
+            }
+        }
+    }
+
+    @Test
+    void filtersStillApplyToABaseRuleWithoutNotables() throws Exception {
+        String filter = "title: admins are fine\nid: " + F1 + "\n"
+                + "logsource: {category: process_creation, product: windows}\n"
+                + "filter:\n  rules: [whoami_rule]\n  selection:\n    User|startswith: 'adm_'\n  condition: not selection\n";
+        String corr = correlation(C1, "  type: event_count\n  rules: [whoami_rule]\n  group-by: [Image]\n"
+                + "  timespan: 10m\n  condition: {gte: 2}\n");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), filter, corr);
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "adm_joe", "whoami"), ev(T0 + 1, "bob", "whoami"), ev(T0 + 2, "adm_x", "whoami"),
+                    ev(T0 + 3, "carl", "whoami")).flush();
+            assertEquals(2, r.suppressed(A));
+            // Unfiltered, the 2nd and 4th match would each complete a count of 2; filtered, only bob and carl count.
+            assertEquals(1, r.matches(C1));
+            assertEquals(0, r.notablesOf(A).size());
+        }
+    }
+
+    @Test
+    void chainedCorrelationsJudgedAtTheEndOfTheInput() throws Exception {
+        // "Refers to one or multiple Sigma or Correlations rules. Allowing the user to chain multiple correlations
+        // together." c1's matches are raised during the flush; c2's windows they open are judged in that flush too.
+        String c1 = countCorrelation(C1, "whoami_rule", "lt: 2", "1m").replace("level: critical\n", "level: low\nname: c1\n");
+        String c2 = countCorrelation(C2, "c1", "lte: 1", "2m");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), c1, c2);
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + 5 * MIN, "bob", "whoami")).flush();
+            assertEquals(2, r.matches(C1));
+            assertEquals(2, r.matches(C2));
+            assertEquals(0, r.notablesOf(A).size());
+            assertEquals(0, r.notablesOf(C1).size(), "c1 is named by c2 without generate: true");
+            assertEquals(2, r.inNotables(C2));
+        }
+    }
+
+    @Test
+    void theReportAndTheDrlSayWhichRulesLostTheirOwnNotables() throws Exception {
+        Compiled off = compile(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"),
+                countCorrelation(C1, "whoami_rule", "gte: 2", "10m"));
+        String text = off.report().toText();
+        assertTrue(text.contains("1 rules raise no notables of their own"), text);
+        assertTrue(text.contains("no own notables " + A + " (rule whoami_rule): correlation " + C1), text);
+        assertFalse(text.contains("no own notables " + B), text);
+        String generateDrl = off.drl().get(Path.of("sigma", SigmaRules.CORRELATION_GENERATE_FILE));
+        assertTrue(generateDrl.contains(A + ": named by correlation " + C1), generateDrl);
+        assertFalse(generateDrl.contains(B), generateDrl);
+        String corrDrl = off.drl().entrySet().stream().filter(e -> e.getValue().contains("@sigmaCorrelation"))
+                .findFirst().orElseThrow().getValue();
+        assertTrue(corrDrl.contains("// generate: false (the default)"), corrDrl);
+
+        Compiled on = compile(rule(A, "whoami_rule", "whoami"),
+                withGenerate(countCorrelation(C1, "whoami_rule", "gte: 2", "10m"), "true"));
+        assertFalse(on.report().toText().contains("no own notables"));
+        assertFalse(on.drl().containsKey(Path.of("sigma", SigmaRules.CORRELATION_GENERATE_FILE)));
+    }
+
+    @Test
+    void generateMustBeABoolean() throws Exception {
+        Path d = Files.createTempDirectory(dir, "rules");
+        Files.writeString(d.resolve("a.yml"), rule(A, "whoami_rule", "whoami"));
+        Files.writeString(d.resolve("c.yml"), withGenerate(countCorrelation(C1, "whoami_rule", "gte: 2", "10m"), "maybe"));
+        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
+        assertEquals(List.of("correlation generate"), r.failures().stream().map(ConversionReport.Failure::reason).toList());
+        assertEquals(Map.of(), r.withoutOwnNotables(), "a correlation that is not converted turns nothing off");
     }
 }

@@ -82,8 +82,9 @@ public final class ConversionReport {
                 .forEach(e -> sb.append(String.format("  %5d  %s%n", e.getValue(), e.getKey())));
         Map<String, List<String>> off = withoutOwnNotables();
         if (!off.isEmpty()) {
-            sb.append(String.format("  %d rules raise no notables of their own: only the correlations naming them"
-                    + " (no generate: true); their matches still feed the correlations%n", off.size()));
+            sb.append(String.format("  %s no notables of their own: only the correlations naming them"
+                    + " (no generate: true); their matches still feed the correlations%n",
+                    off.size() == 1 ? "1 rule raises" : off.size() + " rules raise"));
             Map<String, String> titles = new TreeMap<>();
             converted.forEach(c -> titles.put(c.id(), c.title()));
             off.forEach((rule, by) -> sb.append(String.format("  no own notables %s (%s): correlation %s%n", rule,

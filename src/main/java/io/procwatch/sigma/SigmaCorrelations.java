@@ -39,7 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * close) passes the window's end, the window is judged, with no later match needed. When the count satisfies
  * the condition, the correlation's match carries the group's latest event re-timed to the window's end: that is
  * when the condition became certain, and that time decides its notable window. A group with no match at all
- * has no window, so "fewer than n" never fires on silence.</li>
+ * has no window, so "fewer than n" never fires on silence. A range ({@code gt: 100} with {@code lte: 200}: every
+ * criterion must hold) has an upper bound and is judged the same way.</li>
  * <li>{@code temporal}: every named rule (or at least {@code condition} of them) matched within the timespan,
  * any order; {@code temporal_ordered}: in the order listed.</li>
  * </ul>
@@ -87,12 +88,13 @@ public final class SigmaCorrelations {
             groupBy.add(conv.eventField(g.asText(), ctx));
         }
         JsonNode cond = c.path("condition");
-        String op = null;
-        long bound = 0;
+        // Several criteria are a range ("gt: 100, lte: 200"): all must hold.
+        List<String> ops = new ArrayList<>();
+        List<String> bounds = new ArrayList<>();
         for (String o : List.of("gt", "gte", "lt", "lte", "eq")) {
             if (cond.has(o)) {
-                op = o;
-                bound = cond.get(o).asLong();
+                ops.add(o);
+                bounds.add(Long.toString(cond.get(o).asLong()));
             }
         }
         String field = "";
@@ -102,26 +104,31 @@ public final class SigmaCorrelations {
             }
             field = conv.eventField(cond.get("field").asText(), ctx);
         }
-        if (op == null) {
+        if (ops.isEmpty()) {
             if (type.startsWith("temporal")) {
-                op = "gte";
-                bound = rules.size();
+                ops.add("gte");
+                bounds.add(Integer.toString(rules.size()));
             } else {
                 throw new SigmaException("correlation condition", "condition needs gt, gte, lt, lte or eq");
             }
         }
-        String spec = String.join("\u0001", type, Long.toString(span), op, Long.toString(bound), field,
-                String.join("\u0002", groupBy), String.join("\u0002", rules));
+        String spec = String.join("\u0001", type, Long.toString(span), String.join(",", ops), String.join(",", bounds),
+                field, String.join("\u0002", groupBy), String.join("\u0002", rules));
+        StringBuilder condition = new StringBuilder();
+        for (int i = 0; i < ops.size(); i++) {
+            condition.append(i > 0 ? " and " : "").append(ops.get(i)).append(" ").append(bounds.get(i));
+        }
 
         boolean generate = generate(doc);
-        boolean atWindowEnd = op.equals("lt") || op.equals("lte");
+        // An upper bound can only be decided once the window is over.
+        boolean atWindowEnd = ops.contains("lt") || ops.contains("lte");
         String name = DrlWriter.oneLine(title) + " [" + id + "]";
         StringBuilder sb = new StringBuilder();
         sb.append("package io.procwatch.rules;\n\n");
         sb.append("// Converted from Sigma correlation \"").append(DrlWriter.oneLine(title)).append("\" (").append(id).append(")\n");
         sb.append("// source: ").append(source == null ? "(memory)" : source.getFileName()).append("\n");
         sb.append("// ").append(type).append(" over ").append(rules).append(", timespan ").append(ts.asText())
-                .append(", group-by ").append(groupBy).append(", ").append(op).append(" ").append(bound)
+                .append(", group-by ").append(groupBy).append(", ").append(condition)
                 .append(field.isEmpty() ? "" : " distinct " + field).append("\n");
         sb.append("// Window state lives in SigmaCorrelations.State (Java), not in Match facts.\n");
         sb.append(generate
@@ -129,7 +136,7 @@ public final class SigmaCorrelations {
                 : "// generate: false (the default): the rules named raise no notables of their own unless another\n"
                 + "// correlation naming them sets generate: true (" + SigmaRules.CORRELATION_GENERATE_FILE + ").\n");
         if (atWindowEnd) {
-            sb.append("// ").append(op).append(": a group's window opens at its first match and is judged once the Watermark\n")
+            sb.append("// ").append(condition).append(": a group's window opens at its first match and is judged once the Watermark\n")
                     .append("// passes its end (first match + timespan), or at the end of the input; the correlation's match\n")
                     .append("// carries the group's last event, timed at the window end.\n");
         }
@@ -284,26 +291,35 @@ public final class SigmaCorrelations {
 
     // ------------------------------------------------------------------ runtime
 
-    private record Spec(String type, long span, String op, long bound, String field, List<String> groupBy,
-                        List<String> rules) {
+    /** A correlation as its DRL passes it: criteria ({@code ops}/{@code bounds}, all must hold) and grouping. */
+    private record Spec(String type, long span, List<String> ops, List<Long> bounds, String field,
+                        List<String> groupBy, List<String> rules) {
         static Spec parse(String s) {
             String[] p = s.split("\u0001", -1);
-            return new Spec(p[0], Long.parseLong(p[1]), p[2], Long.parseLong(p[3]), p[4],
+            return new Spec(p[0], Long.parseLong(p[1]), List.of(p[2].split(",")),
+                    Arrays.stream(p[3].split(",")).map(Long::valueOf).toList(), p[4],
                     p[5].isEmpty() ? List.of() : Arrays.asList(p[5].split("\u0002")), Arrays.asList(p[6].split("\u0002")));
         }
 
         boolean holds(long n) {
-            return switch (op) {
-                case "gt" -> n > bound;
-                case "gte" -> n >= bound;
-                case "lt" -> n < bound;
-                case "lte" -> n <= bound;
-                default -> n == bound;
-            };
+            for (int i = 0; i < ops.size(); i++) {
+                long bound = bounds.get(i);
+                boolean ok = switch (ops.get(i)) {
+                    case "gt" -> n > bound;
+                    case "gte" -> n >= bound;
+                    case "lt" -> n < bound;
+                    case "lte" -> n <= bound;
+                    default -> n == bound;
+                };
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean atWindowEnd() {
-            return op.equals("lt") || op.equals("lte");
+            return ops.contains("lt") || ops.contains("lte");
         }
     }
 

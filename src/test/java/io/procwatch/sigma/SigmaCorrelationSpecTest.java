@@ -228,6 +228,22 @@ class SigmaCorrelationSpecTest {
     }
 
     @Test
+    void aRangeNeedsEveryCriterionAndIsJudgedAtTheWindowEnd() throws Exception {
+        // "To define a range, you can use the conjunction 'AND' in the mapping. Example "101 to 200":
+        // condition: {gt: 100, lte: 200}". Here 2 to 3 in 10 minutes.
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "gt: 1, lte: 3", "10m"));
+        try (Replay r = new Replay(c)) {
+            for (String user : List.of("bob", "eve", "eve", "carl", "carl", "carl", "dan", "dan", "dan", "dan")) {
+                r.feed(ev(T0 + r.session.insertedCount(), user, "whoami"));
+            }
+            assertEquals(0, r.matches(C1), "an upper bound waits for the window end, even once gt 1 holds");
+            r.flush();
+            assertEquals(List.of("carl", "eve"), r.notablesOf(C1).stream().map(n -> n.fields().get("User")).sorted().toList(),
+                    "bob has 1 (not > 1), dan 4 (not <= 3)");
+        }
+    }
+
+    @Test
     void theOldTailWindowIsNoLongerLost() throws Exception {
         // Before: an lt window was judged only when a later match of the correlation arrived after it.
         Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 2", "1m"));
@@ -318,7 +334,7 @@ class SigmaCorrelationSpecTest {
         Compiled off = compile(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"),
                 countCorrelation(C1, "whoami_rule", "gte: 2", "10m"));
         String text = off.report().toText();
-        assertTrue(text.contains("1 rules raise no notables of their own"), text);
+        assertTrue(text.contains("1 rule raises no notables of their own"), text);
         assertTrue(text.contains("no own notables " + A + " (rule whoami_rule): correlation " + C1), text);
         assertFalse(text.contains("no own notables " + B), text);
         String generateDrl = off.drl().get(Path.of("sigma", SigmaRules.CORRELATION_GENERATE_FILE));

@@ -45,6 +45,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * any order; {@code temporal_ordered}: in the order listed.</li>
  * </ul>
  *
+ * <p>{@code generate} (false by default): a rule that correlations name raises no notables of its own unless one
+ * of them says {@code generate: true} ({@link #withoutOwnNotables}). Its matches still pass the filters and feed
+ * every correlation naming it; the rule of {@link #baseRulesDrl} then deletes them before aggregation.
+ *
  * <pre>{@code
  * // A session's DRL (converted Sigma rules and correlations, model.drl, aggregation.drl) runs as usual:
  * session.insert(event); session.fire();   // gt/gte/eq/temporal notables as their windows close

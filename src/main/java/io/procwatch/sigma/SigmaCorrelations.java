@@ -30,19 +30,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Match} facts, {@code @expires(2h)} on {@code Match} does not bound the timespan.
  *
  * <ul>
- * <li>{@code gt}/{@code gte}/{@code eq} on {@code event_count} and {@code value_count}: checked on each match
- * over the window ending at it {@code [t - timespan, t]}; after firing, the group's window starts afresh.</li>
- * <li>{@code lt}/{@code lte}: can only be decided once the window is over. A group's window opens at its first
- * match and covers {@code [start, start + timespan]}; it is a {@link TumblingWindow} fact, and the correlation's
- * detection rule reacts to the {@link io.procwatch.aggregate.Watermark}: once the watermark (newest event time
- * less the late-event allowance, or the wall clock less it; {@code Long.MAX_VALUE} at the session's flush or
- * close) passes the window's end, the window is judged, with no later match needed. When the count satisfies
- * the condition, the correlation's match carries the group's latest event re-timed to the window's end: that is
- * when the condition became certain, and that time decides its notable window. A group with no match at all
- * has no window, so "fewer than n" never fires on silence. A range ({@code gt: 100} with {@code lte: 200}: every
- * criterion must hold) has an upper bound and is judged the same way.</li>
+ * <li>{@code gt}/{@code gte} on {@code event_count} and {@code value_count}: checked on each match over the
+ * window ending at it {@code [t - timespan, t]}; after firing, the group's window starts afresh.</li>
+ * <li>{@code lt}/{@code lte}, and {@code eq} on {@code event_count} and {@code value_count} (the count, of events
+ * or of distinct values, "must be equal the given value": one that reaches n may still go past it): can only be
+ * decided once the window is over. A group's window opens at its first match and covers
+ * {@code [start, start + timespan]}; it is a {@link TumblingWindow} fact, and the correlation's detection rule
+ * reacts to the {@link io.procwatch.aggregate.Watermark}: once the watermark (newest event time less the
+ * late-event allowance, or the wall clock less it; {@code Long.MAX_VALUE} at the session's flush or close) passes
+ * the window's end, the window is judged, with no later match needed. When the count satisfies the condition,
+ * the correlation's match carries the group's latest event re-timed to the window's end: that is when the
+ * condition became certain, and that time decides its notable window. A group with no match at all has no
+ * window, so "fewer than n" never fires on silence. A range ({@code gt: 100} with {@code lte: 200}: every
+ * criterion must hold) has an upper bound and is judged the same way. So {@code eq: 3} fires for a group whose
+ * window ends with exactly 3, not for one that reached 3 and went on to 4.</li>
  * <li>{@code temporal}: every named rule (or at least {@code condition} of them) matched within the timespan,
- * any order; {@code temporal_ordered}: in the order listed.</li>
+ * any order; {@code temporal_ordered}: in the order listed. Checked on each match, {@code eq} included; with
+ * {@code lt}/{@code lte}, at the window end as above ({@link #atWindowEnd}).</li>
  * </ul>
  *
  * <p>{@code generate} (false by default): a rule that correlations name raises no notables of its own unless one
@@ -51,8 +55,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>{@code
  * // A session's DRL (converted Sigma rules and correlations, model.drl, aggregation.drl) runs as usual:
- * session.insert(event); session.fire();   // gt/gte/eq/temporal notables as their windows close
- * session.flush();                          // end of input: every open lt/lte window is judged, notables emitted
+ * session.insert(event); session.fire();   // gt/gte/temporal notables at the match; lt/lte/eq as windows end
+ * session.flush();                          // end of input: every open lt/lte/eq window is judged, notables emitted
  * }</pre>
  */
 public final class SigmaCorrelations {
@@ -124,8 +128,7 @@ public final class SigmaCorrelations {
         }
 
         boolean generate = generate(doc);
-        // An upper bound can only be decided once the window is over.
-        boolean atWindowEnd = ops.contains("lt") || ops.contains("lte");
+        boolean atWindowEnd = atWindowEnd(type, ops);
         String name = DrlWriter.oneLine(title) + " [" + id + "]";
         StringBuilder sb = new StringBuilder();
         sb.append("package io.procwatch.rules;\n\n");
@@ -323,8 +326,19 @@ public final class SigmaCorrelations {
         }
 
         boolean atWindowEnd() {
-            return ops.contains("lt") || ops.contains("lte");
+            return SigmaCorrelations.atWindowEnd(type, ops);
         }
+    }
+
+    /**
+     * Whether a correlation is judged once its window is over rather than on each match: an upper bound
+     * ({@code lt}, {@code lte}, or a range with one) can only be known then, and so can {@code eq} on a count
+     * ({@code event_count}, {@code value_count}), because a count that reaches n may still go past it. The
+     * temporal types keep {@code eq} on the sliding window, as before: their count is of the distinct rules named,
+     * so with {@code eq} at the number of rules named (the usual case) it cannot go past n.
+     */
+    static boolean atWindowEnd(String type, List<String> ops) {
+        return ops.contains("lt") || ops.contains("lte") || (ops.contains("eq") && !type.startsWith("temporal"));
     }
 
     private static final Map<String, Spec> SPECS = new ConcurrentHashMap<>();
@@ -341,10 +355,10 @@ public final class SigmaCorrelations {
     }
 
     /**
-     * The window of an {@code lt}/{@code lte} correlation for one group: it opens at the group's first match,
-     * covers {@code [start, start + timespan]} and is a working-memory fact, so the correlation's DRL rule judges
-     * it as soon as the {@link io.procwatch.aggregate.Watermark} passes {@link #getEnd()} (at the latest at the
-     * end of the input, when the watermark becomes {@code Long.MAX_VALUE}).
+     * The window of an {@code lt}/{@code lte}/{@code eq} correlation ({@link SigmaCorrelations#atWindowEnd}) for one
+     * group: it opens at the group's first match, covers {@code [start, start + timespan]} and is a working-memory
+     * fact, so the correlation's DRL rule judges it as soon as the {@link io.procwatch.aggregate.Watermark} passes
+     * {@link #getEnd()} (at the latest at the end of the input, when the watermark becomes {@code Long.MAX_VALUE}).
      */
     public static final class TumblingWindow {
         private final String correlation;
@@ -381,21 +395,23 @@ public final class SigmaCorrelations {
     /** The correlation windows of one session (a working-memory fact). */
     public static final class State {
         private final Map<String, Map<List<String>, Window>> windows = new HashMap<>();
-        /** Open lt/lte windows per correlation and group, in start order. */
+        /** Open windows judged at their end (lt/lte/eq) per correlation and group, in start order. */
         private final Map<String, Map<List<String>, List<TumblingWindow>>> tumbling = new HashMap<>();
 
         /**
-         * Adds a match to its sliding correlation window ({@code gt}, {@code gte}, {@code eq}, temporal); returns
-         * the event to raise the correlation on when its condition now holds, else null.
+         * Adds a match to its sliding correlation window ({@code gt}, {@code gte}; temporal types, {@code eq}
+         * included); returns the event to raise the correlation on when its condition now holds, else null.
          *
-         * @throws IllegalStateException for an {@code lt}/{@code lte} correlation, whose DRL must call
-         *                               {@link #collect} (a file converted by an older procwatch: convert again)
+         * @throws IllegalStateException for a correlation judged at the window end ({@link #atWindowEnd}: lt, lte,
+         *                               or eq on a count), whose DRL must call {@link #collect} (a file converted
+         *                               by an older procwatch: convert again)
          */
         public ProcessEvent observe(String correlationId, String specText, Match m) {
             Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);
             if (spec.atWindowEnd()) {
-                throw new IllegalStateException("correlation " + correlationId
-                        + " (lt/lte) was converted by an older procwatch: convert it again");
+                throw new IllegalStateException("correlation " + correlationId + " (" + String.join(", ", spec.ops())
+                        + " on " + spec.type() + ": judged at the window end) was converted by an older procwatch:"
+                        + " convert it again");
             }
             Window w = windows.computeIfAbsent(correlationId, k -> new HashMap<>())
                     .computeIfAbsent(key(spec, m), k -> new Window());
@@ -412,9 +428,9 @@ public final class SigmaCorrelations {
         }
 
         /**
-         * Adds a match to the {@code lt}/{@code lte} window of its group that covers its time; returns the window
-         * it opened (to insert as a fact), or null when it joined an open one. A match older than the group's
-         * oldest open window (out of order within the late-event allowance) joins that window.
+         * Adds a match to the {@code lt}/{@code lte}/{@code eq} window of its group that covers its time; returns
+         * the window it opened (to insert as a fact), or null when it joined an open one. A match older than the
+         * group's oldest open window (out of order within the late-event allowance) joins that window.
          */
         public TumblingWindow collect(String correlationId, String specText, Match m) {
             Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);

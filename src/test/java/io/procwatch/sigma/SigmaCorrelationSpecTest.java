@@ -253,6 +253,150 @@ class SigmaCorrelationSpecTest {
         }
     }
 
+    // ------------------------------------------------------------------ eq
+
+    // eq: "The count must be equal the given value", the count being, for event_count, "the event count that must
+    // appear within the given time frame" and, for value_count, "the count of distinct values contained in the
+    // field". A count that has reached n may still go past it before the time frame is over, so eq is judged at
+    // the window end like lt/lte: [first match, first match + timespan], both ends included.
+
+    @Test
+    void eqFiresWithExactlyNWhenTheWatermarkPassesTheWindowEnd() throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "eq: 2", "10m"));
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"));
+            assertEquals(0, r.matches(C1), "2 reached, but a third match may still come within the window");
+            r.feed(tick(T0 + 15 * MIN));
+            assertEquals(0, r.matches(C1), "watermark == window end: not judged yet");
+            r.feed(tick(T0 + 15 * MIN + 1));
+            assertEquals(1, r.matches(C1), "watermark past the window end: exactly 2, judged");
+            r.flush();
+            assertEquals(1, r.matches(C1), "judged once");
+            List<Notable> n = r.notablesOf(C1);
+            assertEquals(1, n.size());
+            assertEquals("bob", n.get(0).fields().get("User"));
+            assertEquals(ctime(T0 + 10 * MIN), n.get(0).fields().get("firstTime"), "timed at the window end");
+            assertFalse(n.get(0).late());
+        }
+    }
+
+    @Test
+    void eqDoesNotFireWhenTheCountGoesPastN() throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "eq: 2", "10m"));
+        try (Replay r = new Replay(c)) {
+            r.feed(
+                    // eve: 2, then a third within the window: 3 is not 2.
+                    ev(T0, "eve", "whoami"), ev(T0 + MIN, "eve", "whoami"), ev(T0 + 9 * MIN, "eve", "whoami"),
+                    // dan: 4.
+                    ev(T0, "dan", "whoami"), ev(T0 + MIN, "dan", "whoami"), ev(T0 + 2 * MIN, "dan", "whoami"),
+                    ev(T0 + 3 * MIN, "dan", "whoami"),
+                    // carl: 2 in his first window; his third match is after its end and opens a window of 1.
+                    ev(T0, "carl", "whoami"), ev(T0 + MIN, "carl", "whoami"), ev(T0 + 11 * MIN, "carl", "whoami"))
+                    .flush();
+            assertEquals(List.of("carl"), r.notablesOf(C1).stream().map(n -> n.fields().get("User")).toList());
+            assertEquals(1, r.matches(C1), "carl's first window only");
+        }
+    }
+
+    @Test
+    void valueCountEqCountsDistinctValues() throws Exception {
+        String values = correlation(C1, "  type: value_count\n  rules: [whoami_rule]\n  group-by: [User]\n"
+                + "  timespan: 10m\n  condition: {field: CommandLine, eq: 2}\n");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), values);
+        try (Replay r = new Replay(c)) {
+            r.feed(
+                    // bob: 3 events, 2 distinct command lines: fires.
+                    ev(T0, "bob", "whoami /a"), ev(T0 + MIN, "bob", "whoami /a"), ev(T0 + 2 * MIN, "bob", "whoami /b"),
+                    // eve: 2 distinct, then a third value: 3 is not 2.
+                    ev(T0, "eve", "whoami /a"), ev(T0 + MIN, "eve", "whoami /b"), ev(T0 + 2 * MIN, "eve", "whoami /c"),
+                    // dan: 2 events, 1 distinct value.
+                    ev(T0, "dan", "whoami /a"), ev(T0 + MIN, "dan", "whoami /a"));
+            assertEquals(0, r.matches(C1), "windows open");
+            r.flush();
+            assertEquals(List.of("bob"), r.notablesOf(C1).stream().map(n -> n.fields().get("User")).toList());
+            assertEquals(ctime(T0 + 10 * MIN), r.notablesOf(C1).get(0).fields().get("lastTime"));
+        }
+    }
+
+    @Test
+    void eqWindowIncludesAMatchExactlyAtItsEnd() throws Exception {
+        String eq2 = countCorrelation(C1, "whoami_rule", "eq: 2", "10m");
+        String eq1 = countCorrelation(C2, "whoami_rule", "eq: 1", "10m");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), eq2, eq1);
+        try (Replay r = new Replay(c)) {
+            r.feed(
+                    // bob: the second match at the window end (T0 + 10m) is inside it: one window of 2.
+                    ev(T0, "bob", "whoami"), ev(T0 + 10 * MIN, "bob", "whoami"),
+                    // carl: 1 ms after the end the second match opens a new window: two windows of 1.
+                    ev(T0, "carl", "whoami"), ev(T0 + 10 * MIN + 1, "carl", "whoami"),
+                    tick(T0 + 15 * MIN + 1));
+            assertEquals(1, r.matches(C1), "bob's window, judged by the watermark");
+            assertEquals(1, r.matches(C2), "carl's first window; his second ends at T0 + 20m + 1 ms");
+            r.flush();
+            assertEquals(List.of("bob"), r.notablesOf(C1).stream().map(n -> n.fields().get("User")).toList());
+            assertEquals(2, r.matches(C2), "carl twice, bob never (2 is not 1)");
+            assertEquals(List.of("carl"), r.notablesOf(C2).stream().map(n -> n.fields().get("User")).toList());
+        }
+    }
+
+    @Test
+    void eqWindowsStillOpenAreJudgedAtFlush() throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "eq: 2", "1h"));
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"),
+                    ev(T0, "eve", "whoami"), ev(T0 + MIN, "eve", "whoami"), ev(T0 + 2 * MIN, "eve", "whoami"),
+                    ev(T0 + 2 * MIN, "dan", "whoami"), tick(T0 + 30 * MIN));
+            assertEquals(0, r.matches(C1), "every window open when the input ends");
+            r.flush();
+            assertEquals(1, r.matches(C1), "bob: 2; eve: 3; dan: 1");
+            List<Notable> n = r.notablesOf(C1);
+            assertEquals(List.of("bob"), n.stream().map(x -> x.fields().get("User")).toList());
+            assertEquals(ctime(T0 + 60 * MIN), n.get(0).fields().get("lastTime"));
+            assertFalse(n.get(0).late(), "the end of the input is not lateness");
+        }
+    }
+
+    @Test
+    void temporalEqIsStillCheckedOnEachMatch() throws Exception {
+        // temporal/temporal_ordered count "different event types (Sigma rules matching)"; eq is left as it was.
+        String any = correlation(C1, "  type: temporal\n  rules: [whoami_rule, net_rule]\n  group-by: [User]\n"
+                + "  timespan: 5m\n  condition: {eq: 2}\n");
+        String ordered = correlation(C2, "  type: temporal_ordered\n  rules: [whoami_rule, net_rule]\n"
+                + "  group-by: [User]\n  timespan: 5m\n  condition: {eq: 2}\n");
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"), any, ordered);
+        try (Replay r = new Replay(c)) {
+            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "net user"));
+            assertEquals(1, r.matches(C1), "fired at the second match, no window end awaited");
+            assertEquals(1, r.matches(C2));
+            r.flush();
+            assertEquals(1, r.matches(C1));
+            assertEquals(1, r.matches(C2));
+        }
+        assertTrue(c.drl().values().stream().noneMatch(d -> d.contains("TumblingWindow")), "no window-end rules");
+    }
+
+    @Test
+    void anEqCorrelationConvertedByAnOlderProcwatchSaysConvertItAgain() throws Exception {
+        // Before, eq was checked on each match: its DRL called State.observe, as gte's still does.
+        Compiled gte = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "gte: 2", "10m"));
+        Map<Path, String> all = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
+        gte.drl().forEach((p, d) -> all.put(p, d.contains("State.observe") || d.contains("$s.observe")
+                ? d.replace("\u0001gte\u0001", "\u0001eq\u0001") : d));
+        assertTrue(all.values().stream().anyMatch(d -> d.contains("\u0001eq\u0001")), "the older eq form");
+        Compiled old = new Compiled(gte.report(), all, RuleSet.compile(all, "test"));
+        try (Replay r = new Replay(old)) {
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> r.feed(ev(T0, "bob", "whoami")));
+            Throwable t = e;
+            while (!(t instanceof IllegalStateException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            assertTrue(t instanceof IllegalStateException, String.valueOf(e));
+            assertEquals("correlation " + C1 + " (eq on event_count: judged at the window end) was converted by an"
+                    + " older procwatch: convert it again", t.getMessage());
+        }
+    }
+
     // ------------------------------------------------------------------ generate
 
     static String withGenerate(String correlation, String generate) {

@@ -199,7 +199,7 @@ public final class DetectionSession implements AutoCloseable {
             watermark.setTime(to);
             session.update(watermarkHandle, watermark);
             session.fireAllRules();
-            // Only now: a match raised by a rule reacting to this move (a Sigma lt/lte correlation whose window
+            // Only now: a match raised by a rule reacting to this move (a Sigma lt/lte/eq correlation whose window
             // ended) is late only if its window closed before the move, so it joins the groups this move closes.
             detections.setWatermark(to);
         }

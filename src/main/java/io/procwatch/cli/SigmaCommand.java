@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code procwatch sigma convert RULE.yml|DIR... --out DIR}: Sigma rules to DRL files. */
@@ -47,15 +49,11 @@ final class SigmaCommand {
             }
             ConversionReport report = SigmaConverter.standard().convertAll(inputs);
             Files.createDirectories(out);
-            for (SigmaConverter.Converted c : report.converted()) {
-                Files.writeString(out.resolve(c.fileName()), c.drl(), StandardCharsets.UTF_8);
-            }
             if (!report.converted().isEmpty()) {
-                Files.writeString(out.resolve(SigmaRules.PREFILTER_FILE), SigmaRules.prefilterDrl(), StandardCharsets.UTF_8);
-            }
-            if (report.converted().stream().anyMatch(c -> c.drl().contains("SigmaCorrelations.State()"))) {
-                Files.writeString(out.resolve(SigmaRules.CORRELATION_STATE_FILE), io.procwatch.sigma.SigmaCorrelations.stateDrl(),
-                        StandardCharsets.UTF_8);
+                // The converted rules plus the generated companions (prefilter, correlation state and generate).
+                for (Map.Entry<Path, String> f : SigmaRules.toDrl(report, Path.of(""), Set.of()).entrySet()) {
+                    Files.writeString(out.resolve(f.getKey().getFileName().toString()), f.getValue(), StandardCharsets.UTF_8);
+                }
             }
             String text = report.toText();
             Files.writeString(out.resolve("conversion-report.txt"), text, StandardCharsets.UTF_8);

@@ -61,7 +61,11 @@ public final class Detections {
         suppressedCounts.computeIfAbsent(m.getRuleId(), k -> new long[1])[0]++;
     }
 
-    /** Set by the engine before rules fire: windows ending at or before it are closed. */
+    /**
+     * Set by the engine once the rules have reacted to a watermark move: matches made from then on whose window
+     * ends at or before it are late. Matches raised during the move itself are judged against the previous
+     * watermark, so they still join the windows that move closes.
+     */
     public void setWatermark(long watermark) {
         this.watermark = watermark;
     }

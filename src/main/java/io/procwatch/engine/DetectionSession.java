@@ -197,9 +197,11 @@ public final class DetectionSession implements AutoCloseable {
     private void moveWatermark(long to) {
         if (to > watermark.getTime()) {
             watermark.setTime(to);
-            detections.setWatermark(to);
             session.update(watermarkHandle, watermark);
             session.fireAllRules();
+            // Only now: a match raised by a rule reacting to this move (a Sigma lt/lte/eq correlation whose window
+            // ended) is late only if its window closed before the move, so it joins the groups this move closes.
+            detections.setWatermark(to);
         }
     }
 

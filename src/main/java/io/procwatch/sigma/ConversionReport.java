@@ -13,8 +13,16 @@ public final class ConversionReport {
     public record Failure(Path source, String id, String title, String reason, String detail) {
     }
 
+    /**
+     * A converted correlation: the rules it names (as ids) and its {@code generate} flag (false unless the rule
+     * says {@code generate: true}).
+     */
+    public record Correlation(String id, String title, List<String> rules, boolean generate) {
+    }
+
     private final List<SigmaConverter.Converted> converted = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
+    private final List<Correlation> correlations = new ArrayList<>();
 
     void converted(SigmaConverter.Converted c) {
         converted.add(c);
@@ -30,6 +38,23 @@ public final class ConversionReport {
 
     public List<Failure> failures() {
         return failures;
+    }
+
+    void correlation(Correlation c) {
+        correlations.add(c);
+    }
+
+    /** The converted correlations, in conversion order. */
+    public List<Correlation> correlations() {
+        return correlations;
+    }
+
+    /**
+     * The rules whose own notables the correlations turn off (Sigma's {@code generate}, false by default), each
+     * with the correlations naming it; see {@link SigmaCorrelations#withoutOwnNotables}.
+     */
+    public Map<String, List<String>> withoutOwnNotables() {
+        return SigmaCorrelations.withoutOwnNotables(correlations);
     }
 
     /** Failures counted per reason, most frequent first in {@link #toText()}. */
@@ -55,6 +80,16 @@ public final class ConversionReport {
                 total, converted.size(), sysmonOnlyCount(), unguardedCount(), failures.size()));
         reasons().entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
                 .forEach(e -> sb.append(String.format("  %5d  %s%n", e.getValue(), e.getKey())));
+        Map<String, List<String>> off = withoutOwnNotables();
+        if (!off.isEmpty()) {
+            sb.append(String.format("  %s no notables of their own: only the correlations naming them"
+                    + " (no generate: true); their matches still feed the correlations%n",
+                    off.size() == 1 ? "1 rule raises" : off.size() + " rules raise"));
+            Map<String, String> titles = new TreeMap<>();
+            converted.forEach(c -> titles.put(c.id(), c.title()));
+            off.forEach((rule, by) -> sb.append(String.format("  no own notables %s (%s): correlation %s%n", rule,
+                    titles.getOrDefault(rule, "not among these rules"), String.join(", ", by))));
+        }
         for (Failure f : failures) {
             sb.append(String.format("  - %s%s: %s (%s)%n", f.source(), f.id() == null ? "" : " [" + f.id() + "]",
                     f.reason(), f.detail()));

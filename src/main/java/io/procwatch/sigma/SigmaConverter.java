@@ -177,6 +177,10 @@ public final class SigmaConverter {
                 c = new Converted(c.id(), c.title(), file, c.drl(), c.sysmonOnlyFields(), c.source(), c.guarded());
             }
             report.converted(c);
+            if (doc.has("correlation")) {
+                report.correlation(new ConversionReport.Correlation(c.id(), c.title(),
+                        references(doc.path("correlation").path("rules"), refs), SigmaCorrelations.generate(doc)));
+            }
         } catch (SigmaException e) {
             report.failed(new ConversionReport.Failure(f, id, title, e.reason(), e.getMessage()));
         } catch (RuntimeException e) {

@@ -18,6 +18,11 @@ public final class SigmaRules {
     public static final String PREFILTER_FILE = "sigma_prefilter.drl";
     /** The file that gives each session its correlation state; written when correlations are converted. */
     public static final String CORRELATION_STATE_FILE = "sigma_correlation_state.drl";
+    /**
+     * The file that keeps the rules correlations name (without {@code generate: true}) out of the notables;
+     * written when there are such rules.
+     */
+    public static final String CORRELATION_GENERATE_FILE = "sigma_correlation_generate.drl";
 
     private SigmaRules() {
     }
@@ -71,7 +76,17 @@ public final class SigmaRules {
         if (out.values().stream().anyMatch(t -> t.contains("SigmaCorrelations.State()"))) {
             out.put(base.resolve(CORRELATION_STATE_FILE), SigmaCorrelations.stateDrl());
         }
+        Map<String, List<String>> off = withoutOwnNotables(report, skipIds);
+        if (!off.isEmpty()) {
+            out.put(base.resolve(CORRELATION_GENERATE_FILE), SigmaCorrelations.baseRulesDrl(off));
+        }
         return out;
+    }
+
+    /** {@link ConversionReport#withoutOwnNotables()} over the correlations that run (not replaced by DRL rules). */
+    static Map<String, List<String>> withoutOwnNotables(ConversionReport report, Set<String> skipIds) {
+        return SigmaCorrelations.withoutOwnNotables(report.correlations().stream()
+                .filter(c -> !skipIds.contains(c.id())).toList());
     }
 
     private static final java.util.regex.Pattern DRL_ID = java.util.regex.Pattern.compile("@id\\(\\s*\"([^\"]+)\"");
@@ -101,6 +116,9 @@ public final class SigmaRules {
         for (ConversionReport.Failure f : r.failures()) {
             err.println("procwatch: Sigma rule not converted: " + f.source() + ": " + f.reason() + " (" + f.detail() + ")");
         }
+        withoutOwnNotables(r, ids).forEach((rule, by) -> err.println("procwatch: rule " + rule
+                + " raises no notables of its own: named by correlation " + String.join(", ", by)
+                + " without generate: true"));
         Map<Path, String> all = new LinkedHashMap<>(drl);
         all.putAll(toDrl(r, Path.of("sigma"), ids));
         return RuleSet.compile(all, (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma);

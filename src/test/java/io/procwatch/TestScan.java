@@ -18,6 +18,12 @@ public final class TestScan {
     }
 
     public static ScanStats scan(List<Path> inputs, List<Notable> notables) throws Exception {
+        return scan(TestRules.rulesDrl(), inputs, notables);
+    }
+
+    /** The same with other rules. */
+    public static ScanStats scan(io.procwatch.detect.RuleSet rules, List<Path> inputs, List<Notable> notables)
+            throws Exception {
         NotableWriter w = new NotableWriter() {
             @Override
             public void write(Notable n) {
@@ -28,7 +34,7 @@ public final class TestScan {
             public void close() {
             }
         };
-        return new ScanPipeline(TestRules.rulesDrl(), ScanOptions.defaults(), EvtxReader::new)
+        return new ScanPipeline(rules, ScanOptions.defaults(), EvtxReader::new)
                 .run(inputs, w, new InputListener() {
                 }, p -> {
                 });

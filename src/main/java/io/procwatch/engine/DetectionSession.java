@@ -7,6 +7,7 @@ import io.procwatch.aggregate.Watermark;
 import io.procwatch.detect.Detections;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.sigma.SigmaPrefilter;
 import io.procwatch.read.Origin;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
  * still evaluated; if its window has already been emitted, its match forms a separate notable marked
  * {@code late}. Nothing is dropped.
  *
- * <p>Not thread-safe: one thread drives a session.
+ * <p>Not thread-safe: one thread drives a session ({@link #prepare} excepted).
  */
 public final class DetectionSession implements AutoCloseable {
 
@@ -59,6 +60,8 @@ public final class DetectionSession implements AutoCloseable {
     private long inserted;
     private long late;
     private final List<Origin> lateSamples = new ArrayList<>();
+    /** The Sigma prefilter of the rules, or null when they hold no converted Sigma rule. */
+    private final SigmaPrefilter prefilter;
 
     /**
      * @param rules      the compiled rules
@@ -74,6 +77,25 @@ public final class DetectionSession implements AutoCloseable {
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
+        this.prefilter = prefilterOf(rules);
+    }
+
+    private static SigmaPrefilter prefilterOf(RuleSet rules) {
+        SigmaPrefilter p = SigmaPrefilter.of(rules.kieBase());
+        return p.ruleCount() > 0 ? p : null;
+    }
+
+    /**
+     * Does the work on an event that needs no session, ahead of its {@link #insert}: the Sigma prefilter's
+     * candidate search (most of the time of a session with converted Sigma rules). Optional, and thread-safe,
+     * unlike the rest of this class: a reading or submitting thread calls it so that it overlaps with the
+     * session thread's work on earlier events; the event must then reach the session thread through a queue.
+     * Nothing to do without Sigma rules.
+     */
+    public void prepare(ProcessEvent e) {
+        if (prefilter != null) {
+            prefilter.prepare(e);
+        }
     }
 
     /**
@@ -90,6 +112,7 @@ public final class DetectionSession implements AutoCloseable {
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;
+        this.prefilter = prefilterOf(rules);
     }
 
     /**

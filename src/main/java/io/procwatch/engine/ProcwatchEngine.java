@@ -119,6 +119,8 @@ public final class ProcwatchEngine implements AutoCloseable {
 
     /** Owned by the session thread. */
     private DetectionSession session;
+    /** The session submitting threads prepare events for ({@link DetectionSession#prepare}); follows reloads. */
+    private volatile DetectionSession preparing;
 
     private ProcwatchEngine(Builder b, RuleSet rules) {
         this.clock = b.clock;
@@ -130,6 +132,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.rules = rules;
         this.space = new Semaphore(capacity);
         this.session = newSession(rules);
+        this.preparing = session;
         this.thread = new Thread(this::loop, "procwatch-session-" + THREADS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
@@ -351,6 +354,12 @@ public final class ProcwatchEngine implements AutoCloseable {
     }
 
     private void enqueue(List<ProcessEvent> events) {
+        // On the submitting thread: the Sigma prefilter's search overlaps with the session thread's work. An event
+        // prepared for a session that a reload replaced is searched again by the new one.
+        DetectionSession p = preparing;
+        for (ProcessEvent e : events) {
+            p.prepare(e);
+        }
         synchronized (intake) {
             if (!accepting) {
                 space.release(events.size());
@@ -654,6 +663,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         early.sort(Notable.ORDER);
         DetectionSession old = session;
         session = fresh;
+        preparing = fresh;
         rules = next;
         old.close();
         deliver(early);

@@ -71,22 +71,23 @@ public final class ScanPipeline {
         InputListener failures = failureCounter(stats, progress, problems);
         List<InputWalker.Input> files = InputWalker.expand(inputs, failures);
         Throwable[] readerFailure = new Throwable[1];
-        Thread reader = new Thread(() -> {
-            try {
-                readAll(files, stats, queue, progress, failures, problems);
-            } catch (Throwable t) {
-                readerFailure[0] = t;
-            } finally {
-                stats.readerCpuNanos = THREADS.getCurrentThreadCpuTime();
-                putUninterruptibly(queue, END);
-            }
-        }, "procwatch-reader");
-        long sessionCpuStart = THREADS.getCurrentThreadCpuTime();
-        reader.setDaemon(true);
-        reader.start();
-
         try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
+            // The reader also prepares each event (DetectionSession.prepare: the Sigma prefilter), so that work
+            // runs on its core while this thread evaluates earlier batches.
+            Thread reader = new Thread(() -> {
+                try {
+                    readAll(files, stats, queue, progress, failures, problems, session::prepare);
+                } catch (Throwable t) {
+                    readerFailure[0] = t;
+                } finally {
+                    stats.readerCpuNanos = THREADS.getCurrentThreadCpuTime();
+                    putUninterruptibly(queue, END);
+                }
+            }, "procwatch-reader");
+            long sessionCpuStart = THREADS.getCurrentThreadCpuTime();
+            reader.setDaemon(true);
+            reader.start();
             for (Batch batch = queue.take(); batch != END; batch = queue.take()) {
                 for (ProcessEvent e : batch.events()) {
                     session.insert(e);
@@ -131,7 +132,8 @@ public final class ScanPipeline {
 
     /** Reader thread: reads each input, normalizes each record and hands process events over in batches. */
     private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
-                         InputListener progress, InputListener failures, Consumer<String> problems) {
+                         InputListener progress, InputListener failures, Consumer<String> problems,
+                         Consumer<ProcessEvent> prepare) {
         EventNormalizer normalizer = new EventNormalizer();
         int batchSize = options.batchSize();
         List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
@@ -151,6 +153,7 @@ public final class ScanPipeline {
                     return;
                 }
                 stats.processEvents++;
+                prepare.accept(e);
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {
                     putUninterruptibly(queue, new Batch(batch[0], null));

@@ -22,9 +22,9 @@ import java.util.function.Predicate;
  * Java code that reads one field of many events resolves its slot once ({@link FieldSlots#of}) and calls
  * {@link #get(int)} / {@link #lc(int)}.
  *
- * <p>Instances are immutable once built, except for the lower-case cache, so one event may be shared by
- * several rules; not thread-safe for concurrent {@link #lc} calls from different threads (a session runs
- * on one thread).
+ * <p>Instances are immutable once built, except for the lower-case cache and the {@link #setPrepared prepared}
+ * slot, so one event may be shared by several rules; not thread-safe for concurrent calls from different
+ * threads (a session runs on one thread; an event prepared on another thread reaches it through a queue).
  */
 public final class ProcessEvent {
 
@@ -52,6 +52,9 @@ public final class ProcessEvent {
     /** Fields whose names got no slot (beyond {@link FieldSlots#EVENT_NAME_LIMIT}); usually null. */
     private final Map<String, String> extra;
     private String[] lower;
+    /** A result computed ahead by a detection stage ({@link #setPrepared}), and that stage. */
+    private Object preparedBy;
+    private Object prepared;
 
     /** An event with the given fields (copied; later changes to the map are not seen). */
     public ProcessEvent(LogSource logSource, int eventId, long time, Origin origin, Map<String, String> fields) {
@@ -94,6 +97,27 @@ public final class ProcessEvent {
     /** The same fields at another time, with an empty lower-case cache (for replays and tests). */
     public ProcessEvent withTime(long time) {
         return new ProcessEvent(this, time);
+    }
+
+    /**
+     * Leaves a result that a detection stage computed for this event before its insertion, typically on the
+     * reading or submitting thread while the session thread evaluates earlier events (the Sigma prefilter's
+     * candidate rules). The event must then reach the session thread through a synchronizing hand-off (a queue).
+     */
+    public void setPrepared(Object by, Object result) {
+        this.preparedBy = by;
+        this.prepared = result;
+    }
+
+    /** The result {@code by} left with {@link #setPrepared}, removed from the event; null when there is none. */
+    public Object takePrepared(Object by) {
+        if (preparedBy != by) {
+            return null;
+        }
+        Object r = prepared;
+        preparedBy = null;
+        prepared = null;
+        return r;
     }
 
     /** Which log the event came from. */

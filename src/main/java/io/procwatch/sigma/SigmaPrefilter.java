@@ -138,6 +138,26 @@ public final class SigmaPrefilter {
      * (or that have no guard) and whose compiled condition, when they carry one, holds.
      */
     public List<SigmaCandidate> candidates(ProcessEvent e) {
+        Object ahead = e.takePrepared(this);
+        if (ahead != null) {
+            @SuppressWarnings("unchecked")
+            List<SigmaCandidate> c = (List<SigmaCandidate>) ahead;
+            return c;
+        }
+        return search(e);
+    }
+
+    /**
+     * Finds the event's candidates now and leaves them in the event for {@link #candidates} (see
+     * {@link ProcessEvent#setPrepared}). Thread-safe: the reading or submitting thread calls it while the session
+     * thread evaluates earlier events, so on two cores the Aho–Corasick passes and the conditions overlap with
+     * Drools' work.
+     */
+    public void prepare(ProcessEvent e) {
+        e.setPrepared(this, search(e));
+    }
+
+    private List<SigmaCandidate> search(ProcessEvent e) {
         boolean[] seen = new boolean[ruleIds.length];
         List<SigmaCandidate> out = new ArrayList<>(4);
         for (int r : always) {

@@ -1,0 +1,133 @@
+package io.procwatch.sigma;
+
+import io.procwatch.TestScan;
+import io.procwatch.aggregate.Notable;
+import io.procwatch.detect.RuleSet;
+import io.procwatch.engine.EventBatch;
+import io.procwatch.engine.ProcwatchEngine;
+import io.procwatch.normalize.ProcessEvent;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The prefilter's search done ahead, on the reading or submitting thread ({@code DetectionSession.prepare}), gives
+ * exactly what the search on the session thread gives: same candidates, matches and notables.
+ */
+class SigmaPrepareTest {
+
+    private static final String HEAD = "logsource: {category: process_creation, product: windows}\nlevel: high\n";
+    private static final String[] RULES = {
+        "title: QEMU headless\nid: 6c0f6a3e-0000-4d7e-9a0b-000000000001\n" + HEAD
+                + "detection:\n  sel:\n    CommandLine|contains|all: ['-nographic', 'qemu']\n  condition: sel\n",
+        "title: QEMU port forward keyword\nid: 6c0f6a3e-0000-4d7e-9a0b-000000000002\n" + HEAD
+                + "detection:\n  kw:\n    - 'hostfwd='\n  condition: kw\n",
+        "title: QEMU user network regex\nid: 6c0f6a3e-0000-4d7e-9a0b-000000000003\n" + HEAD
+                + "detection:\n  sel:\n    CommandLine|re|i: '-netdev\\s+user'\n  condition: sel\n",
+        "title: Not a browser\nid: 6c0f6a3e-0000-4d7e-9a0b-000000000004\n" + HEAD
+                + "detection:\n  sel:\n    Image|endswith: '.exe'\n  filter:\n    Image|contains: 'chrome'\n"
+                + "  condition: sel and not filter\n",
+    };
+
+    @TempDir
+    static Path dir;
+    static RuleSet rules;
+    static List<ProcessEvent> events;
+
+    @BeforeAll
+    static void compile() throws Exception {
+        for (int i = 0; i < RULES.length; i++) {
+            Files.writeString(dir.resolve("rule" + i + ".yml"), RULES[i]);
+        }
+        StringWriter err = new StringWriter();
+        rules = SigmaRules.withDrl(null, List.of(dir), new PrintWriter(err));
+        assertTrue(err.toString().isEmpty(), err.toString());
+        events = SigmaTestSupport.events(List.of(Path.of("examples"), Path.of("rules-drl/tests/events")));
+        assertTrue(events.size() > 40, "events: " + events.size());
+    }
+
+    private static List<String> ruleIds(List<SigmaCandidate> cs) {
+        return cs.stream().map(SigmaCandidate::getRule).sorted().toList();
+    }
+
+    @Test
+    void preparedCandidatesAreTheCandidatesAndAreTakenOnce() {
+        SigmaPrefilter pf = SigmaPrefilter.of(rules.kieBase());
+        assertEquals(RULES.length, pf.ruleCount());
+        int withCandidates = 0;
+        for (ProcessEvent e : events) {
+            ProcessEvent ahead = e.withTime(e.getTime());
+            pf.prepare(ahead);
+            List<String> want = ruleIds(pf.candidates(e.withTime(e.getTime())));
+            assertEquals(want, ruleIds(pf.candidates(ahead)), String.valueOf(e));
+            assertEquals(want, ruleIds(pf.candidates(ahead)), "searched again once taken");
+            withCandidates += want.isEmpty() ? 0 : 1;
+        }
+        assertTrue(withCandidates > 10, "events with candidates: " + withCandidates);
+    }
+
+    @Test
+    void anEventPreparedForOtherRulesIsSearchedAgain() throws Exception {
+        Path only = Files.createDirectories(dir.resolve("only-first"));
+        Files.writeString(only.resolve("rule0.yml"), RULES[0]);
+        RuleSet first = SigmaRules.withDrl(null, List.of(only), new PrintWriter(new StringWriter()));
+        List<ProcessEvent> preparedForFirst = new ArrayList<>();
+        for (ProcessEvent e : events) {
+            ProcessEvent c = e.withTime(e.getTime());
+            SigmaPrefilter.of(first.kieBase()).prepare(c);
+            preparedForFirst.add(c);
+        }
+        Map<String, Long> want = SigmaTestSupport.run(rules, copies(events)).matchCounts();
+        assertEquals(want, SigmaTestSupport.run(rules, preparedForFirst).matchCounts());
+        assertTrue(want.values().stream().filter(n -> n > 0).count() >= 3, "rules that matched: " + want);
+    }
+
+    @Test
+    void theEngineWhichPreparesOnTheSubmittingThreadGivesTheSessionsNotables() throws Exception {
+        // In time order: then when the engine fires (after each drained part of the batch) does not matter.
+        List<ProcessEvent> inOrder = events.stream().sorted(java.util.Comparator.comparingLong(ProcessEvent::getTime))
+                .toList();
+        List<Notable> want = new ArrayList<>(SigmaTestSupport.run(rules, copies(inOrder)).notables());
+        List<Notable> got = new CopyOnWriteArrayList<>();
+        try (ProcwatchEngine engine = ProcwatchEngine.builder().rules(rules).lateness(Duration.ofMinutes(5))
+                .onNotable(got::add).build()) {
+            List<ProcessEvent> batch = copies(inOrder);
+            engine.submit(new EventBatch(batch, batch.size(), 0, List.of()));
+            engine.flush();
+        }
+        assertFalse(want.isEmpty());
+        assertEquals(fields(want), fields(got));
+    }
+
+    @Test
+    void aScanWhoseReaderPreparesGivesTheSessionsNotables() throws Exception {
+        List<Path> inputs = List.of(Path.of("examples"));
+        List<Notable> got = new ArrayList<>();
+        TestScan.scan(rules, inputs, got);
+        List<Notable> want = SigmaTestSupport.run(rules, SigmaTestSupport.events(inputs)).notables();
+        assertFalse(want.isEmpty());
+        assertEquals(fields(want), fields(got));
+    }
+
+    private static List<ProcessEvent> copies(List<ProcessEvent> es) {
+        return es.stream().map(e -> e.withTime(e.getTime())).toList();
+    }
+
+    private static List<Map<String, Object>> fields(List<Notable> ns) {
+        return ns.stream().sorted(Notable.ORDER).map(Notable::fields).toList();
+    }
+}

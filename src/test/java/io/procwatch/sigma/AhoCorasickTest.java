@@ -24,7 +24,8 @@ class AhoCorasickTest {
         // 7,000 needles (> 32,768 states): 32-bit rows and deep states.
         for (int needles : new int[]{40, 3_000, 7_000}) {
             List<String> ns = new ArrayList<>();
-            AhoCorasick ac = new AhoCorasick();
+            // A small budget for full rows, so that the deep states are used (256 states get full rows at least).
+            AhoCorasick ac = new AhoCorasick(needles > 100 ? 4096 : AhoCorasick.DENSE_BUDGET);
             for (int i = 0; i < needles; i++) {
                 String n = random(r, 1 + r.nextInt(needles > 100 ? 16 : 5)).toLowerCase(Locale.ROOT);
                 ns.add(n);

@@ -52,6 +52,8 @@ public final class ProcessEvent {
     /** Fields whose names got no slot (beyond {@link FieldSlots#EVENT_NAME_LIMIT}); usually null. */
     private final Map<String, String> extra;
     private String[] lower;
+    /** Written by {@link #anyStoredValue} so that its touching loop is not optimized away. */
+    private int touched;
     /** A result computed ahead by a detection stage ({@link #setPrepared}), and that stage. */
     private Object preparedBy;
     private Object prepared;
@@ -216,6 +218,15 @@ public final class ProcessEvent {
      * included): what a Sigma keyword search looks at. Walks an array, not a map: cheap on cold events.
      */
     public boolean anyStoredValue(Predicate<String> test) {
+        // Touch every value first: these loads are independent, so their cache misses overlap, where the
+        // search below would meet them one at a time (a replayed or queued event is cold).
+        int chars = 0;
+        for (String v : values) {
+            if (v != null) {
+                chars += v.length();
+            }
+        }
+        touched = chars;
         for (String v : values) {
             if (v != null && test.test(v)) {
                 return true;

@@ -113,8 +113,20 @@ public final class SigmaRules {
                 err.println("procwatch: Sigma rule " + c.id() + " (" + c.title() + ") is already a DRL rule; the DRL version runs");
             }
         }
+        // Rules for other log sources are expected when a whole Sigma folder is given: counted in one line (the
+        // conversion report of `procwatch sigma convert` lists each); anything else is listed rule by rule.
+        long otherSources = 0;
         for (ConversionReport.Failure f : r.failures()) {
-            err.println("procwatch: Sigma rule not converted: " + f.source() + ": " + f.reason() + " (" + f.detail() + ")");
+            if (f.reason().startsWith("logsource ")) {
+                otherSources++;
+            } else {
+                err.println("procwatch: Sigma rule not converted: " + f.source() + ": " + f.reason() + " (" + f.detail() + ")");
+            }
+        }
+        if (otherSources > 0) {
+            err.printf("procwatch: %,d Sigma rules skipped: their log source is not Windows process_creation"
+                    + " ('procwatch sigma convert %s --out DIR' lists each in DIR/conversion-report.txt)%n",
+                    otherSources, sigma.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" ")));
         }
         withoutOwnNotables(r, ids).forEach((rule, by) -> err.println("procwatch: rule " + rule
                 + " raises no notables of its own: named by correlation " + String.join(", ", by)

@@ -6,6 +6,7 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,26 @@ class SigmaSpecTest {
             out.add(SigmaTestSupport.run(rules, List.of(e)).matchCounts().get(c.id()).intValue());
         }
         return out;
+    }
+
+    /** scan --sigma: rules of other log sources counted in one line, any other failure listed with its reason. */
+    @Test
+    void rulesNotConvertedAreReported(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.yml"), HEAD + "  sel:\n    CommandLine|contains: qemu\n  condition: sel\n");
+        Files.writeString(dir.resolve("dns.yml"), "title: d\nid: 00000000-0000-0000-0000-000000000002\n"
+                + "logsource: {category: dns_query, product: windows}\ndetection:\n  sel:\n    QueryName: x\n"
+                + "  condition: sel\n");
+        Files.writeString(dir.resolve("old.yml"), HEAD.replace("0001", "0003")
+                + "  sel:\n    CommandLine|contains: x\n  condition: sel | count() > 5\n");
+        java.io.StringWriter err = new java.io.StringWriter();
+        RuleSet rules = SigmaRules.withDrl(null, List.of(dir), new java.io.PrintWriter(err, true));
+        assertTrue(rules.catalog().detections().stream().anyMatch(d -> d.id().equals("00000000-0000-0000-0000-000000000001")));
+        List<String> lines = err.toString().lines().toList();
+        assertEquals(2, lines.size(), err.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("old.yml") && l.contains("not converted")), err.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("procwatch: 1 Sigma rules skipped: their log source")),
+                err.toString());
+        assertFalse(err.toString().contains("dns.yml"), "counted, not listed: " + err);
     }
 
     @Test

@@ -138,10 +138,19 @@ class SigmaCorrelationSpecTest {
     @Test
     void ltFiresWhenTheWatermarkPassesTheWindowEndWithNoLaterMatch() throws Exception {
         // lt: "The count must be lesser than the given value". bob: 2 matches in [T0, T0 + 10m], 2 < 3.
-        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "lt: 3", "10m"));
+        assertJudgedOnceJustPastTheWindowEnd("lt: 3", "window still open");
+    }
+
+    /**
+     * bob matches at T0 and T0 + 1m, a count correlation over 10m with {@code condition}: nothing before the
+     * watermark is past the window end (T0 + 10m + the 5m lateness), one notable for bob just after, timed at the
+     * window end, not late, judged once.
+     */
+    private void assertJudgedOnceJustPastTheWindowEnd(String condition, String beforeEnd) throws Exception {
+        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", condition, "10m"));
         try (Replay r = new Replay(c)) {
             r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"), tick(T0 + 14 * MIN));
-            assertEquals(0, r.matches(C1), "window still open");
+            assertEquals(0, r.matches(C1), beforeEnd);
             r.feed(tick(T0 + 15 * MIN));
             assertEquals(0, r.matches(C1), "watermark == window end: an event at the end would still be on time");
             r.feed(tick(T0 + 15 * MIN + 1));
@@ -262,22 +271,7 @@ class SigmaCorrelationSpecTest {
 
     @Test
     void eqFiresWithExactlyNWhenTheWatermarkPassesTheWindowEnd() throws Exception {
-        Compiled c = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "eq: 2", "10m"));
-        try (Replay r = new Replay(c)) {
-            r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"));
-            assertEquals(0, r.matches(C1), "2 reached, but a third match may still come within the window");
-            r.feed(tick(T0 + 15 * MIN));
-            assertEquals(0, r.matches(C1), "watermark == window end: not judged yet");
-            r.feed(tick(T0 + 15 * MIN + 1));
-            assertEquals(1, r.matches(C1), "watermark past the window end: exactly 2, judged");
-            r.flush();
-            assertEquals(1, r.matches(C1), "judged once");
-            List<Notable> n = r.notablesOf(C1);
-            assertEquals(1, n.size());
-            assertEquals("bob", n.get(0).fields().get("User"));
-            assertEquals(ctime(T0 + 10 * MIN), n.get(0).fields().get("firstTime"), "timed at the window end");
-            assertFalse(n.get(0).late());
-        }
+        assertJudgedOnceJustPastTheWindowEnd("eq: 2", "2 reached, but a third match may still come within the window");
     }
 
     @Test

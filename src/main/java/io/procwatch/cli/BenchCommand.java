@@ -26,8 +26,28 @@ final class BenchCommand implements Callable<Integer> {
                     + "against evtxexport on the same files when it is installed.")
     java.nio.file.Path evtxDatasets;
 
+    @Option(names = "--sigma", paramLabel = "SIGMAHQ",
+            description = "Instead: convert the Sigma process_creation rules under SIGMAHQ (a SigmaHQ checkout or a "
+                    + "rules folder) into one KieBase, report build time and heap, and replay the process events of "
+                    + "--otrf to --events through a session (one thread) and through the engine (two threads).")
+    java.nio.file.Path sigma;
+
+    @Option(names = "--otrf", paramLabel = "DIR", defaultValue = "../shared/datasets/otrf",
+            description = "With --sigma: where the replayed process events are read (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path otrf;
+
     @Override
     public Integer call() throws Exception {
+        if (sigma != null) {
+            for (java.nio.file.Path p : java.util.List.of(sigma, otrf)) {
+                if (!java.nio.file.Files.exists(p)) {
+                    System.err.println("procwatch bench: " + p + ": no such file or directory");
+                    return ExitCodes.INPUT;
+                }
+            }
+            io.procwatch.sigma.SigmaBenchmark.run(sigma, otrf, events, null);
+            return ExitCodes.OK;
+        }
         if (evtxDatasets != null) {
             System.out.println(io.procwatch.read.evtx.EvtxReadBenchmark.run(evtxDatasets, 1_000_000));
             return ExitCodes.OK;

@@ -27,10 +27,11 @@ import java.util.Set;
  * through a {@link DetectionSession} (events/s).
  *
  * <pre>
- * java -cp target/classes:$(cat target/classpath.txt) io.procwatch.sigma.SigmaBenchmark \
- *      [SIGMA_DIR] [OTRF_DIR] [EVENTS] [RULES_DRL_DIR]
+ * java -Xmx4g -jar target/procwatch.jar bench --sigma ../shared/datasets/sigmahq-sigma [--otrf DIR] [--events N]
+ * java -cp ... io.procwatch.sigma.SigmaBenchmark [SIGMA_DIR] [OTRF_DIR] [EVENTS] [RULES_DRL_DIR]
  * </pre>
- * Defaults: ../shared/datasets/sigmahq-sigma, ../shared/datasets/otrf, 1000000, rules-drl.
+ * Defaults: ../shared/datasets/sigmahq-sigma, ../shared/datasets/otrf, 1000000, the bundled model and aggregation
+ * rules.
  */
 public final class SigmaBenchmark {
 
@@ -42,8 +43,19 @@ public final class SigmaBenchmark {
         Path sigma = args.length > 0 ? Path.of(args[0]) : shared.resolve("sigmahq-sigma");
         Path otrf = args.length > 1 ? Path.of(args[1]) : shared.resolve("otrf");
         long target = args.length > 2 ? Long.parseLong(args[2]) : 1_000_000L;
-        Path rulesDrl = args.length > 3 ? Path.of(args[3]) : Path.of("rules-drl");
+        run(sigma, otrf, target, args.length > 3 ? Path.of(args[3]) : null);
+    }
 
+    /**
+     * Runs the benchmark and prints its figures on standard output ({@code procwatch bench --sigma}).
+     *
+     * @param sigma    a SigmaHQ checkout (its rules, rules-emerging-threats and rules-threat-hunting folders) or a
+     *                 folder of Sigma rules
+     * @param otrf     where to read process events from (any input procwatch reads)
+     * @param target   events to replay
+     * @param rulesDrl the folder holding model.drl and aggregation.drl, or null for the bundled ones
+     */
+    public static void run(Path sigma, Path otrf, long target, Path rulesDrl) throws Exception {
         long t0 = System.nanoTime();
         List<Path> dirs = new ArrayList<>();
         for (String d : List.of("rules", "rules-emerging-threats", "rules-threat-hunting")) {
@@ -54,8 +66,17 @@ public final class SigmaBenchmark {
         ConversionReport report = SigmaConverter.standard().convertAll(dirs.isEmpty() ? List.of(sigma) : dirs);
         long tConv = System.nanoTime();
         Map<Path, String> drl = new LinkedHashMap<>();
+        Map<Path, String> bundled = rulesDrl == null ? SigmaRules.bundledDrl() : Map.of();
         for (String f : List.of("model.drl", "aggregation.drl")) {
-            drl.put(rulesDrl.resolve(f), Files.readString(rulesDrl.resolve(f)));
+            if (rulesDrl != null) {
+                drl.put(rulesDrl.resolve(f), Files.readString(rulesDrl.resolve(f)));
+            } else {
+                bundled.forEach((path, text) -> {
+                    if (path.getFileName().toString().equals(f)) {
+                        drl.put(path, text);
+                    }
+                });
+            }
         }
         drl.putAll(SigmaRules.toDrl(report, Path.of("sigma"), Set.of()));
         long heapBefore = usedHeap();

@@ -144,4 +144,39 @@ class ScanCommandTest {
         assertTrue(Files.readString(table).contains("4 notables"));
         assertEquals(ExitCodes.USAGE, run(new ByteArrayOutputStream(), "scan", "-f", "xml", "examples"));
     }
+
+    /** scan --sigma converts on the fly: the Sigma rule's notables beside the DRL rules', skipped rules counted. */
+    @Test
+    void scanWithSigmaRulesConvertedOnTheFly(@TempDir Path dir) throws Exception {
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        Files.writeString(sigma.resolve("headless.yml"), "title: QEMU without a display\n"
+                + "id: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0001\nlevel: high\n"
+                + "logsource: {category: process_creation, product: windows}\n"
+                + "detection:\n  sel:\n    CommandLine|contains: '-nographic'\n  condition: sel\n");
+        Files.writeString(sigma.resolve("dns.yml"), "title: d\nid: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0002\n"
+                + "logsource: {category: dns_query, product: windows}\n"
+                + "detection:\n  sel:\n    QueryName: x\n  condition: sel\n");
+        Path out = dir.resolve("n.ndjson");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(err, "scan", "-q", "--sigma", sigma.toString(), "-o", out.toString(), "examples");
+        assertEquals(ExitCodes.OK, code, err.toString());
+        List<String> ids = Files.readAllLines(out).stream().map(l -> {
+            try {
+                return JSON.readTree(l).get("rule_id").asText();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).toList();
+        assertEquals(4, ids.stream().filter(id -> !id.startsWith("0a7c3c1e")).count(), "the DRL rules' notables: " + ids);
+        assertTrue(ids.contains("0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0001"), "the Sigma rule's: " + ids);
+        assertTrue(err.toString().contains("1 Sigma rules skipped: their log source is not Windows process_creation"),
+                err.toString());
+    }
+
+    @Test
+    void benchSigmaNamesAMissingFolder() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(ExitCodes.INPUT, run(err, "bench", "--sigma", "no/such/sigma"));
+        assertTrue(err.toString().contains("no/such/sigma: no such file or directory"), err.toString());
+    }
 }

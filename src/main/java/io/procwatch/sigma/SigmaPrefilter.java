@@ -171,29 +171,44 @@ public final class SigmaPrefilter {
     }
 
     /**
-     * One event's search: the rules already offered, in a short list rather than a flag per rule (an event makes
-     * about a dozen rules candidates out of 1,400, and zeroing 1,400 flags per event showed).
+     * One event's search: the rules already offered, in a short list while they are few (an event makes about a
+     * dozen of the 1,400 rules candidates, so a flag per rule would mostly be zeroed for nothing), then in flags
+     * (an event crafted to hold many needles must not make the check quadratic).
      */
     private final class Search {
+        private static final int LIST_LIMIT = 64;
         final ProcessEvent e;
         final List<SigmaCandidate> out = new ArrayList<>(4);
-        int[] offered = new int[16];
+        final int[] offered = new int[LIST_LIMIT];
         int n;
+        boolean[] seen;
 
         Search(ProcessEvent e) {
             this.e = e;
         }
 
         void offer(int r) {
-            for (int i = 0; i < n; i++) {
-                if (offered[i] == r) {
+            if (seen != null) {
+                if (seen[r]) {
                     return;
                 }
+                seen[r] = true;
+            } else {
+                for (int i = 0; i < n; i++) {
+                    if (offered[i] == r) {
+                        return;
+                    }
+                }
+                if (n < LIST_LIMIT) {
+                    offered[n++] = r;
+                } else {
+                    seen = new boolean[ruleIds.length];
+                    for (int i = 0; i < n; i++) {
+                        seen[offered[i]] = true;
+                    }
+                    seen[r] = true;
+                }
             }
-            if (n == offered.length) {
-                offered = Arrays.copyOf(offered, n * 2);
-            }
-            offered[n++] = r;
             SigmaPrefilter.this.offer(r, e, out);
         }
     }

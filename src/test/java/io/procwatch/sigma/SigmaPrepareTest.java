@@ -123,6 +123,24 @@ class SigmaPrepareTest {
         assertEquals(fields(want), fields(got));
     }
 
+    /** An event holding the needles of 100 rules, each twice: every rule a candidate exactly once. */
+    @Test
+    void anEventWithManyCandidatesGetsEachRuleOnce() throws Exception {
+        Path many = Files.createDirectories(dir.resolve("many"));
+        StringBuilder cmd = new StringBuilder("tool.exe");
+        for (int i = 0; i < 100; i++) {
+            Files.writeString(many.resolve("r" + i + ".yml"), String.format("title: needle %d%nid: 6c0f6a3e-0000-4d7e-9a0b-%012d%n",
+                    i, 1000 + i) + HEAD + "detection:\n  sel:\n    CommandLine|contains: '/opt" + i + "x'\n  condition: sel\n");
+            cmd.append(" /opt").append(i).append('x');
+        }
+        cmd.append(cmd);
+        RuleSet r = SigmaRules.withDrl(null, List.of(many), new PrintWriter(new StringWriter()));
+        ProcessEvent e = SigmaSpecTest.ev("CommandLine", cmd.toString(), "Image", "c:\\tool.exe");
+        List<String> ids = ruleIds(SigmaPrefilter.of(r.kieBase()).candidates(e));
+        assertEquals(100, ids.size(), String.valueOf(ids));
+        assertEquals(100, ids.stream().distinct().count());
+    }
+
     private static List<ProcessEvent> copies(List<ProcessEvent> es) {
         return es.stream().map(e -> e.withTime(e.getTime())).toList();
     }

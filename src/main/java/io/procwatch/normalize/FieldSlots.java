@@ -51,7 +51,11 @@ public final class FieldSlots {
     /** The slot of a field name met in an event, or -1 once the names from events reached the limit. */
     static int forEvent(String name) {
         Integer s = SLOTS.get(name);
-        return s != null ? s : add(name, EVENT_NAME_LIMIT);
+        if (s != null) {
+            return s;
+        }
+        // Once full, a feed of ever new names must not take the lock for each of them.
+        return names.length >= EVENT_NAME_LIMIT ? -1 : add(name, EVENT_NAME_LIMIT);
     }
 
     private static synchronized int add(String name, int limit) {

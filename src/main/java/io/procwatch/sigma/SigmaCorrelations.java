@@ -3,12 +3,16 @@ package io.procwatch.sigma;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.detect.Match;
 import io.procwatch.normalize.ProcessEvent;
+import org.kie.api.KieBase;
+import org.kie.api.definition.KiePackage;
+import org.kie.api.definition.rule.Rule;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -172,6 +176,7 @@ public final class SigmaCorrelations {
             sb.append("    if ( opened != null ) {\n        insert( opened );\n    }\nend\n\n");
             sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
             DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
+            specAnnotation(sb, spec);
             // Below the window rule (50): matches raised in the same firing are folded in before a window is judged.
             sb.append("    salience 40\n");
             sb.append("when\n    Watermark( $now : time )\n");
@@ -182,6 +187,7 @@ public final class SigmaCorrelations {
         } else {
             sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
             DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
+            specAnnotation(sb, spec);
             sb.append("    salience 50\n");
             sb.append("when\n    $s : SigmaCorrelations.State()\n").append(matchPattern);
             sb.append("then\n    ProcessEvent e = $s.observe( ").append(SigmaConverter.str(id)).append(", ")
@@ -189,6 +195,48 @@ public final class SigmaCorrelations {
         }
         sb.append("    if ( e != null ) {\n        insert( detections.match( kcontext, e ) );\n    }\nend\n");
         return new SigmaConverter.Converted(id, title, stem + ".drl", sb.toString(), Set.of(), source, true);
+    }
+
+    /**
+     * {@code @sigmaCorrelationSpec}: the correlation's definition (type, timespan, condition, field, group-by, rules:
+     * the text its consequence passes to {@link State}) as an annotation, so that a rule reload can tell an unchanged
+     * correlation from a changed one ({@link #specs}). Fields are separated by {@code " | "}, list items by
+     * {@code "; "}; a character that would end the value or read as a separator is written {@code %XXXX}.
+     */
+    private static void specAnnotation(StringBuilder sb, String spec) {
+        StringBuilder v = new StringBuilder();
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c == '\u0001') {
+                v.append(" | ");
+            } else if (c == '\u0002') {
+                v.append("; ");
+            } else if (c < 0x20 || c == '%' || c == '"' || c == '\\' || c == '|' || c == ';') {
+                v.append('%').append(String.format("%04x", (int) c));
+            } else {
+                v.append(c);
+            }
+        }
+        sb.append("    @sigmaCorrelationSpec( \"").append(v).append("\" )\n");
+    }
+
+    /**
+     * The definition of every correlation in a rule base, by correlation id: its {@code @sigmaCorrelationSpec}. Two
+     * rule bases give the same text for a correlation whose type, timespan, condition, field, group-by and rules are
+     * the same. A correlation converted by an older procwatch (without the annotation) is not in it.
+     */
+    public static Map<String, String> specs(KieBase base) {
+        Map<String, String> out = new HashMap<>();
+        for (KiePackage p : base.getKiePackages()) {
+            for (Rule r : p.getRules()) {
+                Object id = r.getMetaData().get("sigmaCorrelation");
+                Object spec = r.getMetaData().get("sigmaCorrelationSpec");
+                if (id != null && spec != null) {
+                    out.put(id.toString(), spec.toString());
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -475,6 +523,42 @@ public final class SigmaCorrelations {
             }
             ProcessEvent e = last.event();
             return new ProcessEvent(e.getLogSource(), e.getEventId(), w.end, e.getOrigin(), e.getFields());
+        }
+
+        /** The correlations that hold matches: in a sliding window, or in an open window judged at its end. */
+        public Set<String> correlations() {
+            Set<String> out = new HashSet<>(tumbling.keySet());
+            windows.forEach((id, groups) -> {
+                if (groups.values().stream().anyMatch(w -> !w.entries.isEmpty())) {
+                    out.add(id);
+                }
+            });
+            return out;
+        }
+
+        /**
+         * A rule reload: moves the windows of the correlations in {@code carried} (same id and definition in the new
+         * rules) into {@code next}, the state of the replacing session, and forgets all of them here. Returns the
+         * open {@link TumblingWindow}s moved, oldest first: the caller inserts them into the new session's working
+         * memory, where its rules judge them when the watermark passes their end.
+         */
+        public List<TumblingWindow> handOver(State next, Set<String> carried) {
+            List<TumblingWindow> open = new ArrayList<>();
+            for (String id : carried) {
+                Map<List<String>, Window> sliding = windows.get(id);
+                if (sliding != null) {
+                    next.windows.put(id, sliding);
+                }
+                Map<List<String>, List<TumblingWindow>> groups = tumbling.get(id);
+                if (groups != null) {
+                    next.tumbling.put(id, groups);
+                    groups.values().forEach(open::addAll);
+                }
+            }
+            windows.clear();
+            tumbling.clear();
+            open.sort(Comparator.comparingLong(TumblingWindow::getStart).thenComparing(TumblingWindow::getCorrelation));
+            return open;
         }
 
         private static List<String> key(Spec spec, Match m) {

@@ -7,11 +7,14 @@ import io.procwatch.aggregate.Watermark;
 import io.procwatch.detect.Detections;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.sigma.SigmaCorrelations;
 import io.procwatch.sigma.SigmaPrefilter;
 import io.procwatch.read.Origin;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -35,6 +40,8 @@ import java.util.function.Predicate;
  * <p>Not thread-safe: one thread drives a session ({@link #prepare} excepted).
  */
 public final class DetectionSession implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionSession.class);
 
     /** How many late events are kept by origin for the run report. */
     static final int LATE_SAMPLES = 20;
@@ -239,10 +246,11 @@ public final class DetectionSession implements AutoCloseable {
 
     /**
      * Hands this session's time and open windows over to {@code next} (a fresh session of a reloaded rule set):
-     * the newest event time, the Drools clock, the watermark, the inserted/late counts, and every open group
-     * {@code keep} accepts. Groups not kept are returned (the caller emits them). Events in working memory are
-     * not moved: each was already evaluated by this session's rules. This session is left without groups and
-     * should be closed.
+     * the newest event time, the Drools clock, the watermark, the inserted/late counts, every open group
+     * {@code keep} accepts, and the Sigma correlation windows of every correlation whose id and definition are the
+     * same in {@code next}'s rules ({@link #carryCorrelations}). Groups not kept are returned (the caller emits
+     * them). Events in working memory are not moved: each was already evaluated by this session's rules. This
+     * session is left without groups or correlation windows and should be closed.
      */
     public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep) {
         session.fireAllRules();
@@ -255,6 +263,7 @@ public final class DetectionSession implements AutoCloseable {
             next.clockAt = clockAt;
         }
         next.moveWatermark(watermark.getTime());
+        carryCorrelations(next);
         List<NotableGroup> dropped = new ArrayList<>();
         for (NotableGroup g : openGroups()) {
             session.delete(session.getFactHandle(g));
@@ -266,6 +275,47 @@ public final class DetectionSession implements AutoCloseable {
         }
         next.session.fireAllRules();
         return dropped;
+    }
+
+    /**
+     * Moves the Sigma correlation windows ({@link SigmaCorrelations.State}: the sliding windows of gt/gte and
+     * temporal, and the open {@link SigmaCorrelations.TumblingWindow} facts of lt/lte/eq) of every correlation whose
+     * {@code @sigmaCorrelationSpec} is the same in {@code next}'s rules into {@code next}: its later matches count
+     * on, and its open windows are judged by {@code next}'s rules when the watermark passes their end. The windows
+     * of a correlation changed or removed are dropped, not judged: they are not over, so their outcome is not
+     * known yet (a count below an lt bound now may pass it later), and the new definition starts afresh.
+     */
+    private void carryCorrelations(DetectionSession next) {
+        SigmaCorrelations.State from = correlationState();
+        if (from == null) {
+            return;
+        }
+        next.session.fireAllRules();   // its state rule inserts its (empty) SigmaCorrelations.State
+        SigmaCorrelations.State to = next.correlationState();
+        Map<String, String> before = SigmaCorrelations.specs(session.getKieBase());
+        Map<String, String> after = to == null ? Map.of() : SigmaCorrelations.specs(next.session.getKieBase());
+        Set<String> carried = new TreeSet<>(before.keySet());
+        carried.removeIf(id -> !before.get(id).equals(after.get(id)));
+        Set<String> dropped = new TreeSet<>(from.correlations());
+        dropped.removeAll(carried);
+        for (Object w : new ArrayList<>(session.getObjects(o -> o instanceof SigmaCorrelations.TumblingWindow))) {
+            session.delete(session.getFactHandle(w));
+        }
+        // No state in next: its rules have no correlation, so nothing is carried.
+        List<SigmaCorrelations.TumblingWindow> open = from.handOver(to != null ? to : new SigmaCorrelations.State(), carried);
+        for (SigmaCorrelations.TumblingWindow w : open) {
+            next.session.insert(w);
+        }
+        if (!dropped.isEmpty()) {
+            LOG.info("open Sigma correlation windows dropped (correlation changed or removed): {}", dropped);
+        }
+    }
+
+    private SigmaCorrelations.State correlationState() {
+        for (Object o : session.getObjects(o -> o instanceof SigmaCorrelations.State)) {
+            return (SigmaCorrelations.State) o;
+        }
+        return null;
     }
 
     /** The current watermark, epoch ms. */

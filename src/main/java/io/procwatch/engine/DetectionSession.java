@@ -250,7 +250,7 @@ public final class DetectionSession implements AutoCloseable {
      * {@code keep} accepts, and the Sigma correlation windows of every correlation whose id and definition are the
      * same in {@code next}'s rules ({@link #carryCorrelations}). Groups not kept are returned (the caller emits
      * them). Events in working memory are not moved: each was already evaluated by this session's rules. This
-     * session is left without groups or correlation windows and should be closed.
+     * session is left without groups and should be closed.
      */
     public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep) {
         session.fireAllRules();
@@ -290,24 +290,24 @@ public final class DetectionSession implements AutoCloseable {
         if (from == null) {
             return;
         }
-        next.session.fireAllRules();   // its state rule inserts its (empty) SigmaCorrelations.State
-        SigmaCorrelations.State to = next.correlationState();
+        for (Object w : new ArrayList<>(session.getObjects(o -> o instanceof SigmaCorrelations.TumblingWindow))) {
+            session.delete(session.getFactHandle(w));
+        }
         Map<String, String> before = SigmaCorrelations.specs(session.getKieBase());
-        Map<String, String> after = to == null ? Map.of() : SigmaCorrelations.specs(next.session.getKieBase());
+        Map<String, String> after = SigmaCorrelations.specs(next.session.getKieBase());
         Set<String> carried = new TreeSet<>(before.keySet());
         carried.removeIf(id -> !before.get(id).equals(after.get(id)));
         Set<String> dropped = new TreeSet<>(from.correlations());
         dropped.removeAll(carried);
-        for (Object w : new ArrayList<>(session.getObjects(o -> o instanceof SigmaCorrelations.TumblingWindow))) {
-            session.delete(session.getFactHandle(w));
-        }
-        // No state in next: its rules have no correlation, so nothing is carried.
-        List<SigmaCorrelations.TumblingWindow> open = from.handOver(to != null ? to : new SigmaCorrelations.State(), carried);
-        for (SigmaCorrelations.TumblingWindow w : open) {
-            next.session.insert(w);
-        }
         if (!dropped.isEmpty()) {
             LOG.info("open Sigma correlation windows dropped (correlation changed or removed): {}", dropped);
+        }
+        next.session.fireAllRules();   // its state rule inserts its (empty) SigmaCorrelations.State
+        SigmaCorrelations.State to = next.correlationState();
+        if (to != null) {   // null: next's rules hold no correlation
+            for (SigmaCorrelations.TumblingWindow w : from.handOver(to, carried)) {
+                next.session.insert(w);
+            }
         }
     }
 

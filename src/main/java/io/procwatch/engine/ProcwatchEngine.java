@@ -417,6 +417,8 @@ public final class ProcwatchEngine implements AutoCloseable {
      * whose {@code @id} and metadata (name, title, description, risk attributes, MITRE ids, schedule, earliest,
      * latest, group-by fields, fillnull) are unchanged: its later matches keep counting into the same notable.
      * Open groups of changed or removed detections are emitted at once with what they counted so far.
+     * Also carried: the windows of every Sigma correlation whose id and definition are unchanged (see
+     * {@link DetectionSession#handOver}); those of a changed or removed correlation are dropped, not judged.
      * Not carried: the events in working memory (each was already evaluated; new rules see only later events).
      * Changing only a rule's conditions (same metadata) keeps its open groups.
      */

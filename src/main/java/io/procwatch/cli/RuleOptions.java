@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.engine.ProcwatchEngine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -22,16 +23,20 @@ final class RuleOptions {
     @Option(names = {"-v", "--verbose"}, description = "Log Drools' own INFO messages (KieBase builds).")
     boolean verbose;
 
+    /** Compiles the rules these options name: what {@code serve --watch} calls again at each reload. */
+    ProcwatchEngine.RuleLoader loader(PrintWriter err) {
+        return () -> sigmaDirs != null && !sigmaDirs.isEmpty()
+                ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
+                : rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
+    }
+
     /** Loads the rules, printing {@code file:line: message} for each problem; {@code null} when they failed. */
     RuleSet load(PrintWriter err) {
         if (verbose) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
         }
         try {
-            if (sigmaDirs != null && !sigmaDirs.isEmpty()) {
-                return io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err);
-            }
-            return rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
+            return loader(err).load();
         } catch (RuleCompileException e) {
             e.problems().forEach(p -> err.println(p));
             err.println("procwatch: " + e.problems().size() + " rule error" + (e.problems().size() == 1 ? "" : "s")

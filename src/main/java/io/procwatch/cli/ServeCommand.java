@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     RuleOptions ruleOptions;
 
-    @Option(names = "--watch", description = "With --rules: recompile when a DRL file changes (a failing rule set is refused; the running rules stay).")
+    @Option(names = "--watch", description = "With --rules: recompile when a DRL file changes, with --sigma converting its Sigma rules again (a failing rule set is refused; the running rules stay).")
     boolean watch;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}, local only; 0.0.0.0 for all).")
@@ -116,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
         Thread hook = server.shutdownHook();
         Runtime.getRuntime().addShutdownHook(hook);
         if (watch) {
-            server.watchRules(ruleOptions.rulesDir, Duration.ofMillis(300));
+            server.watchRules(ruleOptions.rulesDir, ruleOptions.loader(err), Duration.ofMillis(300));
         }
         err.println("procwatch serve: listening on http://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
         err.flush();

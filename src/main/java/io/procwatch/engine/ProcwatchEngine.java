@@ -398,13 +398,30 @@ public final class ProcwatchEngine implements AutoCloseable {
      *                              the running rules stay in force
      */
     public ReloadReport reload(Path rulesDir) throws RuleCompileException, IOException {
+        return reload(() -> RuleSet.fromDirectory(rulesDir));
+    }
+
+    /** Compiles a rule set for {@link #reload(RuleLoader)}: a DRL directory, or DRL and Sigma rules together. */
+    @FunctionalInterface
+    public interface RuleLoader {
+        RuleSet load() throws RuleCompileException, IOException;
+    }
+
+    /**
+     * Compiles the rules {@code loader} gives on the calling thread (events keep flowing) and swaps them in; see
+     * {@link #reload(RuleSet)}. {@code serve --rules DIR --sigma SIGMA --watch} reloads this way, so that the
+     * Sigma rules are converted again beside the DRL rules.
+     *
+     * @throws RuleCompileException the new rules do not compile; the running rules stay in force
+     */
+    public ReloadReport reload(RuleLoader loader) throws RuleCompileException, IOException {
         long t0 = System.nanoTime();
         RuleSet next;
         try {
-            next = RuleSet.fromDirectory(rulesDir);
+            next = loader.load();
         } catch (RuleCompileException | IOException e) {
             reloadFailures.incrementAndGet();
-            LOG.warn("reload of {} refused, the running rules stay in force: {}", rulesDir, e.getMessage());
+            LOG.warn("reload refused, the running rules stay in force: {}", e.getMessage());
             throw e;
         }
         return swap(next, (System.nanoTime() - t0) / 1_000_000);

@@ -1,6 +1,7 @@
 package io.procwatch.engine;
 
 import io.procwatch.detect.RuleCompileException;
+import io.procwatch.detect.RuleSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class RuleWatcher implements AutoCloseable {
 
     private final ProcwatchEngine engine;
     private final Path dir;
+    private final ProcwatchEngine.RuleLoader loader;
     private final long debounceMillis;
     private final WatchService watch;
     private final Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
@@ -41,10 +43,17 @@ public final class RuleWatcher implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong();
     private volatile boolean running = true;
 
-    /** Starts watching at once. */
+    /** Starts watching at once; a change recompiles {@code dir}. */
     public RuleWatcher(ProcwatchEngine engine, Path dir, Duration debounce) throws IOException {
+        this(engine, dir, debounce, () -> RuleSet.fromDirectory(dir));
+    }
+
+    /** Starts watching {@code dir} at once; a change reloads what {@code loader} compiles (e.g. DIR plus Sigma rules). */
+    public RuleWatcher(ProcwatchEngine engine, Path dir, Duration debounce, ProcwatchEngine.RuleLoader loader)
+            throws IOException {
         this.engine = engine;
         this.dir = dir;
+        this.loader = loader;
         this.debounceMillis = debounce.toMillis();
         this.watch = FileSystems.getDefault().newWatchService();
         registerTree(dir);
@@ -110,7 +119,7 @@ public final class RuleWatcher implements AutoCloseable {
         attempts.incrementAndGet();
         long t0 = System.nanoTime();
         try {
-            ReloadReport r = engine.reload(dir);
+            ReloadReport r = engine.reload(loader);
             LOG.info("reload after change of {}: {} rules ({} detections) in force, took {} ms (compile {} ms, swap {} ms)",
                     files, r.rules(), r.detections(), (System.nanoTime() - t0) / 1_000_000, r.compileMillis(), r.swapMillis());
         } catch (RuleCompileException e) {

@@ -121,6 +121,11 @@ public final class ProcwatchServer {
         watcher = new RuleWatcher(engine, dir, debounce);
     }
 
+    /** Reloads what {@code loader} compiles (e.g. {@code dir} plus Sigma rules) whenever a DRL file in {@code dir} changes. */
+    public void watchRules(Path dir, ProcwatchEngine.RuleLoader loader, java.time.Duration debounce) throws IOException {
+        watcher = new RuleWatcher(engine, dir, debounce, loader);
+    }
+
     /** The bound port (useful with port 0). */
     public int port() {
         return http.getAddress().getPort();

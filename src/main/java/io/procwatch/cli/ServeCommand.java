@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     RuleOptions ruleOptions;
 
-    @Option(names = "--watch", description = "With --rules: recompile when a DRL file changes, with --sigma converting its Sigma rules again (a failing rule set is refused; the running rules stay).")
+    @Option(names = "--watch", description = "With --rules and/or --sigma: compile the rules again when a DRL file of --rules or a Sigma YAML file of --sigma changes (a failing rule set is refused; the running rules stay).")
     boolean watch;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}, local only; 0.0.0.0 for all).")
@@ -79,8 +79,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (System.getProperty("org.slf4j.simpleLogger.log.io.procwatch") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.io.procwatch", "info");
         }
-        if (watch && ruleOptions.rulesDir == null) {
-            err.println("procwatch serve: --watch needs --rules DIR");
+        if (watch && ruleOptions.rulesDir == null && (ruleOptions.sigmaDirs == null || ruleOptions.sigmaDirs.isEmpty())) {
+            err.println("procwatch serve: --watch needs --rules DIR and/or --sigma DIR");
             return ExitCodes.USAGE;
         }
         if (out == null && !stdout && webhook == null) {
@@ -116,7 +116,14 @@ public final class ServeCommand implements Callable<Integer> {
         Thread hook = server.shutdownHook();
         Runtime.getRuntime().addShutdownHook(hook);
         if (watch) {
-            server.watchRules(ruleOptions.rulesDir, ruleOptions.loader(err), Duration.ofMillis(300));
+            java.util.Map<java.nio.file.Path, java.util.List<String>> roots = new java.util.LinkedHashMap<>();
+            if (ruleOptions.rulesDir != null) {
+                roots.put(ruleOptions.rulesDir, java.util.List.of(".drl"));
+            }
+            if (ruleOptions.sigmaDirs != null) {
+                ruleOptions.sigmaDirs.forEach(d -> roots.put(d, java.util.List.of(".yml", ".yaml")));
+            }
+            server.watchRules(roots, ruleOptions.loader(err), Duration.ofMillis(300));
         }
         err.println("procwatch serve: listening on http://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
         err.flush();

@@ -15,7 +15,9 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Watches a rules directory (and its subdirectories) and calls {@link ProcwatchEngine#reload(Path)} when a
- * {@code .drl} file is created, changed or deleted. Changes are collected until the directory has been quiet for
- * the debounce time (editors write a file in several steps), then the whole directory is recompiled once. Each
+ * Watches rule directories (and their subdirectories) and reloads the engine when a rule file is created, changed
+ * or deleted: {@code .drl} files in a DRL directory, {@code .yml}/{@code .yaml} files in a Sigma directory.
+ * Changes are collected until the directories have been quiet for the debounce time (editors write a file in
+ * several steps), then the rules are compiled again once. Each
  * reload is logged with the files that changed, how long it took and how many rules are in force; a rule set that
  * does not compile is logged with its {@code file:line} problems and the running rules stay.
  */
@@ -34,40 +37,54 @@ public final class RuleWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RuleWatcher.class);
 
     private final ProcwatchEngine engine;
-    private final Path dir;
+    /** Watched roots and, per root, the file name endings that count as rule files. */
+    private final Map<Path, List<String>> roots;
     private final ProcwatchEngine.RuleLoader loader;
     private final long debounceMillis;
     private final WatchService watch;
-    private final Map<WatchKey, Path> keys = new ConcurrentHashMap<>();
+    /** Each watched directory and the root it belongs to. */
+    private final Map<WatchKey, Path[]> keys = new ConcurrentHashMap<>();
     private final Thread thread;
     private final AtomicLong attempts = new AtomicLong();
     private volatile boolean running = true;
 
-    /** Starts watching at once; a change recompiles {@code dir}. */
+    /** Starts watching at once; a DRL change recompiles {@code dir}. */
     public RuleWatcher(ProcwatchEngine engine, Path dir, Duration debounce) throws IOException {
         this(engine, dir, debounce, () -> RuleSet.fromDirectory(dir));
     }
 
-    /** Starts watching {@code dir} at once; a change reloads what {@code loader} compiles (e.g. DIR plus Sigma rules). */
+    /** Starts watching {@code dir} at once; a DRL change reloads what {@code loader} compiles. */
     public RuleWatcher(ProcwatchEngine engine, Path dir, Duration debounce, ProcwatchEngine.RuleLoader loader)
             throws IOException {
+        this(engine, Map.of(dir, List.of(".drl")), debounce, loader);
+    }
+
+    /**
+     * Starts watching at once; a change of a file under one of {@code roots} whose name ends with one of that
+     * root's endings reloads what {@code loader} compiles (e.g. a DRL directory with {@code .drl} and Sigma
+     * directories with {@code .yml} and {@code .yaml}).
+     */
+    public RuleWatcher(ProcwatchEngine engine, Map<Path, List<String>> roots, Duration debounce,
+                       ProcwatchEngine.RuleLoader loader) throws IOException {
         this.engine = engine;
-        this.dir = dir;
+        this.roots = Map.copyOf(roots);
         this.loader = loader;
         this.debounceMillis = debounce.toMillis();
         this.watch = FileSystems.getDefault().newWatchService();
-        registerTree(dir);
+        for (Path root : this.roots.keySet()) {
+            registerTree(root, root);
+        }
         this.thread = new Thread(this::run, "procwatch-rule-watcher");
         thread.setDaemon(true);
         thread.start();
-        LOG.info("watching {} for DRL changes", dir);
+        LOG.info("watching {} for rule changes", new TreeMap<>(this.roots));
     }
 
-    private void registerTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
+    private void registerTree(Path top, Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(top)) {
             for (Path d : s.filter(Files::isDirectory).toList()) {
                 keys.put(d.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                        StandardWatchEventKinds.ENTRY_DELETE), d);
+                        StandardWatchEventKinds.ENTRY_DELETE), new Path[]{d, root});
             }
         }
     }
@@ -87,18 +104,19 @@ public final class RuleWatcher implements AutoCloseable {
                     changed.clear();
                     continue;
                 }
-                Path base = keys.get(key);
+                Path[] base = keys.get(key);
                 for (WatchEvent<?> ev : key.pollEvents()) {
                     if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
                         changed.add("(many files)");
                         continue;
                     }
-                    Path p = base.resolve((Path) ev.context());
+                    Path p = base[0].resolve((Path) ev.context());
                     if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(p)) {
-                        registerTree(p);
+                        registerTree(p, base[1]);
                     }
-                    if (p.toString().endsWith(".drl")) {
-                        changed.add(dir.relativize(p).toString());
+                    String name = p.getFileName().toString();
+                    if (roots.get(base[1]).stream().anyMatch(name::endsWith)) {
+                        changed.add(p.toString());
                     }
                 }
                 if (!key.reset()) {

@@ -121,9 +121,13 @@ public final class ProcwatchServer {
         watcher = new RuleWatcher(engine, dir, debounce);
     }
 
-    /** Reloads what {@code loader} compiles (e.g. {@code dir} plus Sigma rules) whenever a DRL file in {@code dir} changes. */
-    public void watchRules(Path dir, ProcwatchEngine.RuleLoader loader, java.time.Duration debounce) throws IOException {
-        watcher = new RuleWatcher(engine, dir, debounce, loader);
+    /**
+     * Reloads what {@code loader} compiles whenever a rule file under one of {@code roots} changes (per root, the
+     * file name endings that count: {@code .drl} for a DRL directory, {@code .yml}/{@code .yaml} for Sigma rules).
+     */
+    public void watchRules(java.util.Map<Path, java.util.List<String>> roots, ProcwatchEngine.RuleLoader loader,
+                           java.time.Duration debounce) throws IOException {
+        watcher = new RuleWatcher(engine, roots, debounce, loader);
     }
 
     /** The bound port (useful with port 0). */

@@ -105,7 +105,8 @@ class ServeWatchTest {
                 first, new PrintStream(new ByteArrayOutputStream()));
         long t0 = 1_700_000_000_000L;
         try {
-            server.watchRules(rules, loader, Duration.ofMillis(100));
+            server.watchRules(Map.of(rules, List.of(".drl"), sigma, List.of(".yml", ".yaml")), loader,
+                    Duration.ofMillis(100));
             server.engine().submit(whoami(t0));
             server.engine().submit(whoami(t0 + 60_000));
 
@@ -113,6 +114,14 @@ class ServeWatchTest {
             Files.writeString(f, Files.readString(f).replace("@riskScore( 50 )", "@riskScore( 80 )"));
             await(() -> server.engine().metrics().reloads() == 1);
             assertEquals(first.ruleCount(), server.engine().rules().ruleCount(), "the Sigma rules are still in force");
+
+            // A Sigma file changing reloads too (serve --sigma DIR --watch): the base rule's level, not the correlation.
+            Path y = sigma.resolve("whoami.yml");
+            Files.writeString(y, Files.readString(y).replace("level: high", "level: critical"));
+            await(() -> server.engine().metrics().reloads() == 2);
+            assertEquals(90, server.engine().rules().catalog().detections().stream()
+                    .filter(d -> d.id().equals("00000000-0000-0000-0000-0000000000a1")).findFirst().orElseThrow().riskScore(),
+                    "the converted rule's new level is in force");
 
             server.engine().submit(whoami(t0 + 120_000));   // the third in 10 minutes
         } finally {

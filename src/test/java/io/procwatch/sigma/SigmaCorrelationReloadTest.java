@@ -2,21 +2,15 @@ package io.procwatch.sigma;
 
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleSet;
-import io.procwatch.engine.DetectionSession;
 import io.procwatch.engine.EngineClock;
 import io.procwatch.engine.ProcwatchEngine;
 import io.procwatch.engine.ReloadReport;
-import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.procwatch.sigma.SigmaCorrelationSpecTest.C1;
@@ -56,65 +50,11 @@ class SigmaCorrelationReloadTest {
     static Path dir;
 
     static RuleSet compile(Map<Path, String> extraDrl, String... yaml) throws Exception {
-        Path d = Files.createTempDirectory(dir, "rules");
-        for (int i = 0; i < yaml.length; i++) {
-            Files.writeString(d.resolve("r" + i + ".yml"), yaml[i]);
-        }
-        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
-        assertEquals(List.of(), r.failures());
-        Map<Path, String> all = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
-        all.putAll(SigmaRules.toDrl(r, Path.of("sigma"), Set.of()));
-        all.putAll(extraDrl);
-        return RuleSet.compile(all, "test");
+        return SigmaTestSupport.compile(dir, extraDrl, yaml).rules();
     }
 
     static RuleSet compile(String... yaml) throws Exception {
         return compile(Map.of(), yaml);
-    }
-
-    /** A replay session that a reload replaces as {@link ProcwatchEngine} does: handOver, then the new session. */
-    static final class Reloading implements AutoCloseable {
-        DetectionSession session;
-        final List<Notable> notables = new ArrayList<>();
-
-        Reloading(RuleSet rules) {
-            session = new DetectionSession(rules, true, LATENESS);
-        }
-
-        Reloading feed(ProcessEvent... events) {
-            for (ProcessEvent e : events) {
-                session.insert(e);
-                notables.addAll(session.fire());
-            }
-            return this;
-        }
-
-        Reloading reload(RuleSet next) {
-            DetectionSession fresh = new DetectionSession(next, true, LATENESS);
-            session.handOver(fresh, g -> true).forEach(g -> notables.add(Notable.of(g)));
-            session.close();
-            session = fresh;
-            return this;
-        }
-
-        Reloading flush() {
-            notables.addAll(session.flush());
-            return this;
-        }
-
-        /** Matches of {@code id} in the current session (since the last reload). */
-        long matches(String id) {
-            return session.detections().matchCounts().getOrDefault(id, 0L);
-        }
-
-        List<Notable> notablesOf(String id) {
-            return notables.stream().filter(n -> n.ruleId().equals(id)).toList();
-        }
-
-        @Override
-        public void close() {
-            session.close();
-        }
     }
 
     @Test
@@ -142,7 +82,7 @@ class SigmaCorrelationReloadTest {
     @Test
     void anLtWindowOpenAtTheReloadIsJudgedAfterIt() throws Exception {
         String lt3 = countCorrelation(C1, "whoami_rule", "lt: 3", "10m");
-        try (Reloading r = new Reloading(compile(WHOAMI, lt3))) {
+        try (SigmaCorrelationSpecTest.Replay r = new SigmaCorrelationSpecTest.Replay(compile(WHOAMI, lt3))) {
             r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"),
                     ev(T0, "eve", "whoami"), ev(T0 + MIN, "eve", "whoami"));
             r.reload(compile(WHOAMI, lt3));
@@ -162,7 +102,7 @@ class SigmaCorrelationReloadTest {
     @Test
     void anEqWindowOpenAtTheReloadIsJudgedAtFlush() throws Exception {
         String eq2 = countCorrelation(C1, "whoami_rule", "eq: 2", "1h");
-        try (Reloading r = new Reloading(compile(WHOAMI, eq2))) {
+        try (SigmaCorrelationSpecTest.Replay r = new SigmaCorrelationSpecTest.Replay(compile(WHOAMI, eq2))) {
             r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"), ev(T0, "eve", "whoami"));
             r.reload(compile(WHOAMI, eq2));
             r.feed(ev(T0 + 2 * MIN, "eve", "whoami"), ev(T0 + 3 * MIN, "dan", "whoami"));
@@ -182,7 +122,7 @@ class SigmaCorrelationReloadTest {
                 countCorrelation(C2, "whoami_rule", "lt: 4", "10m"));                               // condition changed
         assertEquals("event_count | 600000 | gt | 2 |  | User | " + A, SigmaCorrelations.specs(before.kieBase()).get(C1));
         assertEquals("event_count | 1200000 | gt | 2 |  | User | " + A, SigmaCorrelations.specs(after.kieBase()).get(C1));
-        try (Reloading r = new Reloading(before)) {
+        try (SigmaCorrelationSpecTest.Replay r = new SigmaCorrelationSpecTest.Replay(before)) {
             r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"));
             r.reload(after);
             r.feed(ev(T0 + 2 * MIN, "bob", "whoami"));
@@ -199,7 +139,7 @@ class SigmaCorrelationReloadTest {
 
     @Test
     void aRemovedCorrelationLeavesNothingToJudge() throws Exception {
-        try (Reloading r = new Reloading(compile(WHOAMI, countCorrelation(C1, "whoami_rule", "lt: 3", "10m")))) {
+        try (SigmaCorrelationSpecTest.Replay r = new SigmaCorrelationSpecTest.Replay(compile(WHOAMI, countCorrelation(C1, "whoami_rule", "lt: 3", "10m")))) {
             r.feed(ev(T0, "bob", "whoami"));
             r.reload(compile(WHOAMI));   // no correlation left, and so no correlation state either
             r.feed(ev(T0 + MIN, "bob", "whoami")).flush();
@@ -215,7 +155,7 @@ class SigmaCorrelationReloadTest {
         // Another rule changed, another correlation changed, a DRL file added; C1 itself is the same.
         RuleSet after = compile(Map.of(Path.of("unrelated.drl"), UNRELATED), WHOAMI, rule(B, "net_rule", "net group"),
                 countCorrelation(C1, "whoami_rule", "gt: 2", "10m"), countCorrelation(C2, "whoami_rule", "gt: 2", "20m"));
-        try (Reloading r = new Reloading(before)) {
+        try (SigmaCorrelationSpecTest.Replay r = new SigmaCorrelationSpecTest.Replay(before)) {
             r.feed(ev(T0, "bob", "whoami"), ev(T0 + MIN, "bob", "whoami"));
             r.reload(after);
             r.feed(ev(T0 + 2 * MIN, "bob", "whoami"));

@@ -2,6 +2,7 @@ package io.procwatch.sigma;
 
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.sigma.SigmaTestSupport.Compiled;
 import io.procwatch.engine.DetectionSession;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.procwatch.sigma.SigmaFilterCorrelationTest.A;
@@ -58,29 +58,32 @@ class SigmaCorrelationSpecTest {
     @TempDir
     static Path dir;
 
-    record Compiled(ConversionReport report, Map<Path, String> drl, RuleSet rules) {
-    }
-
     static Compiled compile(String... yaml) throws Exception {
-        Path d = Files.createTempDirectory(dir, "rules");
-        for (int i = 0; i < yaml.length; i++) {
-            Files.writeString(d.resolve("r" + i + ".yml"), yaml[i]);
-        }
-        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
-        assertEquals(List.of(), r.failures());
-        Map<Path, String> sigma = SigmaRules.toDrl(r, Path.of("sigma"), Set.of());
-        Map<Path, String> all = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
-        all.putAll(sigma);
-        return new Compiled(r, sigma, RuleSet.compile(all, "test"));
+        return SigmaTestSupport.compile(dir, Map.of(), yaml);
     }
 
-    /** One replay session driven step by step, as the scan pipeline drives it (insert, fire, ..., flush). */
+    /**
+     * One replay session driven step by step, as the scan pipeline drives it (insert, fire, ..., flush), and
+     * replaced on a reload as {@code ProcwatchEngine} does it (handOver, then the new session).
+     */
     static final class Replay implements AutoCloseable {
-        final DetectionSession session;
+        DetectionSession session;
         final List<Notable> notables = new ArrayList<>();
 
         Replay(Compiled c) {
-            session = new DetectionSession(c.rules(), true, LATENESS);
+            this(c.rules());
+        }
+
+        Replay(RuleSet rules) {
+            session = new DetectionSession(rules, true, LATENESS);
+        }
+
+        Replay reload(RuleSet next) {
+            DetectionSession fresh = new DetectionSession(next, true, LATENESS);
+            session.handOver(fresh, g -> true).forEach(g -> notables.add(Notable.of(g)));
+            session.close();
+            session = fresh;
+            return this;
         }
 
         Replay feed(ProcessEvent... events) {
@@ -96,6 +99,7 @@ class SigmaCorrelationSpecTest {
             return this;
         }
 
+        /** Matches of {@code id} in the current session (since the last reload). */
         long matches(String id) {
             return session.detections().matchCounts().getOrDefault(id, 0L);
         }

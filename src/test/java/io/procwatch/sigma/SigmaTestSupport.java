@@ -34,6 +34,27 @@ final class SigmaTestSupport {
         return m;
     }
 
+    record Compiled(ConversionReport report, Map<Path, String> drl, RuleSet rules) {
+    }
+
+    /**
+     * Writes the Sigma YAML texts into a new folder under {@code dir}, converts them (every one must convert) and
+     * compiles them with model.drl, aggregation.drl and {@code extraDrl}.
+     */
+    static Compiled compile(Path dir, Map<Path, String> extraDrl, String... yaml) throws Exception {
+        Path d = Files.createTempDirectory(dir, "rules");
+        for (int i = 0; i < yaml.length; i++) {
+            Files.writeString(d.resolve("r" + i + ".yml"), yaml[i]);
+        }
+        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), r.failures());
+        Map<Path, String> sigma = SigmaRules.toDrl(r, Path.of("sigma"), java.util.Set.of());
+        Map<Path, String> all = new LinkedHashMap<>(baseDrl());
+        all.putAll(sigma);
+        all.putAll(extraDrl);
+        return new Compiled(r, sigma, RuleSet.compile(all, "test"));
+    }
+
     record Run(Map<String, Long> matchCounts, List<Notable> notables) {
     }
 

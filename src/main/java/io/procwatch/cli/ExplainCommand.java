@@ -37,6 +37,11 @@ final class ExplainCommand implements Callable<Integer> {
             description = "The rules folder (default: ${DEFAULT-VALUE}).")
     Path rulesDir;
 
+    @Option(names = "--sigma", paramLabel = "DIR",
+            description = "Also convert the Sigma rules (YAML) of DIR and compile them next to the DRL rules (repeatable),"
+                    + " as scan --sigma does; a converted rule's condition is shown as the prefilter evaluates it.")
+    java.util.List<Path> sigmaDirs;
+
     @Option(names = "--rule", paramLabel = "ID", required = true, description = "The detection's @id (or DRL rule name).")
     String ruleId;
 
@@ -50,10 +55,15 @@ final class ExplainCommand implements Callable<Integer> {
         Map<Path, String> files = new LinkedHashMap<>();
         RuleSet rules;
         try {
-            rules = RuleSet.fromDirectory(rulesDir);
-            try (Stream<Path> s = Files.walk(rulesDir)) {
-                for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
-                    files.put(p, Files.readString(p, StandardCharsets.UTF_8));
+            if (sigmaDirs != null && !sigmaDirs.isEmpty()) {
+                files.putAll(io.procwatch.sigma.SigmaRules.drlWithSigma(rulesDir, sigmaDirs, err));
+                rules = RuleSet.compile(files, rulesDir + " + Sigma " + sigmaDirs);
+            } else {
+                rules = RuleSet.fromDirectory(rulesDir);
+                try (Stream<Path> s = Files.walk(rulesDir)) {
+                    for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
+                        files.put(p, Files.readString(p, StandardCharsets.UTF_8));
+                    }
                 }
             }
         } catch (RuleCompileException e) {

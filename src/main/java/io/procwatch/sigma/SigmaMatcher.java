@@ -22,6 +22,40 @@ public abstract class SigmaMatcher {
     /** True when the event satisfies the condition. */
     public abstract boolean test(ProcessEvent e);
 
+    /** How {@code procwatch explain} shows a test (set by the parser), e.g. {@code CommandLine contains "-nographic"}. */
+    String text = "";
+    /** The event fields the test reads, for showing their values. */
+    List<String> fields = List.of();
+
+    /**
+     * {@code procwatch explain}: the condition on one event, a line per node (children in evaluation order,
+     * cheapest first) with whether it holds, as the prefilter evaluates it.
+     */
+    public static List<String> explain(String encoded, ProcessEvent e) {
+        List<String> out = new ArrayList<>();
+        parse(encoded).explain(e, "", out);
+        return out;
+    }
+
+    /** The event fields an encoded condition reads, in order of first use. */
+    public static List<String> fieldsOf(String encoded) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        parse(encoded).collectFields(out);
+        return List.copyOf(out);
+    }
+
+    void explain(ProcessEvent e, String indent, List<String> out) {
+        out.add(indent + mark(test(e)) + " " + text);
+    }
+
+    void collectFields(java.util.Set<String> out) {
+        out.addAll(fields);
+    }
+
+    static String mark(boolean b) {
+        return b ? "[true] " : "[FALSE]";
+    }
+
     /** Relative evaluation cost, for ordering. */
     abstract int cost();
 
@@ -149,6 +183,8 @@ public abstract class SigmaMatcher {
                     args.add(untoken(t[pos[0]++]));
                 }
                 out = leaf(args);
+                out.text = describe(args);
+                out.fields = fieldsRead(args);
             }
             default -> throw new IllegalArgumentException("unknown node " + kind);
         }
@@ -156,6 +192,37 @@ public abstract class SigmaMatcher {
             throw new IllegalArgumentException("missing )");
         }
         return out;
+    }
+
+    /** A leaf's test in words (its encoded arguments: op, then field and values). */
+    static String describe(List<String> a) {
+        String op = a.get(0);
+        String ci = a.size() > 1 && a.get(1).equals("lc") ? "" : " (case-sensitive)";
+        return switch (op) {
+            case "sysmon" -> "the event is Sysmon EID 1";
+            case "eq" -> a.get(2) + " equals \"" + a.get(3) + "\"" + ci;
+            case "contains", "startsWith", "endsWith" -> a.get(2) + " " + op.toLowerCase() + " \"" + a.get(3) + "\"" + ci;
+            case "glob" -> a.get(2) + " matches \"" + a.get(3) + "\"" + ci;
+            case "re" -> a.get(1) + " matches regex /" + a.get(2) + "/" + a.get(3);
+            case "cidr" -> a.get(1) + " is in " + a.get(2);
+            case "compare" -> a.get(1) + " " + a.get(2) + " " + a.get(3);
+            case "isEmpty" -> a.get(1) + " is null (absent or empty)";
+            case "has" -> a.get(1) + " exists";
+            case "keyword" -> "some field contains \"" + a.get(1) + "\"";
+            case "keywordGlob" -> "some field matches \"" + a.get(1) + "\"";
+            case "fieldref" -> a.get(3) + " " + (a.get(1).equals("eq") ? "equals" : a.get(1).toLowerCase())
+                    + " the value of " + a.get(4) + (a.get(2).equals("lc") ? "" : " (case-sensitive)");
+            default -> String.join(" ", a);
+        };
+    }
+
+    private static List<String> fieldsRead(List<String> a) {
+        return switch (a.get(0)) {
+            case "eq", "contains", "startsWith", "endsWith", "glob" -> List.of(a.get(2));
+            case "re", "cidr", "compare", "isEmpty", "has" -> List.of(a.get(1));
+            case "fieldref" -> List.of(a.get(3), a.get(4));
+            default -> List.of();
+        };
     }
 
     private static SigmaMatcher leaf(List<String> a) {
@@ -248,6 +315,21 @@ public abstract class SigmaMatcher {
         int cost() {
             return cost;
         }
+
+        @Override
+        void explain(ProcessEvent e, String indent, List<String> out) {
+            out.add(indent + mark(test(e)) + " " + (this instanceof And ? "all of:" : "any of:"));
+            for (SigmaMatcher k : kids) {
+                k.explain(e, indent + "    ", out);
+            }
+        }
+
+        @Override
+        void collectFields(java.util.Set<String> out) {
+            for (SigmaMatcher k : kids) {
+                k.collectFields(out);
+            }
+        }
     }
 
     static final class And extends Combination {
@@ -295,6 +377,17 @@ public abstract class SigmaMatcher {
         }
 
         @Override
+        void explain(ProcessEvent e, String indent, List<String> out) {
+            out.add(indent + mark(test(e)) + " not:");
+            kid.explain(e, indent + "    ", out);
+        }
+
+        @Override
+        void collectFields(java.util.Set<String> out) {
+            kid.collectFields(out);
+        }
+
+        @Override
         int cost() {
             return kid.cost();
         }
@@ -305,6 +398,7 @@ public abstract class SigmaMatcher {
 
         Const(boolean value) {
             this.value = value;
+            this.text = value ? "always true" : "always false";
         }
 
         @Override

@@ -287,6 +287,21 @@ public final class SigmaPrefilter {
         return Arrays.stream(always).mapToObj(i -> ruleIds[i]).toList();
     }
 
+    /**
+     * {@code procwatch explain}: the needles of a rule's {@code @sigmaGuard} that occur in the event, as
+     * {@code Field: needle}; the prefilter evaluates the rule's condition only when there is at least one.
+     */
+    public static List<String> guardHits(String guard, ProcessEvent e) {
+        List<String> out = new ArrayList<>();
+        for (String[] fn : decodeGuard(guard)) {
+            String v = e.lc(fn[0]);
+            if (v != null && v.contains(fn[1])) {
+                out.add(fn[0] + ": \"" + fn[1] + "\"");
+            }
+        }
+        return out;
+    }
+
     // ---- guard encoding: "Field:needle|Field:needle", needle percent-encoded outside printable ASCII ----
 
     static String encodeGuard(List<String[]> pairs) {

@@ -99,6 +99,17 @@ public final class SigmaRules {
      */
     public static RuleSet withDrl(Path rulesDir, List<Path> sigma, java.io.PrintWriter err)
             throws IOException, RuleCompileException {
+        return RuleSet.compile(drlWithSigma(rulesDir, sigma, err),
+                (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma);
+    }
+
+    /**
+     * The DRL texts {@link #withDrl} compiles, by path (the DRL files, then the converted Sigma rules under
+     * {@code sigma/}), reporting on {@code err} as it does; for tools that also read the texts
+     * ({@code procwatch explain}).
+     */
+    public static Map<Path, String> drlWithSigma(Path rulesDir, List<Path> sigma, java.io.PrintWriter err)
+            throws IOException {
         Map<Path, String> drl = rulesDir != null ? readDir(rulesDir) : bundledDrl();
         Set<String> ids = new java.util.HashSet<>();
         for (String text : drl.values()) {
@@ -133,7 +144,7 @@ public final class SigmaRules {
                 + " without generate: true"));
         Map<Path, String> all = new LinkedHashMap<>(drl);
         all.putAll(toDrl(r, Path.of("sigma"), ids));
-        return RuleSet.compile(all, (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma);
+        return all;
     }
 
     private static Map<Path, String> readDir(Path dir) throws IOException {

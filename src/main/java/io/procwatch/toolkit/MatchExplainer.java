@@ -79,7 +79,7 @@ public final class MatchExplainer {
      * @param suppressedBy the filter rule that suppressed the match, or {@code null}
      */
     public record Explanation(DetectionRule rule, String file, ProcessEvent event, List<Condition> conditions,
-                              List<FilterResult> filters, boolean fired, String suppressedBy) {
+                              List<FilterResult> filters, boolean fired, String suppressedBy, SigmaPart sigma) {
 
         /** The outcome in one sentence. */
         public String verdict() {
@@ -88,6 +88,12 @@ public final class MatchExplainer {
             }
             if (fired) {
                 return "FIRED: the event is a match and counts towards a notable";
+            }
+            if (sigma != null) {
+                return "DID NOT FIRE: " + (sigma.guarded() && sigma.guardHits().isEmpty()
+                        ? "none of the rule's guard needles occurs, so the prefilter does not evaluate its condition"
+                        : sigma.holds() ? "the Sigma condition holds, but the rule did not fire (is the prefilter "
+                        + "rule, sigma_prefilter.drl, among the rules?)" : "the Sigma condition is false");
             }
             List<String> failed = new ArrayList<>();
             for (Condition c : conditions) {
@@ -108,15 +114,27 @@ public final class MatchExplainer {
             sb.append("Event:     ").append(event.getOrigin()).append("  ").append(event.getLogSource()).append(" EID ")
                     .append(event.getEventId()).append("  ").append(java.time.Instant.ofEpochMilli(event.getTime())).append('\n');
             Set<String> fields = new LinkedHashSet<>();
+            if (sigma != null) {
+                fields.addAll(sigma.fields());
+            }
             conditions.forEach(c -> collectFields(c, fields));
             filters.forEach(f -> f.conditions().forEach(c -> collectFields(c, fields)));
             for (String f : fields) {
                 String v = event.get(f);
                 sb.append("  ").append(f).append(" = ").append(v == null ? "(absent)" : "\"" + v + "\"").append('\n');
             }
-            sb.append("\nConditions (all must hold):\n");
-            for (Condition c : conditions) {
-                line(sb, "  ", c);
+            if (sigma != null) {
+                // A converted Sigma rule only dispatches in DRL; its condition is evaluated in Java by the prefilter.
+                sb.append("\nPrefilter guard: ").append(!sigma.guarded() ? "none (the condition is evaluated on every event)"
+                        : sigma.guardHits().isEmpty() ? "no needle found (not a candidate)"
+                        : "found " + String.join(", ", sigma.guardHits())).append('\n');
+                sb.append("\nSigma condition (evaluated by the prefilter, cheapest test first):\n");
+                sigma.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
+            } else {
+                sb.append("\nConditions (all must hold):\n");
+                for (Condition c : conditions) {
+                    line(sb, "  ", c);
+                }
             }
             sb.append("\nFilters:\n");
             if (filters.isEmpty()) {
@@ -155,6 +173,14 @@ public final class MatchExplainer {
             }
             c.branches().forEach(b -> collectFields(b, out));
         }
+    }
+
+    /**
+     * A converted Sigma rule's side of the explanation: its condition tree evaluated on the event (one line per
+     * node), the fields it reads, whether it has a prefilter guard and which guard needles occur.
+     */
+    public record SigmaPart(List<String> lines, boolean holds, List<String> fields, boolean guarded,
+                            List<String> guardHits) {
     }
 
     private record ParsedRule(Path file, PackageDescr pkg, RuleDescr rule) {
@@ -245,7 +271,28 @@ public final class MatchExplainer {
                     conditions("f" + i + "_", constraints(pattern(f.rule(), "Match")), results, errors),
                     f.rule().getName().equals(suppressedBy)));
         }
-        return new Explanation(d, detection.file().toString(), event, conditions, filters, fired[0], suppressedBy);
+        return new Explanation(d, detection.file().toString(), event, conditions, filters, fired[0], suppressedBy,
+                sigmaPart(rules.kieBase(), d.ruleName(), event));
+    }
+
+    /** For a converted Sigma rule (it carries {@code @sigmaCondition}), its condition on the event; else null. */
+    private static SigmaPart sigmaPart(KieBase base, String ruleName, ProcessEvent event) {
+        for (org.kie.api.definition.KiePackage p : base.getKiePackages()) {
+            for (Rule r : p.getRules()) {
+                Object cond = r.getMetaData().get("sigmaCondition");
+                if (r.getName().equals(ruleName) && cond != null) {
+                    String encoded = cond.toString();
+                    Object guard = r.getMetaData().get("sigmaGuard");
+                    boolean guarded = guard != null && !guard.toString().isEmpty();
+                    ProcessEvent fresh = event.withTime(event.getTime());
+                    return new SigmaPart(io.procwatch.sigma.SigmaMatcher.explain(encoded, fresh),
+                            io.procwatch.sigma.SigmaMatcher.parse(encoded).test(fresh),
+                            io.procwatch.sigma.SigmaMatcher.fieldsOf(encoded), guarded,
+                            guarded ? io.procwatch.sigma.SigmaPrefilter.guardHits(guard.toString(), fresh) : List.of());
+                }
+            }
+        }
+        return null;
     }
 
     private static String d_name(DetectionRule d) {

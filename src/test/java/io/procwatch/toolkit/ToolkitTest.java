@@ -192,6 +192,45 @@ class ToolkitTest {
         assertTrue(x.text().contains("SUPPRESSED by filter rule 'relay filter'"), x.text());
     }
 
+    /** A converted Sigma rule: its condition tree as the prefilter evaluates it, and its guard. */
+    @Test
+    void explainSigma(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("qemu.yml"), "title: QEMU headless relay\nid: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0003\n"
+                + "level: high\nlogsource: {category: process_creation, product: windows}\ndetection:\n"
+                + "  sel:\n    CommandLine|contains|all: ['-netdev', 'restrict=off']\n"
+                + "  filter:\n    CommandLine|contains: ' -cdrom '\n  condition: sel and not filter\n");
+        Map<Path, String> files = io.procwatch.sigma.SigmaRules.drlWithSigma(Path.of("rules-drl"), List.of(dir),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        RuleSet rules = RuleSet.compile(files, "test");
+        String id = "0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0003";
+
+        MatchExplainer.Explanation yes = MatchExplainer.explain(rules, files, id,
+                event("rules-drl/tests/events/psuq-positive-sysmon.xml"));
+        assertTrue(yes.fired());
+        assertNotNull(yes.sigma());
+        assertTrue(yes.sigma().holds());
+        assertFalse(yes.sigma().guardHits().isEmpty(), "a guard needle is found");
+        assertEquals("[true]  all of:", yes.sigma().lines().get(0));
+        assertTrue(yes.sigma().lines().contains("        [true]  CommandLine contains \"restrict=off\""), yes.text());
+        assertTrue(yes.sigma().lines().contains("        [FALSE] CommandLine contains \" -cdrom \""), yes.text());
+        assertTrue(yes.text().contains("CommandLine = \"qemu-system"), yes.text());
+
+        MatchExplainer.Explanation cdrom = MatchExplainer.explain(rules, files, id,
+                event("rules-drl/tests/events/psuq-tricky-filter-terms.xml:2"));   // "... -cdrom boot.iso"
+        assertFalse(cdrom.fired(), cdrom.text());
+        assertFalse(cdrom.sigma().holds());
+        assertEquals("DID NOT FIRE: the Sigma condition is false", cdrom.verdict());
+
+        MatchExplainer.Explanation ipconfig = MatchExplainer.explain(rules, files, id,
+                event("examples/01-sysmon-qemu.xml:5"));
+        assertFalse(ipconfig.fired());
+        assertTrue(ipconfig.sigma().guardHits().isEmpty());
+        assertTrue(ipconfig.verdict().contains("none of the rule's guard needles occurs"), ipconfig.verdict());
+
+        assertNull(MatchExplainer.explain(rules, files, WSQE, event("rules-drl/tests/events/wsqe-or-branches.xml:2")).sigma(),
+                "a DRL rule has no Sigma part");
+    }
+
     @Test
     void notAProcessEvent() throws Exception {
         EventPicker.Picked p = EventPicker.pick("rules-drl/tests/events/psuq-not-process-creation.xml:1", EvtxReader::new);

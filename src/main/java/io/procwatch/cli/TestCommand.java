@@ -34,6 +34,11 @@ final class TestCommand implements Callable<Integer> {
             description = "The rules folder (default: ${DEFAULT-VALUE}); specs are read from DIR/tests.")
     Path rulesDir;
 
+    @Option(names = "--sigma", paramLabel = "DIR",
+            description = "Also convert the Sigma rules (YAML) of DIR and compile them next to the DRL rules (repeatable), "
+                    + "so specs can test them; give their spec files as SPEC.")
+    List<Path> sigmaDirs;
+
     @Option(names = "--shared", paramLabel = "DIR",
             description = "What $${shared} stands for in spec event paths (default: ../shared, or -Dprocwatch.shared).")
     Path shared;
@@ -48,7 +53,9 @@ final class TestCommand implements Callable<Integer> {
         RuleSet rules;
         List<DetectionTestSpec> specs = new ArrayList<>();
         try {
-            rules = RuleSet.fromDirectory(rulesDir);
+            rules = sigmaDirs != null && !sigmaDirs.isEmpty()
+                    ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
+                    : RuleSet.fromDirectory(rulesDir);
             if (specFiles == null || specFiles.isEmpty()) {
                 specs.addAll(DetectionTestSpec.loadAll(rulesDir.resolve("tests")));
             } else {

@@ -179,4 +179,23 @@ class ScanCommandTest {
         assertEquals(ExitCodes.INPUT, run(err, "bench", "--sigma", "no/such/sigma"));
         assertTrue(err.toString().contains("no/such/sigma: no such file or directory"), err.toString());
     }
+
+    /** procwatch test --sigma: a spec for a Sigma rule, converted on the fly, passes; a wrong expectation fails. */
+    @Test
+    void testSpecsForSigmaRules(@TempDir Path dir) throws Exception {
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        Files.writeString(sigma.resolve("headless.yml"), "title: QEMU without a display\n"
+                + "id: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0004\nlevel: high\n"
+                + "logsource: {category: process_creation, product: windows}\n"
+                + "detection:\n  sel:\n    CommandLine|contains: '-nographic'\n  condition: sel\n");
+        Path events = Path.of("rules-drl/tests/events/psuq-positive-sysmon.xml").toAbsolutePath();
+        Path spec = dir.resolve("headless.yml");
+        Files.writeString(spec, "detection: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0004\ncases:\n"
+                + "  - name: Kaspersky line twice\n    events: [\"" + events + "\"]\n    matches: 2\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(ExitCodes.OK, run(err, "test", "--sigma", sigma.toString(), spec.toString()), err.toString());
+        Files.writeString(spec, Files.readString(spec).replace("matches: 2", "matches: 3"));
+        assertEquals(ExitCodes.TESTS_FAILED, run(new ByteArrayOutputStream(), "test", "--sigma", sigma.toString(),
+                spec.toString()));
+    }
 }

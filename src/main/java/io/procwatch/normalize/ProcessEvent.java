@@ -64,7 +64,12 @@ public final class ProcessEvent {
         this.eventId = eventId;
         this.time = time;
         this.origin = origin;
-        String[] vals = new String[FieldSlots.count()];
+        // Sized to the event's own highest slot, not to every name ever seen: a source with other field names
+        // (registered later) must not widen the events of this one.
+        int[] slots = new int[fields.size()];
+        String[] given = new String[fields.size()];
+        int n = 0;
+        int max = -1;
         Map<String, String> more = null;
         for (Map.Entry<String, String> f : fields.entrySet()) {
             if (f.getValue() == null) {
@@ -77,11 +82,14 @@ public final class ProcessEvent {
                 }
                 more.put(f.getKey(), f.getValue());
             } else {
-                if (s >= vals.length) {
-                    vals = java.util.Arrays.copyOf(vals, FieldSlots.count());
-                }
-                vals[s] = FieldSlots.shareRepeat(s, f.getValue());
+                slots[n] = s;
+                given[n++] = f.getValue();
+                max = Math.max(max, s);
             }
+        }
+        String[] vals = new String[max + 1];
+        for (int i = 0; i < n; i++) {
+            vals[slots[i]] = FieldSlots.shareRepeat(slots[i], given[i]);
         }
         this.values = vals;
         this.extra = more;
@@ -193,7 +201,7 @@ public final class ProcessEvent {
     /** {@link #lc(String)} by slot. */
     public String lc(int slot) {
         if (slot >= values.length) {
-            // A slot handed out after this event was built: only the CIM view or the extra map can have it.
+            // Beyond the event's own fields: only the CIM view or the extra map can have it.
             String v = get(slot);
             return v == null ? null : v.toLowerCase(Locale.ROOT);
         }

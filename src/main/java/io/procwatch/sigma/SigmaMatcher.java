@@ -110,34 +110,11 @@ public abstract class SigmaMatcher {
             sb.append("%-");
             return;
         }
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c <= 0x20 || c > 0x7e || c == '%' || c == '"' || c == '\\' || c == '(' || c == ')') {
-                sb.append('%').append(String.format("%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
+        PercentCode.encode(sb, t, " \"\\()");
     }
 
     private static String untoken(String t) {
-        if (t.equals("%-")) {
-            return "";
-        }
-        if (t.indexOf('%') < 0) {
-            return t;
-        }
-        StringBuilder sb = new StringBuilder(t.length());
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c == '%') {
-                sb.append((char) Integer.parseInt(t.substring(i + 1, i + 5), 16));
-                i += 4;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
+        return t.equals("%-") ? "" : PercentCode.decode(t);
     }
 
     // ------------------------------------------------------------------ parsing

@@ -311,14 +311,7 @@ public final class SigmaPrefilter {
                 sb.append('|');
             }
             sb.append(p[0]).append(':');
-            for (int i = 0; i < p[1].length(); i++) {
-                char c = p[1].charAt(i);
-                if (c < 0x20 || c > 0x7e || c == '%' || c == '|' || c == '"' || c == '\\') {
-                    sb.append('%').append(String.format("%04x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
+            PercentCode.encode(sb, p[1], "|\"\\");
         }
         return sb.toString();
     }
@@ -328,18 +321,7 @@ public final class SigmaPrefilter {
         for (String part : s.split("\\|")) {
             int colon = part.indexOf(':');
             String field = part.substring(0, colon);
-            String enc = part.substring(colon + 1);
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < enc.length(); i++) {
-                char c = enc.charAt(i);
-                if (c == '%') {
-                    sb.append((char) Integer.parseInt(enc.substring(i + 1, i + 5), 16));
-                    i += 4;
-                } else {
-                    sb.append(c);
-                }
-            }
-            out.add(new String[]{field, sb.toString()});
+            out.add(new String[]{field, PercentCode.decode(part.substring(colon + 1))});
         }
         return out;
     }

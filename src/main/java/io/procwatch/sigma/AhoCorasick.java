@@ -232,37 +232,7 @@ final class AhoCorasick {
 
     /** Calls {@code hit} with the id of every needle occurring in {@code text} (repeats possible). */
     void search(String text, java.util.function.IntConsumer hit) {
-        int s = 0; // dense (breadth-first) number
-        final int w = width;
-        final int dense = denseStates;
-        final char[] d16 = dense16;
-        final int[] d32 = dense32;
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            int v;
-            if (c < 128) {
-                int k = asciiClass[c];
-                if (k < 0) {
-                    s = 0;
-                    continue;
-                }
-                v = s >= dense ? deepStep(s, k) : d16 != null ? d16[s * w + k] : d32[s * w + k];
-            } else {
-                int o = oldOf[s];
-                int t;
-                while ((t = child(o, c)) < 0 && o > 0) {
-                    o = fail[o];
-                }
-                o = t < 0 ? 0 : t;
-                v = newOf[o] | (out[o].length > 0 ? flag : 0);
-            }
-            s = v & mask;
-            if ((v & flag) != 0) {
-                for (int id : out[oldOf[s]]) {
-                    hit.accept(id);
-                }
-            }
-        }
+        walk(text, asciiClass, false, hit);
     }
 
     /**
@@ -273,9 +243,17 @@ final class AhoCorasick {
      * reported some of the hits, and the caller searches the lower-cased text instead.
      */
     boolean searchFolded(String text, java.util.function.IntConsumer hit) {
-        int s = 0;
+        return walk(text, foldClass, true, hit);
+    }
+
+    /**
+     * One pass over {@code text}: ASCII characters through {@code classes} and the transition table, others
+     * (lower-cased first when {@code fold}) through the sparse goto and failure links. False when a character
+     * cannot be folded one to one (see {@link #searchFolded}).
+     */
+    private boolean walk(String text, int[] classes, boolean fold, java.util.function.IntConsumer hit) {
+        int s = 0; // dense (breadth-first) number
         final int w = width;
-        final int[] fc = foldClass;
         final int dense = denseStates;
         final char[] d16 = dense16;
         final int[] d32 = dense32;
@@ -283,23 +261,25 @@ final class AhoCorasick {
             char c = text.charAt(i);
             int v;
             if (c < 128) {
-                int k = fc[c];
+                int k = classes[c];
                 if (k < 0) {
                     s = 0;
                     continue;
                 }
                 v = s >= dense ? deepStep(s, k) : d16 != null ? d16[s * w + k] : d32[s * w + k];
             } else {
-                if (c == '\u0130' || c == '\u03a3' || Character.isSurrogate(c)) {
-                    return false;
-                }
-                char lc = Character.toLowerCase(c);
-                if (lc < 128) {
-                    return false; // K (Kelvin sign) -> k: not seen by the dense path below; keep it simple
+                if (fold) {
+                    if (c == '\u0130' || c == '\u03a3' || Character.isSurrogate(c)) {
+                        return false;
+                    }
+                    c = Character.toLowerCase(c);
+                    if (c < 128) {
+                        return false; // K (Kelvin sign) -> k: not seen by the dense path; keep it simple
+                    }
                 }
                 int o = oldOf[s];
                 int t;
-                while ((t = child(o, lc)) < 0 && o > 0) {
+                while ((t = child(o, c)) < 0 && o > 0) {
                     o = fail[o];
                 }
                 o = t < 0 ? 0 : t;

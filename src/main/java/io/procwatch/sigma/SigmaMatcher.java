@@ -31,16 +31,16 @@ public abstract class SigmaMatcher {
      * {@code procwatch explain}: the condition on one event, a line per node (children in evaluation order,
      * cheapest first) with whether it holds, as the prefilter evaluates it.
      */
-    public static List<String> explain(String encoded, ProcessEvent e) {
+    public List<String> explain(ProcessEvent e) {
         List<String> out = new ArrayList<>();
-        parse(encoded).explain(e, "", out);
+        explain(e, "", out);
         return out;
     }
 
-    /** The event fields an encoded condition reads, in order of first use. */
-    public static List<String> fieldsOf(String encoded) {
+    /** The event fields the condition reads, in order of first use. */
+    public List<String> fields() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        parse(encoded).collectFields(out);
+        collectFields(out);
         return List.copyOf(out);
     }
 

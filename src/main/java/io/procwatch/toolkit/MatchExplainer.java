@@ -281,13 +281,11 @@ public final class MatchExplainer {
             for (Rule r : p.getRules()) {
                 Object cond = r.getMetaData().get("sigmaCondition");
                 if (r.getName().equals(ruleName) && cond != null) {
-                    String encoded = cond.toString();
+                    io.procwatch.sigma.SigmaMatcher m = io.procwatch.sigma.SigmaMatcher.parse(cond.toString());
                     Object guard = r.getMetaData().get("sigmaGuard");
                     boolean guarded = guard != null && !guard.toString().isEmpty();
                     ProcessEvent fresh = event.withTime(event.getTime());
-                    return new SigmaPart(io.procwatch.sigma.SigmaMatcher.explain(encoded, fresh),
-                            io.procwatch.sigma.SigmaMatcher.parse(encoded).test(fresh),
-                            io.procwatch.sigma.SigmaMatcher.fieldsOf(encoded), guarded,
+                    return new SigmaPart(m.explain(fresh), m.test(fresh), m.fields(), guarded,
                             guarded ? io.procwatch.sigma.SigmaPrefilter.guardHits(guard.toString(), fresh) : List.of());
                 }
             }

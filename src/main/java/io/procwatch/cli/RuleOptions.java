@@ -25,6 +25,14 @@ final class RuleOptions {
 
     /** Compiles the rules these options name: what {@code serve --watch} calls again at each reload. */
     ProcwatchEngine.RuleLoader loader(PrintWriter err) {
+        return loader(rulesDir, sigmaDirs, err);
+    }
+
+    /**
+     * The rules of {@code rulesDir} (the bundled ones when null) with the Sigma rules of {@code sigmaDirs} (none
+     * when null or empty) converted beside them; for the commands whose {@code --rules} has another default.
+     */
+    static ProcwatchEngine.RuleLoader loader(Path rulesDir, java.util.List<Path> sigmaDirs, PrintWriter err) {
         return () -> sigmaDirs != null && !sigmaDirs.isEmpty()
                 ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
                 : rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();

@@ -53,9 +53,7 @@ final class TestCommand implements Callable<Integer> {
         RuleSet rules;
         List<DetectionTestSpec> specs = new ArrayList<>();
         try {
-            rules = sigmaDirs != null && !sigmaDirs.isEmpty()
-                    ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
-                    : RuleSet.fromDirectory(rulesDir);
+            rules = RuleOptions.loader(rulesDir, sigmaDirs, err).load();
             if (specFiles == null || specFiles.isEmpty()) {
                 specs.addAll(DetectionTestSpec.loadAll(rulesDir.resolve("tests")));
             } else {

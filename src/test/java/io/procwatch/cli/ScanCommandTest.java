@@ -145,14 +145,19 @@ class ScanCommandTest {
         assertEquals(ExitCodes.USAGE, run(new ByteArrayOutputStream(), "scan", "-f", "xml", "examples"));
     }
 
+    /** A folder {@code dir/sigma} holding one Sigma rule: CommandLine contains -nographic. */
+    private static Path headlessSigmaRule(Path dir, String id) throws java.io.IOException {
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        Files.writeString(sigma.resolve("headless.yml"), "title: QEMU without a display\nid: " + id + "\nlevel: high\n"
+                + "logsource: {category: process_creation, product: windows}\n"
+                + "detection:\n  sel:\n    CommandLine|contains: '-nographic'\n  condition: sel\n");
+        return sigma;
+    }
+
     /** scan --sigma converts on the fly: the Sigma rule's notables beside the DRL rules', skipped rules counted. */
     @Test
     void scanWithSigmaRulesConvertedOnTheFly(@TempDir Path dir) throws Exception {
-        Path sigma = Files.createDirectories(dir.resolve("sigma"));
-        Files.writeString(sigma.resolve("headless.yml"), "title: QEMU without a display\n"
-                + "id: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0001\nlevel: high\n"
-                + "logsource: {category: process_creation, product: windows}\n"
-                + "detection:\n  sel:\n    CommandLine|contains: '-nographic'\n  condition: sel\n");
+        Path sigma = headlessSigmaRule(dir, "0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0001");
         Files.writeString(sigma.resolve("dns.yml"), "title: d\nid: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0002\n"
                 + "logsource: {category: dns_query, product: windows}\n"
                 + "detection:\n  sel:\n    QueryName: x\n  condition: sel\n");
@@ -183,11 +188,7 @@ class ScanCommandTest {
     /** procwatch test --sigma: a spec for a Sigma rule, converted on the fly, passes; a wrong expectation fails. */
     @Test
     void testSpecsForSigmaRules(@TempDir Path dir) throws Exception {
-        Path sigma = Files.createDirectories(dir.resolve("sigma"));
-        Files.writeString(sigma.resolve("headless.yml"), "title: QEMU without a display\n"
-                + "id: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0004\nlevel: high\n"
-                + "logsource: {category: process_creation, product: windows}\n"
-                + "detection:\n  sel:\n    CommandLine|contains: '-nographic'\n  condition: sel\n");
+        Path sigma = headlessSigmaRule(dir, "0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0004");
         Path events = Path.of("rules-drl/tests/events/psuq-positive-sysmon.xml").toAbsolutePath();
         Path spec = dir.resolve("headless.yml");
         Files.writeString(spec, "detection: 0a7c3c1e-6c55-4f3e-9d7e-5b6c2f0e0004\ncases:\n"

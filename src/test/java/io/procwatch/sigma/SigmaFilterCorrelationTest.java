@@ -50,32 +50,12 @@ class SigmaFilterCorrelationTest {
                 Map.of("CommandLine", cmd, "User", user, "Image", "C:\\x\\" + cmd.split(" ")[0] + ".exe"));
     }
 
-    record Result(Map<String, Long> matches, Map<String, Long> suppressed, List<Notable> notables) {
+    static SigmaTestSupport.Run run(List<String> yaml, List<ProcessEvent> events) throws Exception {
+        return SigmaTestSupport.run(SigmaTestSupport.compile(dir, Map.of(), yaml.toArray(String[]::new)).rules(), events);
     }
 
-    static Result run(List<String> yaml, List<ProcessEvent> events) throws Exception {
-        Path d = Files.createTempDirectory(dir, "rules");
-        for (int i = 0; i < yaml.size(); i++) {
-            Files.writeString(d.resolve("r" + i + ".yml"), yaml.get(i));
-        }
-        ConversionReport r = SigmaConverter.standard().convertAll(List.of(d));
-        assertEquals(List.of(), r.failures());
-        Map<Path, String> drl = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
-        drl.putAll(SigmaRules.toDrl(r, Path.of("sigma"), Set.of()));
-        RuleSet rules = RuleSet.compile(drl, "test");
-        try (DetectionSession s = new DetectionSession(rules, true, Duration.ofMinutes(5))) {
-            List<Notable> notables = new ArrayList<>();
-            for (ProcessEvent e : events) {
-                s.insert(e);
-                notables.addAll(s.fire());
-            }
-            notables.addAll(s.flush());
-            return new Result(s.detections().matchCounts(), s.detections().suppressedCounts(), notables);
-        }
-    }
-
-    static long count(Result r, String id) {
-        return r.matches().getOrDefault(id, 0L);
+    static long count(SigmaTestSupport.Run r, String id) {
+        return r.matchCounts().getOrDefault(id, 0L);
     }
 
     @BeforeAll
@@ -88,11 +68,11 @@ class SigmaFilterCorrelationTest {
         String filter = "title: admins are fine\nid: 00000000-0000-0000-0000-0000000000f1\n"
                 + "logsource: {category: process_creation, product: windows}\n"
                 + "filter:\n  rules:\n    - whoami_rule\n  selection:\n    User|startswith: 'adm_'\n  condition: not selection\n";
-        Result r = run(List.of(rule(A, "whoami_rule", "whoami"), rule(B, "other_rule", "whoami"), filter),
+        SigmaTestSupport.Run r = run(List.of(rule(A, "whoami_rule", "whoami"), rule(B, "other_rule", "whoami"), filter),
                 List.of(ev(T0, "adm_joe", "whoami /all"), ev(T0 + 1, "bob", "whoami"), ev(T0 + 2, "ADM_x", "whoami")));
         assertEquals(3L, count(r, A));
-        assertEquals(2L, r.suppressed().getOrDefault(A, 0L), "adm_ users (case-insensitive) suppressed");
-        assertEquals(0L, r.suppressed().getOrDefault(B, 0L), "a rule the filter does not name is untouched");
+        assertEquals(2L, r.suppressedCounts().getOrDefault(A, 0L), "adm_ users (case-insensitive) suppressed");
+        assertEquals(0L, r.suppressedCounts().getOrDefault(B, 0L), "a rule the filter does not name is untouched");
         assertEquals(1, r.notables().stream().filter(n -> n.ruleId().equals(A)).count());
     }
 
@@ -103,7 +83,7 @@ class SigmaFilterCorrelationTest {
         // bob: 0, 4m, 10m -> window [0, 10m] inclusive holds 3 -> fires on the third.
         // eve: 0, 6m, 10m+1ms: the first aged out -> no.
         // alice and carl interleaved, two each: group-by keeps them apart -> no.
-        Result r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
+        SigmaTestSupport.Run r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
                 ev(T0, "bob", "whoami"), ev(T0, "eve", "whoami"), ev(T0 + MIN, "alice", "whoami"),
                 ev(T0 + 2 * MIN, "carl", "whoami"), ev(T0 + 3 * MIN, "alice", "whoami"),
                 ev(T0 + 4 * MIN, "bob", "whoami"), ev(T0 + 4 * MIN, "carl", "whoami"),
@@ -118,7 +98,7 @@ class SigmaFilterCorrelationTest {
         String corr = correlation("00000000-0000-0000-0000-0000000000c2",
                 "  type: value_count\n  rules: [" + A + "]\n  group-by: [User]\n  timespan: 5m\n"
                         + "  condition: {field: CommandLine, gt: 2}\n");
-        Result r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
+        SigmaTestSupport.Run r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
                 ev(T0, "bob", "whoami /a"), ev(T0 + 1, "bob", "whoami /a"), ev(T0 + 2, "bob", "whoami /b"),
                 ev(T0 + 3, "eve", "whoami /a"), ev(T0 + 4, "eve", "whoami /b"), ev(T0 + 5, "eve", "whoami /c")));
         assertEquals(1L, count(r, "00000000-0000-0000-0000-0000000000c2"), "eve has 3 distinct, bob 2");
@@ -130,7 +110,7 @@ class SigmaFilterCorrelationTest {
                 "  type: temporal\n  rules: [whoami_rule, net_rule]\n  group-by: [User]\n  timespan: 5m\n");
         String ordered = correlation("00000000-0000-0000-0000-0000000000c4",
                 "  type: temporal_ordered\n  rules: [whoami_rule, net_rule]\n  group-by: [User]\n  timespan: 5m\n");
-        Result r = run(List.of(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"), any, ordered),
+        SigmaTestSupport.Run r = run(List.of(rule(A, "whoami_rule", "whoami"), rule(B, "net_rule", "net user"), any, ordered),
                 List.of(
                         // bob: net then whoami (wrong order) within 5m
                         ev(T0, "bob", "net user"), ev(T0 + MIN, "bob", "whoami"),
@@ -146,7 +126,7 @@ class SigmaFilterCorrelationTest {
     void lessThanIsJudgedWhenTheWindowEnds() throws Exception {
         String corr = correlation("00000000-0000-0000-0000-0000000000c5",
                 "  type: event_count\n  rules: [whoami_rule]\n  group-by: [User]\n  timespan: 1m\n  condition: {lt: 2}\n");
-        Result r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
+        SigmaTestSupport.Run r = run(List.of(rule(A, "whoami_rule", "whoami"), corr), List.of(
                 ev(T0, "bob", "whoami"), ev(T0 + 1000, "eve", "whoami"), ev(T0 + 2000, "eve", "whoami"),
                 ev(T0 + 2 * MIN, "zed", "whoami")));
         // bob's and eve's windows end at 1m: bob had 1 (< 2, fires), eve 2 (no). zed's window is still open when

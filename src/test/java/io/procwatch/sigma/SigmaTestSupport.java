@@ -55,7 +55,7 @@ final class SigmaTestSupport {
         return new Compiled(r, sigma, RuleSet.compile(all, "test"));
     }
 
-    record Run(Map<String, Long> matchCounts, List<Notable> notables) {
+    record Run(Map<String, Long> matchCounts, Map<String, Long> suppressedCounts, List<Notable> notables) {
     }
 
     static Run run(RuleSet rules, List<ProcessEvent> events) {
@@ -66,7 +66,7 @@ final class SigmaTestSupport {
                 notables.addAll(s.fire());
             }
             notables.addAll(s.flush());
-            return new Run(s.detections().matchCounts(), notables);
+            return new Run(s.detections().matchCounts(), s.detections().suppressedCounts(), notables);
         }
     }
 }

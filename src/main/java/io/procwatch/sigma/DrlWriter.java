@@ -94,13 +94,7 @@ final class DrlWriter {
         if (!other.isEmpty()) {
             annotation(sb, "tags", String.join(", ", other));
         }
-        annotation(sb, "notableFields", "user, dest");
-        annotation(sb, "securityDomain", "endpoint");
-        annotation(sb, "schedule", SCHEDULE);
-        annotation(sb, "earliest", EARLIEST);
-        annotation(sb, "latest", LATEST);
-        annotation(sb, "groupBy", GROUP_BY);
-        annotation(sb, "logsources", sysmonOnly.isEmpty() ? "sysmon security" : "sysmon");
+        notable(sb, GROUP_BY, sysmonOnly.isEmpty() ? "sysmon security" : "sysmon");
         if (guard != null) {
             annotation(sb, "sigmaGuard", SigmaPrefilter.encodeGuard(guard));
         }
@@ -180,6 +174,11 @@ final class DrlWriter {
         annotation(sb, "riskMessage", oneLine(title) + " observed on $dest$ by $user$.");
         annotation(sb, "mitre", "");
         annotation(sb, "tactics", "");
+        notable(sb, groupBy, logsources);
+    }
+
+    /** How a converted rule's matches become notables: the seed Sigma detection's window, fields and grouping. */
+    private static void notable(StringBuilder sb, String groupBy, String logsources) {
         annotation(sb, "notableFields", "user, dest");
         annotation(sb, "securityDomain", "endpoint");
         annotation(sb, "schedule", SCHEDULE);

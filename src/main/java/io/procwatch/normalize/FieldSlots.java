@@ -26,9 +26,12 @@ public final class FieldSlots {
     /** Per slot, the value the last event stored there (see {@link #shareRepeat}). */
     private static volatile String[] lastValues = new String[256];
 
+    /** The CIM view ({@code cim.map}), which {@link ProcessEvent} derives its CIM names from. */
+    static final FieldMapping CIM = FieldMapping.load("cim.map");
+
     static {
         // The CIM view's names first, so they fit every event's lower-case cache (see ProcessEvent.lc).
-        for (FieldMapping.Row row : FieldMapping.load("cim.map").rows()) {
+        for (FieldMapping.Row row : CIM.rows()) {
             of(row.target());
         }
     }

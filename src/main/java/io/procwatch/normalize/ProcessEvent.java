@@ -32,9 +32,8 @@ public final class ProcessEvent {
     private static final FieldMapping.Row[] DERIVED;
 
     static {
-        FieldMapping cim = FieldMapping.load("cim.map");
         FieldMapping.Row[] derived = new FieldMapping.Row[FieldSlots.count()];
-        for (FieldMapping.Row row : cim.rows()) {
+        for (FieldMapping.Row row : FieldSlots.CIM.rows()) {
             int s = FieldSlots.of(row.target());
             if (s < derived.length && derived[s] == null) {
                 derived[s] = row;

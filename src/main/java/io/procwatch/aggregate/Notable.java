@@ -3,6 +3,7 @@ package io.procwatch.aggregate;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.normalize.ProcessEvent;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,14 +12,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A closed notable: one detection, one window, one group, with its risk attributes, ready to write.
  * {@link #fields()} holds the output fields in their documented order: {@code rule_id}, {@code rule_title},
  * {@code rule_description}, {@code severity}, {@code security_domain}, {@code risk_object},
  * {@code risk_object_type}, {@code risk_score}, {@code risk_message}, {@code mitre_attack}, {@code count},
- * {@code firstTime}, {@code lastTime}, {@code window_start}, {@code window_end}, {@code late}, then every
- * group-by field under its own name.
+ * {@code firstTime}, {@code lastTime}, {@code window_start}, {@code window_end}, {@code late}, {@code notable_id},
+ * then every group-by field under its own name.
  */
 public final class Notable {
 
@@ -72,10 +74,22 @@ public final class Notable {
         f.put("window_start", ISO.format(Instant.ofEpochMilli(g.getWindowStart())));
         f.put("window_end", ISO.format(Instant.ofEpochMilli(g.getWindowEnd())));
         f.put("late", g.getKey().late());
+        String sortKey = String.valueOf(g.getKey().values());
+        f.put("notable_id", id(rule.id(), g.getWindowStart(), g.getKey().late(), sortKey).toString());
         for (Map.Entry<String, String> e : groupValues.entrySet()) {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
-        return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), String.valueOf(g.getKey().values()));
+        return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), sortKey);
+    }
+
+    /**
+     * The notable's deterministic id: a name-based (v3) UUID of detection id, window start, late flag and group
+     * values, so the same window of the same group gets the same id in every run, replay or restart (what
+     * de-duplication and risk events refer to).
+     */
+    static UUID id(String ruleId, long windowStart, boolean late, String groupValues) {
+        String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A group-by value when the field is one, else the first event's value. */
@@ -123,6 +137,11 @@ public final class Notable {
     /** The output fields, in order. */
     public Map<String, Object> fields() {
         return fields;
+    }
+
+    /** The deterministic id ({@code notable_id}); see {@link #fields()}. */
+    public String id() {
+        return (String) fields.get("notable_id");
     }
 
     public String ruleId() {

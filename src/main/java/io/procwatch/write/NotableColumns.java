@@ -13,7 +13,7 @@ final class NotableColumns {
 
     static final List<String> FIXED = List.of("rule_id", "rule_title", "rule_description", "severity",
             "security_domain", "risk_object", "risk_object_type", "risk_score", "risk_message", "mitre_attack",
-            "count", "firstTime", "lastTime", "window_start", "window_end", "late");
+            "count", "firstTime", "lastTime", "window_start", "window_end", "late", "notable_id");
 
     private NotableColumns() {
     }

@@ -1,0 +1,77 @@
+package io.procwatch.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code java -jar procwatch-bench/target/procwatch-bench.jar}: throughput and heap of the pipeline against Jackson parse-only, on
+ * generated events (or, with {@code --evtx} / {@code --sigma}, the EVTX reader and the Sigma corpus). A module of its own:
+ * benchmarks are never part of what users run.
+ */
+@Command(name = "procwatch-bench", mixinStandardHelpOptions = true,
+        description = {"Measure the full pipeline against Jackson parse-only on the same generated events,",
+                "and the heap the pipeline retains (after GC at every tenth of the input)."})
+public final class BenchCommand implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+
+    @Option(names = "--events", defaultValue = "1000000", description = "Events to generate (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--qemu-ratio", defaultValue = "0.01", description = "Share of QEMU events (default: ${DEFAULT-VALUE}).")
+    double qemuRatio;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds; the best is reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--evtx", paramLabel = "DATASETS",
+            description = "Instead: time the EVTX reader over the .evtx files under DATASETS (looped to 1M records), "
+                    + "against evtxexport on the same files when it is installed.")
+    java.nio.file.Path evtxDatasets;
+
+    @Option(names = "--sigma", paramLabel = "SIGMAHQ",
+            description = "Instead: convert the Sigma process_creation rules under SIGMAHQ (a SigmaHQ checkout or a "
+                    + "rules folder) into one KieBase, report build time and heap, and replay the process events of "
+                    + "--otrf to --events through a session (one thread) and through the engine (two threads).")
+    java.nio.file.Path sigma;
+
+    @Option(names = "--otrf", paramLabel = "DIR", defaultValue = "../shared/datasets/otrf",
+            description = "With --sigma: where the replayed process events are read (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path otrf;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sigma != null) {
+            for (java.nio.file.Path p : java.util.List.of(sigma, otrf)) {
+                if (!java.nio.file.Files.exists(p)) {
+                    System.err.println("procwatch-bench: " + p + ": no such file or directory");
+                    return 4;
+                }
+            }
+            SigmaBenchmark.run(sigma, otrf, events, null);
+            return 0;
+        }
+        if (evtxDatasets != null) {
+            System.out.println(EvtxReadBenchmark.run(evtxDatasets, 1_000_000));
+            return 0;
+        }
+        PipelineBenchmark.Result r = PipelineBenchmark.run(events, qemuRatio, rounds, System.out);
+        System.out.printf("events            %,d (%,d QEMU)%n", r.events(), r.qemuEvents());
+        System.out.printf("parse-only        %,.0f events/s  (BufferedReader.readLine + ObjectMapper.readTree)%n", r.parseOnlyPerSec());
+        System.out.printf("pipeline          %,.0f events/s  (read, normalize, Drools detections, CEP notables)%n", r.pipelinePerSec());
+        System.out.printf("ratio             %.2f  (target >= 0.80)%n", r.ratio());
+        System.out.printf("notables          %,d%n", r.notables());
+        System.out.printf("heap after GC MiB %s  (at each tenth of the input; flat = no growth)%n", r.heapAfterGcMiB());
+        System.out.printf("CPU us/event      parse-only %.2f, pipeline reader thread %.2f (read + normalize), "
+                + "session thread %.2f (Drools + CEP)%n", r.cpu().parseOnlyMicros(), r.cpu().readerMicros(), r.cpu().sessionMicros());
+        System.out.printf("CPU ratio         %.2f  (parse-only CPU / busier pipeline thread: the ratio with a core per thread)%n",
+                r.cpu().ratio());
+        return 0;
+    }
+}

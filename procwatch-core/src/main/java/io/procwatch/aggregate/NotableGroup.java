@@ -1,0 +1,80 @@
+package io.procwatch.aggregate;
+
+import io.procwatch.detect.DetectionRule;
+import io.procwatch.detect.GroupKey;
+import io.procwatch.detect.Match;
+import io.procwatch.normalize.ProcessEvent;
+
+/**
+ * A notable being accumulated: the matches of one detection, one window and one group, reduced to
+ * what Splunk's {@code stats count min(_time) max(_time) by …} keeps. A plain fact, deleted when it closes.
+ */
+public final class NotableGroup {
+
+    private final DetectionRule rule;
+    private final GroupKey key;
+    private final long windowEnd;
+    private final long closesAt;
+    private final ProcessEvent firstEvent;
+    private long count;
+    private long firstTime = Long.MAX_VALUE;
+    private long lastTime = Long.MIN_VALUE;
+
+    /**
+     * Opens a group with its first match. It closes when the watermark reaches its window's end; a late
+     * group (its window had closed before the match arrived) closes at the next watermark update.
+     */
+    public NotableGroup(Match first) {
+        this.rule = first.getRule();
+        this.key = first.getGroupKey();
+        this.windowEnd = rule.window().windowEnd(first.getTime());
+        this.closesAt = key.late() ? Long.MIN_VALUE : windowEnd;
+        this.firstEvent = first.getEvent();
+        add(first);
+    }
+
+    /** Folds one more match in. */
+    public void add(Match m) {
+        count++;
+        firstTime = Math.min(firstTime, m.getTime());
+        lastTime = Math.max(lastTime, m.getTime());
+    }
+
+    public GroupKey getKey() {
+        return key;
+    }
+
+    public DetectionRule getRule() {
+        return rule;
+    }
+
+    public long getWindowStart() {
+        return key.windowStart();
+    }
+
+    public long getWindowEnd() {
+        return windowEnd;
+    }
+
+    /** Watermark time at which this group is emitted. */
+    public long getClosesAt() {
+        return closesAt;
+    }
+
+    public long getCount() {
+        return count;
+    }
+
+    public long getFirstTime() {
+        return firstTime;
+    }
+
+    public long getLastTime() {
+        return lastTime;
+    }
+
+    /** The first event folded in: fills risk-message fields that are not group-by fields. */
+    public ProcessEvent getFirstEvent() {
+        return firstEvent;
+    }
+}

@@ -1,0 +1,2 @@
+/** Notable writers (NDJSON, CSV, table) and the scan summary. Internal to the application's output. */
+package io.procwatch.write;

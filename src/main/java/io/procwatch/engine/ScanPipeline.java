@@ -3,16 +3,15 @@ package io.procwatch.engine;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.RuleSet;
-import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
+import io.procwatch.intake.IntakeCounts;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.EventReader;
 import io.procwatch.read.InputFormat;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
-import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
 import io.procwatch.write.NotableWriter;
 
 import java.io.IOException;
@@ -42,7 +41,7 @@ public final class ScanPipeline {
 
     private final RuleSet rules;
     private final ScanOptions options;
-    private final Supplier<EventReader> evtxReader;
+    private final EventSource source;
 
     /**
      * @param rules      compiled rules
@@ -52,7 +51,7 @@ public final class ScanPipeline {
     public ScanPipeline(RuleSet rules, ScanOptions options, Supplier<EventReader> evtxReader) {
         this.rules = rules;
         this.options = options;
-        this.evtxReader = evtxReader;
+        this.source = new EventSource(evtxReader);
     }
 
     /**
@@ -69,7 +68,7 @@ public final class ScanPipeline {
         ScanStats stats = new ScanStats();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
         InputListener failures = failureCounter(stats, progress, problems);
-        List<InputWalker.Input> files = InputWalker.expand(inputs, failures);
+        List<InputWalker.Input> files = source.expand(inputs, failures);
         Throwable[] readerFailure = new Throwable[1];
         try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
@@ -130,29 +129,15 @@ public final class ScanPipeline {
         }
     }
 
-    /** Reader thread: reads each input, normalizes each record and hands process events over in batches. */
+    /** Reader thread: reads each input through the event source and hands process events over in batches. */
     private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
                          InputListener progress, InputListener failures, Consumer<String> problems,
                          Consumer<ProcessEvent> prepare) {
-        EventNormalizer normalizer = new EventNormalizer();
         int batchSize = options.batchSize();
         List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
-        RecordSink sink = new RecordSink() {
+        EventSink sink = new EventSink() {
             @Override
-            public void accept(RawRecord record) {
-                ProcessEvent e;
-                try {
-                    e = normalizer.normalize(record);
-                } catch (RejectedRecordException ex) {
-                    reject(record.origin(), ex.getMessage());
-                    return;
-                }
-                stats.events++;
-                if (e == null) {
-                    stats.otherEvents++;
-                    return;
-                }
-                stats.processEvents++;
+            public void processEvent(ProcessEvent e) {
                 prepare.accept(e);
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {
@@ -162,13 +147,13 @@ public final class ScanPipeline {
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
+            public void rejected(Origin origin, String reason) {
                 stats.reject(origin, reason);
                 problems.accept(origin + ": " + reason);
             }
 
             @Override
-            public void warn(Origin origin, String message) {
+            public void warning(Origin origin, String message) {
                 problems.accept(origin + ": warning: " + message);
             }
         };
@@ -198,9 +183,11 @@ public final class ScanPipeline {
                 progress.bytesRead(n);
             }
         };
-        InputWalker walker = new InputWalker(evtxReader);
         for (InputWalker.Input input : inputs) {
-            walker.read(input, sink, listener);
+            IntakeCounts counts = source.read(input, sink, listener);
+            stats.events += counts.processEvents() + counts.otherEvents();
+            stats.processEvents += counts.processEvents();
+            stats.otherEvents += counts.otherEvents();
             putUninterruptibly(queue, new Batch(batch[0], input.source()));
             batch[0] = new ArrayList<>(batchSize);
         }

@@ -12,7 +12,6 @@ import io.procwatch.read.InputFormat;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
-import io.procwatch.write.NotableWriter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,11 +57,12 @@ public final class ScanPipeline {
      * Scans the inputs and writes every notable.
      *
      * @param inputs   files and directories, read in the order given
-     * @param writer   receives notables as their windows close; the caller closes it
+     * @param sink     receives notables as their windows close (a {@code NotableWriter} writes them); a
+     *                 {@link java.io.UncheckedIOException} it throws ends the scan as the {@link IOException}
      * @param progress told about inputs and bytes (may be a no-op)
      * @param problems told each rejected record and failed input as it happens, as {@code file:line: reason}
      */
-    public ScanStats run(List<Path> inputs, NotableWriter writer, InputListener progress, Consumer<String> problems)
+    public ScanStats run(List<Path> inputs, NotableListener sink, InputListener progress, Consumer<String> problems)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         ScanStats stats = new ScanStats();
@@ -94,9 +94,9 @@ public final class ScanPipeline {
                 if (batch.finishedInput() != null) {
                     session.inputFinished(batch.finishedInput());
                 }
-                write(session.fire(), writer, stats);
+                write(session.fire(), sink, stats);
             }
-            write(session.flush(), writer, stats);
+            write(session.flush(), sink, stats);
             reader.join();
             if (readerFailure[0] != null) {
                 throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
@@ -121,9 +121,13 @@ public final class ScanPipeline {
         return stats;
     }
 
-    private static void write(List<Notable> closed, NotableWriter writer, ScanStats stats) throws IOException {
+    private static void write(List<Notable> closed, NotableListener sink, ScanStats stats) throws IOException {
         for (Notable n : closed) {
-            writer.write(n);
+            try {
+                sink.onNotable(n);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
             stats.notables.merge(n.ruleId(), 1L, Long::sum);
             stats.notableTotal++;
         }

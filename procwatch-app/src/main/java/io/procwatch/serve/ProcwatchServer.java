@@ -313,7 +313,7 @@ public final class ProcwatchServer {
                     } else if (ev.isTextual()) {
                         b = engine.parse(ev.asText(), where);
                     } else if (ev.isObject()) {
-                        b = engine.parse(JSON.writeValueAsString(ev), where);
+                        b = engine.parse(ev, where);
                     } else {
                         records++;
                         rejections.add(where + ": event must be an object or a string");

@@ -1,14 +1,12 @@
 package io.procwatch.toolkit;
 
-import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.EventReader;
 import io.procwatch.read.InputListener;
-import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,43 +40,34 @@ public final class EventPicker {
             throw new IOException("event file not found: " + file);
         }
         long wanted = line;
-        EventNormalizer normalizer = new EventNormalizer();
         Object[] found = new Object[1];
         String[] note = new String[1];
         String[] failure = new String[1];
-        new InputWalker(evtx).walk(List.of(file), new RecordSink() {
+        new EventSource(evtx).readAll(List.of(file), new EventSink() {
+            private boolean wanted(Origin origin) {
+                return found[0] == null && note[0] == null && (wanted == 0 || origin.line() == wanted);
+            }
+
             @Override
-            public void accept(RawRecord record) {
-                if (found[0] != null || note[0] != null) {
-                    return;
-                }
-                if (wanted > 0 && record.origin().line() != wanted) {
-                    return;
-                }
-                try {
-                    ProcessEvent e = normalizer.normalize(record);
-                    if (e != null) {
-                        found[0] = e;
-                    } else if (wanted > 0) {
-                        note[0] = record.origin() + ": not a process-creation event (EventID "
-                                + record.fields().get("EventID") + ", Channel " + record.fields().get("Channel") + ")";
-                    }
-                } catch (RejectedRecordException ex) {
-                    if (wanted > 0) {
-                        note[0] = record.origin() + ": rejected by the normalizer: " + ex.getMessage();
-                    }
+            public void processEvent(ProcessEvent e) {
+                if (wanted(e.getOrigin())) {
+                    found[0] = e;
                 }
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
-                if (wanted > 0 && origin.line() == wanted && note[0] == null) {
-                    note[0] = origin + ": unreadable record: " + reason;
+            public void otherEvent(Origin origin, RawRecord record) {
+                if (wanted > 0 && wanted(origin)) {
+                    note[0] = origin + ": not a process-creation event (EventID "
+                            + record.fields().get("EventID") + ", Channel " + record.fields().get("Channel") + ")";
                 }
             }
 
             @Override
-            public void warn(Origin origin, String message) {
+            public void rejected(Origin origin, String reason) {
+                if (wanted > 0 && wanted(origin)) {
+                    note[0] = origin + ": rejected: " + reason;
+                }
             }
         }, new InputListener() {
             @Override

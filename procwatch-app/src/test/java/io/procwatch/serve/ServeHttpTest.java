@@ -166,7 +166,7 @@ class ServeHttpTest {
         ProcwatchServer s = start(replay(dir.resolve("n.ndjson")).withLimits(4096, 100));
         HttpResponse<String> r = post(s, "/events", "this is not an event", null);
         assertEquals(400, r.statusCode());
-        assertTrue(r.body().contains("neither JSON nor Windows event XML"), r.body());
+        assertTrue(r.body().contains("not a recognised event format (expected EVTX, Windows event XML or JSON)"), r.body());
         r = post(s, "/events", json.lines().findFirst().orElseThrow() + "\n{\"EventID\": 1, oops\n", null);
         assertEquals(400, r.statusCode());
         JsonNode b = JSON.readTree(r.body());

@@ -2,14 +2,11 @@ package io.procwatch.bench;
 
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.DetectionSession;
-import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.InputListener;
-import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
-import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
 import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.sigma.ConversionReport;
 import io.procwatch.sigma.SigmaConverter;
@@ -206,24 +203,17 @@ public final class SigmaBenchmark {
     }
 
     /** Every usable process event under the paths, in reading order (records that are not are skipped). */
-    static List<ProcessEvent> read(List<Path> paths) {
-        EventNormalizer norm = new EventNormalizer();
+    public static List<ProcessEvent> read(List<Path> paths) {
         List<ProcessEvent> out = new ArrayList<>();
-        new InputWalker(EvtxReader::new).walk(paths, new RecordSink() {
+        new EventSource().readAll(paths, new EventSink() {
             @Override
-            public void accept(RawRecord record) {
-                try {
-                    ProcessEvent e = norm.normalize(record);
-                    if (e != null) {
-                        out.add(e);
-                    }
-                } catch (RejectedRecordException e) {
-                    // skipped
-                }
+            public void processEvent(ProcessEvent e) {
+                out.add(e);
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
+            public void rejected(Origin origin, String reason) {
+                // skipped: the benchmark replays what is usable
             }
         }, new InputListener() {
         });

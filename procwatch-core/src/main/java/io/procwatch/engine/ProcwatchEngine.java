@@ -5,19 +5,16 @@ import io.procwatch.aggregate.NotableGroup;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
-import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
+import io.procwatch.intake.IntakeCounts;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
-import io.procwatch.read.EventReader;
-import io.procwatch.read.JsonEventReader;
 import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
-import io.procwatch.read.XmlEventReader;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +89,7 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final long tickMillis;
     private final long submitTimeoutMillis;
     private final NotableListener listener;
-    private final EventNormalizer normalizer = new EventNormalizer();
+    private final EventSource eventSource;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Semaphore space;
     private final AtomicInteger depth = new AtomicInteger();
@@ -129,6 +126,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.tickMillis = b.tick.toMillis();
         this.submitTimeoutMillis = b.submitTimeout.toMillis();
         this.listener = b.listener;
+        this.eventSource = b.eventSource;
         this.rules = rules;
         this.space = new Semaphore(capacity);
         this.session = newSession(rules);
@@ -147,8 +145,9 @@ public final class ProcwatchEngine implements AutoCloseable {
 
     /**
      * Parses Windows events written as text: JSON lines, a JSON array of objects, concatenated JSON objects
-     * (Winlogbeat, evtx_dump shapes included), or Windows event XML (one or many {@code <Event>}s). The format is
-     * decided by the first non-blank character. Counts the records as received. Thread-safe.
+     * (Winlogbeat, evtx_dump shapes included), a JSON string holding event XML, or Windows event XML (one or many
+     * {@code <Event>}s, after {@code #} comment lines too): whatever {@code scan} reads from a file, through the same
+     * {@link EventSource}. Counts the records as received. Thread-safe.
      *
      * @param source name used in rejection messages ({@code source:line: reason})
      */
@@ -156,23 +155,10 @@ public final class ProcwatchEngine implements AutoCloseable {
         return parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), source);
     }
 
-    /** {@link #parse(String, String)} reading a stream (not closed). Thread-safe. */
+    /** {@link #parse(String, String)} reading a stream (not closed); EVTX and gzip streams are read too. Thread-safe. */
     public EventBatch parse(InputStream in, String source) {
-        Collector c = new Collector(source);
-        try {
-            BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
-            int first = firstSignificant(b);
-            if (first == '<') {
-                new XmlEventReader().read(b, source, c);
-            } else if (first == '{' || first == '[') {
-                new JsonEventReader().read(b, source, c);
-            } else if (first >= 0) {
-                c.reject(new Origin(source, 1), "neither JSON nor Windows event XML (starts with '" + (char) first + "')");
-            }
-        } catch (IOException e) {
-            c.reject(new Origin(source, 0), "unreadable: " + e.getMessage());
-        }
-        return c.batch();
+        Collector c = new Collector();
+        return c.batch(eventSource.readStream(in, source, c));
     }
 
     /**
@@ -181,101 +167,72 @@ public final class ProcwatchEngine implements AutoCloseable {
      * {@code Image}, {@code CommandLine}). Counts it as received. Thread-safe.
      */
     public EventBatch parse(Map<String, String> windowsFields, String source) {
-        Collector c = new Collector(source);
-        c.accept(new RawRecord(new Origin(source, 0), Map.copyOf(windowsFields)));
-        return c.batch();
+        Collector c = new Collector();
+        return c.batch(eventSource.readFields(windowsFields, source, c));
+    }
+
+    /**
+     * Normalizes one event already parsed to a JSON object in any of the JSON shapes (a Splunk HEC envelope's
+     * {@code event}), without writing it back to text. Counts it as received. Thread-safe.
+     */
+    public EventBatch parse(JsonNode event, String source) {
+        Collector c = new Collector();
+        return c.batch(eventSource.readJson(event, source, c));
     }
 
     /**
      * Reads a stream record by record (for {@code tail -f | procwatch serve --stdin}): each process event is queued
-     * as soon as it is read, waiting while the queue is full (back-pressure reaches the producer). The format is
-     * decided by the first non-blank character as in {@link #parse(String, String)}. Returns at end of stream.
+     * as soon as it is read, waiting while the queue is full (back-pressure reaches the producer). Any format
+     * {@link #parse(String, String)} accepts. Returns at end of stream.
      *
      * @param problems told each rejected record as {@code source:line: reason}
      * @return the process events queued
      */
-    public long submitStream(InputStream in, String source, java.util.function.Consumer<String> problems) throws IOException {
-        long[] n = new long[1];
-        RecordSink sink = new RecordSink() {
+    public long submitStream(InputStream in, String source, java.util.function.Consumer<String> problems)
+            throws IOException {
+        IntakeCounts counts = eventSource.readStream(in, source, new EventSink() {
             @Override
-            public void accept(RawRecord record) {
-                Collector c = new Collector(source);
-                c.accept(record);
-                EventBatch b = c.batch();
-                b.rejections().forEach(problems);
-                submit(b);
-                n[0] += b.accepted();
+            public void processEvent(ProcessEvent event) {
+                received.incrementAndGet();
+                submit(event);
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
+            public void otherEvent(Origin origin, RawRecord record) {
+                received.incrementAndGet();
+                other.incrementAndGet();
+            }
+
+            @Override
+            public void rejected(Origin origin, String reason) {
                 received.incrementAndGet();
                 rejected.incrementAndGet();
                 problems.accept(origin + ": " + reason);
             }
-        };
-        BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
-        int first = firstSignificant(b);
-        if (first == '<') {
-            new XmlEventReader().read(b, source, sink);
-        } else if (first == '{' || first == '[') {
-            new JsonEventReader().read(b, source, sink);
-        } else if (first >= 0) {
-            sink.reject(new Origin(source, 1), "neither JSON nor Windows event XML (starts with '" + (char) first + "')");
-        }
-        return n[0];
+        });
+        return counts.processEvents();
     }
 
-    private static int firstSignificant(BufferedInputStream in) throws IOException {
-        in.mark(4096);
-        int c;
-        int n = 0;
-        do {
-            c = in.read();
-            n++;
-        } while (c >= 0 && n < 4096 && (Character.isWhitespace(c) || c == 0xEF || c == 0xBB || c == 0xBF));
-        in.reset();
-        return c;
-    }
-
-    /** Normalizes records as a reader delivers them, keeping counts and rejections. */
-    private final class Collector implements RecordSink {
-        final String source;
+    /** Collects what the event source hands over for one submission. */
+    private final class Collector implements EventSink {
         final List<ProcessEvent> events = new ArrayList<>();
         final List<String> rejections = new ArrayList<>();
-        long records;
-        long others;
 
-        Collector(String source) {
-            this.source = source;
+        @Override
+        public void processEvent(ProcessEvent event) {
+            events.add(event);
         }
 
         @Override
-        public void accept(RawRecord record) {
-            records++;
-            try {
-                ProcessEvent e = normalizer.normalize(record);
-                if (e == null) {
-                    others++;
-                } else {
-                    events.add(e);
-                }
-            } catch (RejectedRecordException ex) {
-                rejections.add(record.origin() + ": " + ex.getMessage());
-            }
-        }
-
-        @Override
-        public void reject(Origin origin, String reason) {
-            records++;
+        public void rejected(Origin origin, String reason) {
             rejections.add(origin + ": " + reason);
         }
 
-        EventBatch batch() {
-            received.addAndGet(records);
-            other.addAndGet(others);
-            rejected.addAndGet(rejections.size());
-            return new EventBatch(events, records, others, rejections);
+        EventBatch batch(IntakeCounts counts) {
+            received.addAndGet(counts.records());
+            other.addAndGet(counts.otherEvents());
+            rejected.addAndGet(counts.rejected());
+            return new EventBatch(events, counts.records(), counts.otherEvents(), rejections);
         }
     }
 
@@ -736,6 +693,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         private Duration tick = Duration.ofSeconds(1);
         private Duration submitTimeout = Duration.ofSeconds(30);
         private NotableListener listener = n -> { };
+        private EventSource eventSource = new EventSource();
 
         private Builder() {
         }
@@ -797,6 +755,12 @@ public final class ProcwatchEngine implements AutoCloseable {
         /** How long {@code submit…} waits for queue room before {@link EngineBusyException} (default 30 s). */
         public Builder submitTimeout(Duration timeout) {
             this.submitTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** How submitted text is read (the default reads EVTX with default settings). */
+        public Builder eventSource(EventSource source) {
+            this.eventSource = Objects.requireNonNull(source);
             return this;
         }
 

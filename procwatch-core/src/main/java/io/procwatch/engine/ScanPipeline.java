@@ -3,17 +3,15 @@ package io.procwatch.engine;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.RuleSet;
-import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
+import io.procwatch.intake.IntakeCounts;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.EventReader;
 import io.procwatch.read.InputFormat;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
-import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
-import io.procwatch.write.NotableWriter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,7 +40,7 @@ public final class ScanPipeline {
 
     private final RuleSet rules;
     private final ScanOptions options;
-    private final Supplier<EventReader> evtxReader;
+    private final EventSource source;
 
     /**
      * @param rules      compiled rules
@@ -52,24 +50,25 @@ public final class ScanPipeline {
     public ScanPipeline(RuleSet rules, ScanOptions options, Supplier<EventReader> evtxReader) {
         this.rules = rules;
         this.options = options;
-        this.evtxReader = evtxReader;
+        this.source = new EventSource(evtxReader);
     }
 
     /**
      * Scans the inputs and writes every notable.
      *
      * @param inputs   files and directories, read in the order given
-     * @param writer   receives notables as their windows close; the caller closes it
+     * @param sink     receives notables as their windows close (a {@code NotableWriter} writes them); a
+     *                 {@link java.io.UncheckedIOException} it throws ends the scan as the {@link IOException}
      * @param progress told about inputs and bytes (may be a no-op)
      * @param problems told each rejected record and failed input as it happens, as {@code file:line: reason}
      */
-    public ScanStats run(List<Path> inputs, NotableWriter writer, InputListener progress, Consumer<String> problems)
+    public ScanStats run(List<Path> inputs, NotableListener sink, InputListener progress, Consumer<String> problems)
             throws IOException, InterruptedException {
         long start = System.nanoTime();
         ScanStats stats = new ScanStats();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
         InputListener failures = failureCounter(stats, progress, problems);
-        List<InputWalker.Input> files = InputWalker.expand(inputs, failures);
+        List<InputWalker.Input> files = source.expand(inputs, failures);
         Throwable[] readerFailure = new Throwable[1];
         try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
@@ -95,9 +94,9 @@ public final class ScanPipeline {
                 if (batch.finishedInput() != null) {
                     session.inputFinished(batch.finishedInput());
                 }
-                write(session.fire(), writer, stats);
+                write(session.fire(), sink, stats);
             }
-            write(session.flush(), writer, stats);
+            write(session.flush(), sink, stats);
             reader.join();
             if (readerFailure[0] != null) {
                 throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
@@ -122,37 +121,27 @@ public final class ScanPipeline {
         return stats;
     }
 
-    private static void write(List<Notable> closed, NotableWriter writer, ScanStats stats) throws IOException {
+    private static void write(List<Notable> closed, NotableListener sink, ScanStats stats) throws IOException {
         for (Notable n : closed) {
-            writer.write(n);
+            try {
+                sink.onNotable(n);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
             stats.notables.merge(n.ruleId(), 1L, Long::sum);
             stats.notableTotal++;
         }
     }
 
-    /** Reader thread: reads each input, normalizes each record and hands process events over in batches. */
+    /** Reader thread: reads each input through the event source and hands process events over in batches. */
     private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
                          InputListener progress, InputListener failures, Consumer<String> problems,
                          Consumer<ProcessEvent> prepare) {
-        EventNormalizer normalizer = new EventNormalizer();
         int batchSize = options.batchSize();
         List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
-        RecordSink sink = new RecordSink() {
+        EventSink sink = new EventSink() {
             @Override
-            public void accept(RawRecord record) {
-                ProcessEvent e;
-                try {
-                    e = normalizer.normalize(record);
-                } catch (RejectedRecordException ex) {
-                    reject(record.origin(), ex.getMessage());
-                    return;
-                }
-                stats.events++;
-                if (e == null) {
-                    stats.otherEvents++;
-                    return;
-                }
-                stats.processEvents++;
+            public void processEvent(ProcessEvent e) {
                 prepare.accept(e);
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {
@@ -162,13 +151,13 @@ public final class ScanPipeline {
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
+            public void rejected(Origin origin, String reason) {
                 stats.reject(origin, reason);
                 problems.accept(origin + ": " + reason);
             }
 
             @Override
-            public void warn(Origin origin, String message) {
+            public void warning(Origin origin, String message) {
                 problems.accept(origin + ": warning: " + message);
             }
         };
@@ -198,9 +187,11 @@ public final class ScanPipeline {
                 progress.bytesRead(n);
             }
         };
-        InputWalker walker = new InputWalker(evtxReader);
         for (InputWalker.Input input : inputs) {
-            walker.read(input, sink, listener);
+            IntakeCounts counts = source.read(input, sink, listener);
+            stats.events += counts.processEvents() + counts.otherEvents();
+            stats.processEvents += counts.processEvents();
+            stats.otherEvents += counts.otherEvents();
             putUninterruptibly(queue, new Batch(batch[0], input.source()));
             batch[0] = new ArrayList<>(batchSize);
         }

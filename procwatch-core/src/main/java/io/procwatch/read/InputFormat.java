@@ -44,6 +44,21 @@ public enum InputFormat {
         };
     }
 
+    /**
+     * True when the first {@code n} bytes already decide the format without more input: the first significant
+     * byte opens JSON or XML (no binary format or archive starts that way).
+     */
+    static boolean decidedEarly(byte[] head, int n) {
+        int i = 0;
+        if (n >= 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB && (head[2] & 0xff) == 0xBF) {
+            i = 3;
+        }
+        while (i < n && Character.isWhitespace(head[i])) {
+            i++;
+        }
+        return i < n && (head[i] == '<' || head[i] == '{' || head[i] == '[' || head[i] == '"');
+    }
+
     /** Event XML after {@code #} comment lines ("#Bulk AD CS Events"); a YAML file that quotes XML is not. */
     private static boolean commentedXml(String text) {
         int at = text.indexOf("<Event");

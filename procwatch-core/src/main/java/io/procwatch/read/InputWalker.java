@@ -89,8 +89,11 @@ public final class InputWalker {
         }
     }
 
-    /** Reads one stream of any format; containers recurse with {@code source!member} names. */
-    void readStream(InputStream raw, String source, boolean named, RecordSink sink, InputListener listener)
+    /**
+     * Reads one stream of any format; containers recurse with {@code source!member} names. A stream that is not
+     * event data fails through the listener when {@code named}, and is skipped otherwise.
+     */
+    public void readStream(InputStream raw, String source, boolean named, RecordSink sink, InputListener listener)
             throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         InputFormat format = sniff(in);
@@ -141,10 +144,21 @@ public final class InputWalker {
         }
     }
 
+    /**
+     * Reads no more than it needs to decide: text that starts like JSON or XML is decided on the bytes at hand, so
+     * a live stream (standard input) is not held up waiting for {@link InputFormat#SNIFF_BYTES} bytes.
+     */
     private static InputFormat sniff(BufferedInputStream in) throws IOException {
         in.mark(InputFormat.SNIFF_BYTES);
         byte[] head = new byte[InputFormat.SNIFF_BYTES];
-        int n = in.readNBytes(head, 0, head.length);
+        int n = 0;
+        while (n < head.length && !InputFormat.decidedEarly(head, n)) {
+            int r = in.read(head, n, head.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
         in.reset();
         return InputFormat.sniff(head, n);
     }

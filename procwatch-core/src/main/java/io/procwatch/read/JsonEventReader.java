@@ -151,34 +151,53 @@ public final class JsonEventReader implements EventReader {
 
     /** Flattens one JSON object (any of the three shapes) to RawRecord fields. */
     Map<String, String> flatten(String json) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>(64);
         try (JsonParser p = factory.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("not a JSON object");
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                JsonToken v = p.nextToken();
-                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-                    JsonNode node = MAPPER.readTree(p);
-                    if (key.equals("Event") && node.has("System")) {
-                        EvtxDumpShape.flatten(node, out);
-                    } else if (key.equals("winlog")) {
-                        WinlogbeatShape.flatten(node, out);
-                    } else {
-                        flattenDotted(key, node, out);
-                    }
-                } else if (v != JsonToken.VALUE_NULL) {
-                    out.put(key, p.getText());
+            return flatten(p);
+        }
+    }
+
+    /**
+     * One event already parsed to a tree (a HEC envelope's {@code event} object), flattened as a line of JSON would
+     * be: the tree is walked, not written back to text.
+     */
+    public static void readObject(JsonNode object, Origin origin, RecordSink sink) {
+        Map<String, String> fields;
+        try (JsonParser p = MAPPER.treeAsTokens(object)) {
+            fields = flatten(p);
+        } catch (IOException | RuntimeException e) {
+            sink.reject(origin, "malformed JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            return;
+        }
+        sink.accept(new RawRecord(origin, fields));
+    }
+
+    private static Map<String, String> flatten(JsonParser p) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>(64);
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new IOException("not a JSON object");
+        }
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                JsonNode node = MAPPER.readTree(p);
+                if (key.equals("Event") && node.has("System")) {
+                    EvtxDumpShape.flatten(node, out);
+                } else if (key.equals("winlog")) {
+                    WinlogbeatShape.flatten(node, out);
+                } else {
+                    flattenDotted(key, node, out);
                 }
+            } else if (v != JsonToken.VALUE_NULL) {
+                out.put(key, p.getText());
             }
-            if (t != JsonToken.END_OBJECT) {
-                throw new IOException("unexpected " + t);
-            }
-            if (p.nextToken() != null) {
-                throw new IOException("trailing content after the object");
-            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new IOException("unexpected " + t);
+        }
+        if (p.nextToken() != null) {
+            throw new IOException("trailing content after the object");
         }
         return out;
     }

@@ -2,13 +2,11 @@ package io.procwatch;
 
 import io.procwatch.normalize.EventNormalizer;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.normalize.RejectedRecordException;
+import io.procwatch.intake.EventSink;
+import io.procwatch.intake.EventSource;
 import io.procwatch.read.InputListener;
-import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
-import io.procwatch.read.RecordSink;
-import io.procwatch.read.evtx.EvtxReader;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,25 +29,18 @@ public final class TestEvents {
     private TestEvents() {
     }
 
-    /** The process events of {@code paths}, read as a scan reads them; rejected records are left out. */
+    /** The process events of {@code paths}, read through the one intake path; rejected records are left out. */
     public static List<ProcessEvent> read(List<Path> paths) {
-        EventNormalizer norm = new EventNormalizer();
         List<ProcessEvent> out = new ArrayList<>();
-        new InputWalker(EvtxReader::new).walk(paths, new RecordSink() {
+        new EventSource().readAll(paths, new EventSink() {
             @Override
-            public void accept(RawRecord record) {
-                try {
-                    ProcessEvent e = norm.normalize(record);
-                    if (e != null) {
-                        out.add(e);
-                    }
-                } catch (RejectedRecordException e) {
-                    // left out: the tests that use this count matches, not records
-                }
+            public void processEvent(ProcessEvent e) {
+                out.add(e);
             }
 
             @Override
-            public void reject(Origin origin, String reason) {
+            public void rejected(Origin origin, String reason) {
+                // left out: the tests that use this count matches, not records
             }
         }, new InputListener() {
         });

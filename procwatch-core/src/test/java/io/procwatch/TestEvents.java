@@ -2,9 +2,7 @@ package io.procwatch;
 
 import io.procwatch.normalize.EventNormalizer;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
-import io.procwatch.read.InputListener;
 import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
 
@@ -31,20 +29,7 @@ public final class TestEvents {
 
     /** The process events of {@code paths}, read through the one intake path; rejected records are left out. */
     public static List<ProcessEvent> read(List<Path> paths) {
-        List<ProcessEvent> out = new ArrayList<>();
-        new EventSource().readAll(paths, new EventSink() {
-            @Override
-            public void processEvent(ProcessEvent e) {
-                out.add(e);
-            }
-
-            @Override
-            public void rejected(Origin origin, String reason) {
-                // left out: the tests that use this count matches, not records
-            }
-        }, new InputListener() {
-        });
-        return out;
+        return new EventSource().readProcessEvents(paths);
     }
 
     /** A Sysmon EID 1 record with the usual fields; {@code extra} overrides or adds (a null value removes). */

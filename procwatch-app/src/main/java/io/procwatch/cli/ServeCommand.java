@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineClock;
+import io.procwatch.serve.HttpLimits;
 import io.procwatch.serve.ProcwatchServer;
 import io.procwatch.serve.ServeConfig;
 import picocli.CommandLine.Command;
@@ -49,6 +50,21 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--queue", paramLabel = "EVENTS", defaultValue = "10000", description = "Events waiting for evaluation; when full, ingest answers 503 + Retry-After (default: ${DEFAULT-VALUE}).")
     int queue;
+
+    @Option(names = "--queue-bytes", paramLabel = "BYTES", defaultValue = "268435456", description = "Estimated bytes of events waiting for evaluation, at most; beyond, ingest answers 503 (default: ${DEFAULT-VALUE}).")
+    long queueBytes;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512", description = "Open HTTP connections at most (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--pending-body-bytes", paramLabel = "BYTES", defaultValue = "100663296", description = "Request body bytes all clients together may have in flight; beyond, ingest answers 503 (default: ${DEFAULT-VALUE}).")
+    long pendingBodyBytes;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The unencrypted PKCS#8 private key (PEM) of --tls-cert.")
+    Path tlsKey;
 
     @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
             description = "How long after its end a window waits for late events (default: ${DEFAULT-VALUE}).")
@@ -99,13 +115,19 @@ public final class ServeCommand implements Callable<Integer> {
         if (token != null && token.isBlank()) {
             token = null;
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            err.println("procwatch serve: --tls-cert and --tls-key go together");
+            return ExitCodes.USAGE;
+        }
         RuleSet rules = ruleOptions.load(err);
         if (rules == null) {
             return ExitCodes.RULES;
         }
         ServeConfig cfg = ServeConfig.defaults().withBind(bind).withPort(port).withToken(token)
                 .withLimits(maxBody, queue).withClock(eventTime ? EngineClock.eventTime() : EngineClock.wall(), lateness)
-                .withOutputs(out, stdout, webhook).withWebhookRetries(webhookRetries, Duration.ofSeconds(1));
+                .withOutputs(out, stdout, webhook).withWebhookRetries(webhookRetries, Duration.ofSeconds(1))
+                .withQueueBytes(queueBytes).withTls(tlsCert, tlsKey)
+                .withHttp(HttpLimits.defaults().withConnections(maxConnections).withPendingBodyBytes(pendingBodyBytes));
         ProcwatchServer server;
         try {
             server = ProcwatchServer.start(cfg, rules, System.out);
@@ -125,7 +147,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             server.watchRules(roots, ruleOptions.loader(err), Duration.ofMillis(300));
         }
-        err.println("procwatch serve: listening on http://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
+        err.println("procwatch serve: listening on " + (tlsCert != null ? "https" : "http") + "://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
         err.flush();
         if (stdin) {
             long n = server.feed(System.in, "stdin", p -> {
@@ -140,6 +162,11 @@ public final class ServeCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is the one stopping us
+        }
+        if (server.failed()) {
+            err.println("procwatch serve: stopped because the detection session failed beyond recovery; exit "
+                    + ExitCodes.INTERNAL + " so that a supervisor restarts it");
+            return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
     }

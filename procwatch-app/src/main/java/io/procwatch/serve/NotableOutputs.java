@@ -28,28 +28,18 @@ final class NotableOutputs implements NotableListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotableOutputs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Writer file;
-    private final NdjsonNotableWriter fileWriter;
+    private final RetryingNdjsonFile file;
     private final Writer stdout;
     private final NdjsonNotableWriter stdoutWriter;
     private final WebhookSender webhook;
     private final NotableListener tap;
     final AtomicLong written = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Notables kept for the file while it cannot be written (about 100,000 of a typical size). */
+    private static final long MAX_PENDING_FILE_BYTES = 64L * 1024 * 1024;
 
     NotableOutputs(ServeConfig cfg, PrintStream out) throws IOException {
-        if (cfg.out() != null) {
-            Path parent = cfg.out().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            file = Files.newBufferedWriter(cfg.out(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-            fileWriter = new NdjsonNotableWriter(file);
-        } else {
-            file = null;
-            fileWriter = null;
-        }
+        file = cfg.out() != null ? new RetryingNdjsonFile(cfg.out(), MAX_PENDING_FILE_BYTES) : null;
         if (cfg.stdout()) {
             stdout = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             stdoutWriter = new NdjsonNotableWriter(stdout);
@@ -64,13 +54,12 @@ final class NotableOutputs implements NotableListener, AutoCloseable {
     @Override
     public void onNotable(Notable n) {
         written.incrementAndGet();
-        if (fileWriter != null) {
+        if (file != null) {
             try {
-                fileWriter.write(n);
-                file.flush();
+                file.append(JSON.writeValueAsString(n.fields()));
             } catch (IOException e) {
                 errors.incrementAndGet();
-                LOG.error("cannot append notable {} to the output file: {}", n.ruleId(), e.toString());
+                LOG.error("cannot serialize notable {}: {}", n.ruleId(), e.toString());
             }
         }
         if (stdoutWriter != null) {
@@ -97,15 +86,36 @@ final class NotableOutputs implements NotableListener, AutoCloseable {
         return webhook;
     }
 
+    /** Adds the outputs' state to a {@code /health} answer. */
+    void health(java.util.Map<String, Object> h) {
+        if (file != null) {
+            file.health(h);
+        }
+    }
+
+    /** A metric: name, help text, value. */
+    interface MetricSink {
+        void metric(String name, String help, double value);
+    }
+
+    /** The outputs' own metrics. */
+    void metrics(MetricSink m) {
+        if (file != null) {
+            m.metric("procwatch_output_file_failures_total", "Failed attempts to write a notable to --out (each retried).", file.failures.get());
+            m.metric("procwatch_output_file_pending", "Notables waiting for --out to become writable.", file.pendingLines());
+            m.metric("procwatch_output_file_dropped_total", "Notables lost because the --out buffer was full or shutdown came first.", file.dropped.get());
+        }
+    }
+
     /** Closes the file and waits up to {@code drain} for the webhook queue to empty. */
     void close(Duration drain) {
         if (webhook != null) {
             webhook.close(drain);
         }
+        if (file != null) {
+            file.close();
+        }
         try {
-            if (file != null) {
-                file.close();
-            }
             if (stdout != null) {
                 stdout.flush();
             }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
 import io.procwatch.engine.EventBatch;
@@ -15,13 +13,13 @@ import io.procwatch.normalize.ProcessEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -31,15 +29,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
- * {@code procwatch serve}: a long-running detection service on the JDK HTTP server.
+ * {@code procwatch serve}: a long-running detection service on Jetty ({@link HttpFront}: timeouts, connection
+ * limit, bounded worker pool, optional TLS).
  *
  * <ul>
  *   <li>{@code POST /events}: JSON lines, a JSON array, concatenated JSON objects (flat, Winlogbeat, evtx_dump) or
@@ -50,7 +48,9 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus text format).</li>
  * </ul>
  * A body is queued whole or not at all: 200 all used, 400 some records malformed (the rest was queued; the answer
- * says how many), 401/403 token missing/wrong, 413 too large, 503 + {@code Retry-After} queue full or stopping.
+ * says how many), 401/403 token missing/wrong, 413 too large, 503 + {@code Retry-After} queue full (by events or
+ * bytes), too many bodies pending, or stopping. The token is checked on the headers, before any body byte is read;
+ * bodies are read without holding a thread. Paths match exactly.
  * {@link #stop()} (the SIGTERM hook) stops intake, drains the queue, flushes every open window to the outputs and
  * closes them.
  */
@@ -63,8 +63,13 @@ public final class ProcwatchServer {
     private final ServeConfig cfg;
     private final ProcwatchEngine engine;
     private final NotableOutputs outputs;
-    private final HttpServer http;
-    private final ExecutorService handlers;
+    private final HttpFront http;
+    /** Ingest bodies parsed at once: the worker threads beyond these stay free for /health and /metrics. */
+    private final Semaphore parsing;
+    private final BodyBudget bodies;
+    /** Process events of bodies answered 413 or 503 outside the engine's own refusal count (closed, too big). */
+    private final AtomicLong refusedHere = new AtomicLong();
+    private final AtomicLong busyAnswers = new AtomicLong();
     private final byte[] token;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -80,26 +85,40 @@ public final class ProcwatchServer {
         this.outputs = new NotableOutputs(cfg, stdout);
         try {
             this.engine = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
-                    .queueCapacity(cfg.queueCapacity()).submitTimeout(java.time.Duration.ofDays(365))
+                    .queueCapacity(cfg.queueCapacity()).queueBytes(cfg.queueBytes())
+                    .submitTimeout(java.time.Duration.ofDays(365))
                     .onNotable(outputs).build();
         } catch (Exception e) {
             outputs.close();
             throw new IOException(e);
         }
-        this.http = HttpServer.create(new InetSocketAddress(cfg.bind(), cfg.port()), 128);
-        this.handlers = Executors.newFixedThreadPool(cfg.httpThreads(), r -> {
-            Thread t = new Thread(r, "procwatch-http");
-            t.setDaemon(true);
-            return t;
-        });
-        http.setExecutor(handlers);
-        http.createContext("/events", ex -> handle(ex, false));
-        http.createContext("/services/collector", ex -> handle(ex, true));
-        http.createContext("/services/collector/event", ex -> handle(ex, true));
-        http.createContext("/services/collector/health", this::hecHealth);
-        http.createContext("/health", this::health);
-        http.createContext("/metrics", this::metrics);
-        http.createContext("/", ex -> respond(ex, 404, "application/json", "{\"error\":\"no such endpoint\"}"));
+        this.parsing = new Semaphore(Math.max(1, cfg.httpThreads()));
+        this.bodies = new BodyBudget(cfg.http().pendingBodyBytes());
+        Path[] tls = cfg.tlsCert() != null ? new Path[]{cfg.tlsCert(), cfg.tlsKey()} : null;
+        try {
+            this.http = new HttpFront(cfg.bind(), cfg.port(), cfg.http(), tls, this::route);
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            outputs.close();
+            throw e;
+        }
+    }
+
+    /** Exact paths only: {@code /eventsXYZ} is 404, not {@code /events}. */
+    private void route(Exchange ex) {
+        try {
+            switch (ex.path()) {
+                case "/events" -> handle(ex, false);
+                case "/services/collector", "/services/collector/event", "/services/collector/event/1.0" -> handle(ex, true);
+                case "/services/collector/health", "/services/collector/health/1.0" -> hecHealth(ex);
+                case "/health" -> health(ex);
+                case "/metrics" -> metrics(ex);
+                default -> respond(ex, 404, "application/json", "{\"error\":\"no such endpoint\"}");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("request {} failed: {}", ex.path(), e.toString());
+            respond(ex, 500, "application/json", "{\"error\":\"internal error\"}");
+        }
     }
 
     /**
@@ -109,9 +128,16 @@ public final class ProcwatchServer {
      */
     public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
         ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout);
-        s.http.start();
-        LOG.info("procwatch serve listening on http://{}:{} ({} rules from {}, {}, lateness {}, queue {} events{})",
-                cfg.bind(), s.port(), rules.ruleCount(), rules.origin(), cfg.clock(), cfg.lateness(),
+        try {
+            s.http.start();
+        } catch (IOException e) {
+            s.engine.close();
+            s.outputs.close();
+            throw e;
+        }
+        s.startFailureWatch();
+        LOG.info("procwatch serve listening on {}://{}:{} ({} rules from {}, {}, lateness {}, queue {} events{})",
+                cfg.tlsCert() != null ? "https" : "http", cfg.bind(), s.port(), rules.ruleCount(), rules.origin(), cfg.clock(), cfg.lateness(),
                 cfg.queueCapacity(), cfg.token() != null ? ", token required" : ", no token");
         return s;
     }
@@ -132,7 +158,36 @@ public final class ProcwatchServer {
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
+    }
+
+    /**
+     * True when the service stopped because its session thread failed beyond recovery ({@link
+     * ProcwatchEngine#failure()}): {@code serve} then exits non-zero so that a supervisor restarts it.
+     */
+    public boolean failed() {
+        return engine.failure() != null;
+    }
+
+    /** Stops the service (flushing what it can) once the engine has failed for good, instead of staying half-dead. */
+    private void startFailureWatch() {
+        Thread t = new Thread(() -> {
+            while (!stopping.get()) {
+                if (engine.failure() != null) {
+                    LOG.error("the detection session failed beyond recovery ({}); stopping so that a supervisor restarts the service",
+                            engine.failure().toString());
+                    stop();
+                    return;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "procwatch-failure-watch");
+        t.setDaemon(true);
+        t.start();
     }
 
     public ProcwatchEngine engine() {
@@ -169,7 +224,7 @@ public final class ProcwatchServer {
             if (watcher != null) {
                 watcher.close();
             }
-            // HttpServer.stop(n) of JDK 17 always waits n seconds; wait for our own in-flight count instead.
+            // Requests in flight finish (their bodies are queued or refused) before Jetty stops.
             long until = System.nanoTime() + cfg.drainTimeout().toNanos();
             while (inFlight.get() > 0 && System.nanoTime() < until) {
                 try {
@@ -179,8 +234,7 @@ public final class ProcwatchServer {
                     break;
                 }
             }
-            http.stop(0);
-            handlers.shutdown();
+            http.stop();
             engine.close();
             outputs.close(cfg.drainTimeout());
             EngineMetrics m = engine.metrics();
@@ -202,86 +256,172 @@ public final class ProcwatchServer {
 
     // ------------------------------------------------------------------ handlers
 
-    private void handle(HttpExchange ex, boolean hec) throws IOException {
+    private void handle(Exchange ex, boolean hec) {
         inFlight.incrementAndGet();
+        boolean async = false;
         try {
-            ingest(ex, hec);
+            async = ingest(ex, hec);
         } finally {
-            inFlight.decrementAndGet();
+            if (!async) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 
-    private void ingest(HttpExchange ex, boolean hec) throws IOException {
-        try (ex) {
-            if (!"POST".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().set("Allow", "POST");
-                reply(ex, 405, hec, "Method not allowed; POST events", 0, null);
-                return;
-            }
-            if (!authorized(ex, hec)) {
-                return;
-            }
-            if (stopping.get()) {
-                ex.getResponseHeaders().set("Retry-After", "5");
-                reply(ex, 503, hec, "Server is shutting down", 9, null);
-                return;
-            }
-            byte[] body;
+    /**
+     * Everything that needs only the request line and headers, then the body is read without holding a thread.
+     *
+     * @return true when the body is being read and {@link #ingestBody} will answer
+     */
+    private boolean ingest(Exchange ex, boolean hec) {
+        if (!"POST".equals(ex.method())) {
+            ex.setHeader("Allow", "POST");
+            reply(ex, 405, hec, "Method not allowed; POST events", 0, null);
+            return false;
+        }
+        if (!authorized(ex, hec)) {
+            return false;
+        }
+        if (stopping.get() || !engine.isOpen()) {
+            ex.setHeader("Retry-After", "5");
+            reply(ex, 503, hec, "Server is shutting down", 9, null);
+            return false;
+        }
+        String len = ex.header("Content-Length");
+        if (len != null) {
             try {
-                body = readBody(ex);
-            } catch (TooLarge e) {
-                reply(ex, 413, hec, "Request body larger than " + cfg.maxBodyBytes() + " bytes", 27, null);
-                return;
+                if (Long.parseLong(len.strip()) > cfg.maxBodyBytes()) {
+                    reply(ex, 413, hec, "Request body larger than " + cfg.maxBodyBytes() + " bytes", 27, null);
+                    return false;
+                }
+            } catch (NumberFormatException ignored) {
+                // the read enforces the limit
+            }
+        }
+        long[] charged = {0};
+        ex.readBody(cfg.maxBodyBytes(), bodies, charged, (raw, failure) -> {
+            try {
+                ingestBody(ex, hec, raw, failure);
+            } catch (RuntimeException | Error e) {
+                LOG.error("request failed: {}", e.toString());
+                respond(ex, 500, "application/json", "{\"error\":\"internal error\"}");
+            } finally {
+                bodies.release(charged[0]);
+                inFlight.decrementAndGet();
+            }
+        });
+        return true;
+    }
+
+    private void ingestBody(Exchange ex, boolean hec, byte[] raw, Throwable failure) {
+        if (failure instanceof Exchange.TooLarge) {
+            reply(ex, 413, hec, "Request body larger than " + cfg.maxBodyBytes() + " bytes", 27, null);
+            return;
+        }
+        if (failure instanceof Exchange.OverBudget) {
+            busy(ex, hec, "Server is busy: too many request bodies pending; retry later");
+            return;
+        }
+        if (failure != null) {
+            malformedBodies.incrementAndGet();
+            reply(ex, 400, hec, "Unreadable body: " + reason(failure), 6, null);
+            return;
+        }
+        if (!parsing.tryAcquire()) {
+            busy(ex, hec, "Server is busy: too many requests being parsed; retry later");
+            return;
+        }
+        try {
+            parseAndSubmit(ex, hec, raw);
+        } finally {
+            parsing.release();
+        }
+    }
+
+    private void busy(Exchange ex, boolean hec, String text) {
+        busyAnswers.incrementAndGet();
+        ex.setHeader("Retry-After", "1");
+        reply(ex, 503, hec, text, 9, null);
+    }
+
+    /** Parse, submit to the engine, acknowledge: a body is queued whole or not at all. */
+    private void parseAndSubmit(Exchange ex, boolean hec, byte[] raw) {
+        byte[] body;
+        try {
+            body = "gzip".equalsIgnoreCase(ex.header("Content-Encoding")) ? gunzip(raw) : raw;
+        } catch (Exchange.TooLarge e) {
+            reply(ex, 413, hec, "Request body larger than " + cfg.maxBodyBytes() + " bytes after gzip decoding", 27, null);
+            return;
+        } catch (IOException e) {
+            malformedBodies.incrementAndGet();
+            reply(ex, 400, hec, "Unreadable body: " + reason(e), 6, null);
+            return;
+        }
+        String source = (hec ? "hec" : "http") + ":" + ex.remoteHost();
+        if (blank(body)) {
+            malformedBodies.incrementAndGet();
+            reply(ex, 400, hec, "No data", 5, null);
+            return;
+        }
+        EventBatch batch;
+        if (hec) {
+            try {
+                batch = parseHec(body, source);
             } catch (IOException e) {
                 malformedBodies.incrementAndGet();
-                reply(ex, 400, hec, "Unreadable body: " + e.getMessage(), 6, null);
+                reply(ex, 400, hec, "Invalid data format: " + reason(e), 6, null);
                 return;
             }
-            String source = (hec ? "hec" : "http") + ":" + ex.getRemoteAddress().getAddress().getHostAddress();
-            EventBatch batch;
-            if (body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
-                malformedBodies.incrementAndGet();
-                reply(ex, 400, hec, "No data", 5, null);
-                return;
-            }
-            if (hec) {
-                try {
-                    batch = parseHec(body, source);
-                } catch (IOException e) {
-                    malformedBodies.incrementAndGet();
-                    reply(ex, 400, hec, "Invalid data format: " + e.getMessage().lines().findFirst().orElse(""), 6, null);
-                    return;
-                }
-            } else {
-                batch = engine.parse(new java.io.ByteArrayInputStream(body), source);
-            }
-            if (batch.accepted() > cfg.queueCapacity()) {
-                reply(ex, 413, hec, batch.accepted() + " events in one request exceed the queue capacity of "
-                        + cfg.queueCapacity() + "; send smaller batches", 27, batch);
-                return;
-            }
-            boolean queued;
-            try {
-                queued = engine.trySubmit(batch);
-            } catch (IllegalStateException closed) {
-                queued = false;
-            }
-            if (!queued) {
-                ex.getResponseHeaders().set("Retry-After", "1");
-                reply(ex, 503, hec, "Server is busy: the event queue is full; retry later", 9, batch);
-                return;
-            }
-            if (batch.rejected() > 0) {
-                malformedBodies.incrementAndGet();
-                reply(ex, 400, hec, batch.rejected() + " malformed record(s); " + batch.accepted()
-                        + " process event(s) of this body were accepted, do not resend them", 6, batch);
-                return;
-            }
-            reply(ex, 200, hec, "Success", 0, batch);
-        } catch (RuntimeException e) {
-            LOG.error("request failed", e);
-            throw e;
+        } else {
+            batch = engine.parse(new ByteArrayInputStream(body), source);
         }
+        if (batch.accepted() > cfg.queueCapacity()) {
+            refusedHere.addAndGet(batch.accepted());
+            reply(ex, 413, hec, batch.accepted() + " events in one request exceed the queue capacity of "
+                    + cfg.queueCapacity() + "; send smaller batches", 27, batch);
+            return;
+        }
+        boolean queued;
+        try {
+            queued = engine.trySubmit(batch);
+        } catch (IllegalArgumentException tooManyBytes) {
+            refusedHere.addAndGet(batch.accepted());
+            reply(ex, 413, hec, tooManyBytes.getMessage() + "; send smaller batches", 27, batch);
+            return;
+        } catch (IllegalStateException closed) {
+            refusedHere.addAndGet(batch.accepted());
+            queued = false;
+        }
+        if (!queued) {
+            ex.setHeader("Retry-After", "1");
+            reply(ex, 503, hec, "Server is busy: the event queue is full; retry later", 9, batch);
+            return;
+        }
+        if (batch.rejected() > 0) {
+            malformedBodies.incrementAndGet();
+            reply(ex, 400, hec, batch.rejected() + " malformed record(s); " + batch.accepted()
+                    + " process event(s) of this body were accepted, do not resend them", 6, batch);
+            return;
+        }
+        reply(ex, 200, hec, "Success", 0, batch);
+    }
+
+    private static boolean blank(byte[] body) {
+        for (byte b : body) {
+            if (!(b == ' ' || b == '\n' || b == '\r' || b == '\t')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A failure's first line, or its type when it has no message ({@code cannot read: null} helps nobody). */
+    static String reason(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        return m.lines().findFirst().orElse(m);
     }
 
     /** HEC: a stream of JSON envelopes; each {@code event} is an object or a string of JSON or XML. */
@@ -310,7 +450,9 @@ public final class ProcwatchServer {
                         records++;
                         rejections.add(where + ": Event field is required");
                         continue;
-                    } else if (ev.isTextual()) {
+                    }
+                    ev = HecEnvelope.unwrap(ev);
+                    if (ev.isTextual()) {
                         b = engine.parse(ev.asText(), where);
                     } else if (ev.isObject()) {
                         b = engine.parse(ev, where);
@@ -329,13 +471,13 @@ public final class ProcwatchServer {
         return new EventBatch(events, records, other, rejections);
     }
 
-    private boolean authorized(HttpExchange ex, boolean hec) throws IOException {
+    private boolean authorized(Exchange ex, boolean hec) {
         if (token == null) {
             return true;
         }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
+        String h = ex.header("Authorization");
         if (h == null || h.isBlank()) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"procwatch\"");
+            ex.setHeader("WWW-Authenticate", "Bearer realm=\"procwatch\"");
             reply(ex, 401, hec, "Token is required", 2, null);
             return false;
         }
@@ -347,37 +489,23 @@ public final class ProcwatchServer {
         return true;
     }
 
-    private static final class TooLarge extends IOException {
-    }
-
-    private byte[] readBody(HttpExchange ex) throws IOException {
-        String len = ex.getRequestHeaders().getFirst("Content-Length");
-        if (len != null) {
-            try {
-                if (Long.parseLong(len.strip()) > cfg.maxBodyBytes()) {
-                    throw new TooLarge();
+    /** Decodes a gzip body, refusing to inflate it beyond the body limit (a gzip bomb costs nothing). */
+    private byte[] gunzip(byte[] raw) throws IOException {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 1 << 16)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                if (out.size() + r > cfg.maxBodyBytes()) {
+                    throw new Exchange.TooLarge();
                 }
-            } catch (NumberFormatException ignored) {
-                // chunked or odd: the read below enforces the limit
+                out.write(buf, 0, r);
             }
+            return out.toByteArray();
         }
-        InputStream in = ex.getRequestBody();
-        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
-            in = new GZIPInputStream(in);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[1 << 16];
-        int r;
-        while ((r = in.read(buf)) > 0) {
-            if (out.size() + r > cfg.maxBodyBytes()) {
-                throw new TooLarge();
-            }
-            out.write(buf, 0, r);
-        }
-        return out.toByteArray();
     }
 
-    private void reply(HttpExchange ex, int code, boolean hec, String text, int hecCode, EventBatch b) throws IOException {
+    private void reply(Exchange ex, int code, boolean hec, String text, int hecCode, EventBatch b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("text", text);
         m.put("code", hec ? hecCode : code);
@@ -389,40 +517,45 @@ public final class ProcwatchServer {
                 m.put("errors", b.rejections().subList(0, Math.min(MAX_ERRORS_SHOWN, b.rejected())));
             }
         }
-        respond(ex, code, "application/json", JSON.writeValueAsString(m));
-    }
-
-    private void respond(HttpExchange ex, int code, String type, String body) throws IOException {
-        responses.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            ex.getResponseBody().write(bytes);
+        try {
+            respond(ex, code, "application/json", JSON.writeValueAsString(m));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        ex.close();
     }
 
-    private void health(HttpExchange ex) throws IOException {
+    private void respond(Exchange ex, int code, String type, String body) {
+        responses.computeIfAbsent(code, k -> new AtomicLong()).incrementAndGet();
+        ex.respond(code, type, body);
+    }
+
+    private void health(Exchange ex) throws IOException {
+        boolean failed = engine.failure() != null;
         boolean up = !stopping.get() && engine.isOpen();
         EngineMetrics m = engine.metrics();
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", up ? "ok" : "stopping");
+        h.put("status", failed ? "failed" : up ? "ok" : "stopping");
+        if (failed) {
+            h.put("failure", engine.failure().toString());
+        }
         h.put("rules", m.rules());
         h.put("rulesOrigin", engine.rules().origin());
         h.put("clock", engine.clock().toString());
         h.put("queueDepth", m.queueDepth());
+        h.put("queueBytes", engine.queuedBytes());
+        h.put("sessionFailures", engine.sessionFailures());
+        outputs.health(h);
         h.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
         respond(ex, up ? 200 : 503, "application/json", JSON.writeValueAsString(h));
     }
 
-    private void hecHealth(HttpExchange ex) throws IOException {
+    private void hecHealth(Exchange ex) {
         boolean up = !stopping.get() && engine.isOpen();
         respond(ex, up ? 200 : 503, "application/json",
                 up ? "{\"text\":\"HEC is healthy\",\"code\":17}" : "{\"text\":\"HEC is unhealthy\",\"code\":18}");
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
+    private void metrics(Exchange ex) {
         respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus());
     }
 
@@ -434,7 +567,7 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_events_processed_total", "counter", "Process events evaluated by the rules.", m.processed());
         metric(sb, "procwatch_events_rejected_total", "counter", "Records that could not be used (malformed, no usable time).", m.rejected());
         metric(sb, "procwatch_events_other_total", "counter", "Records that are not process creations (skipped).", m.other());
-        metric(sb, "procwatch_events_refused_total", "counter", "Process events refused with 503 because the queue was full.", m.refused());
+        metric(sb, "procwatch_events_refused_total", "counter", "Process events refused (503 queue full or stopping, 413 batch larger than the queue).", m.refused() + refusedHere.get());
         metric(sb, "procwatch_events_late_total", "counter", "Events more than the allowance behind the clock (still evaluated).", m.late());
         metric(sb, "procwatch_notables_total", "counter", "Notables emitted.", m.notables());
         sb.append("# HELP procwatch_notables_by_rule_total Notables emitted per detection.\n# TYPE procwatch_notables_by_rule_total counter\n");
@@ -444,6 +577,12 @@ public final class ProcwatchServer {
         new java.util.TreeMap<>(responses).forEach((c, n) -> sb.append("procwatch_http_responses_total{code=\"").append(c).append("\"} ").append(n.get()).append('\n'));
         metric(sb, "procwatch_queue_depth", "gauge", "Process events waiting for the session thread.", m.queueDepth());
         metric(sb, "procwatch_queue_capacity", "gauge", "Most process events the queue holds.", m.queueCapacity());
+        metric(sb, "procwatch_queue_bytes", "gauge", "Estimated bytes of the process events waiting.", engine.queuedBytes());
+        metric(sb, "procwatch_queue_bytes_capacity", "gauge", "Most bytes of process events the queue holds.", engine.queueByteCapacity());
+        metric(sb, "procwatch_http_pending_body_bytes", "gauge", "Request body bytes received and not yet queued.", bodies.held());
+        metric(sb, "procwatch_http_busy_total", "counter", "Ingest requests answered 503 because too many bodies were pending or being parsed.", busyAnswers.get());
+        metric(sb, "procwatch_http_slow_header_closes_total", "counter", "Connections closed because their request headers arrived too slowly.", http.slowHeaderCloses());
+        metric(sb, "procwatch_session_failures_total", "counter", "Session thread failures recovered with a new session.", engine.sessionFailures());
         metric(sb, "procwatch_open_windows", "gauge", "Notable groups (windows) open.", m.openGroups());
         metric(sb, "procwatch_watermark_seconds", "gauge", "Time up to which windows are closed (epoch seconds).",
                 m.watermark() == Long.MIN_VALUE || m.watermark() == Long.MAX_VALUE ? 0 : m.watermark() / 1000.0);
@@ -452,6 +591,7 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_rule_reload_failures_total", "counter", "Reloads refused (rules did not compile).", m.reloadFailures());
         metric(sb, "procwatch_listener_errors_total", "counter", "Notable listener failures.", m.listenerErrors());
         metric(sb, "procwatch_output_errors_total", "counter", "Notables an output failed to write.", outputs.errors.get());
+        outputs.metrics((name, help, value) -> metric(sb, name, name.endsWith("_total") ? "counter" : "gauge", help, value));
         WebhookSender w = outputs.webhook();
         if (w != null) {
             metric(sb, "procwatch_webhook_delivered_total", "counter", "Notables delivered to the webhook.", w.delivered.get());

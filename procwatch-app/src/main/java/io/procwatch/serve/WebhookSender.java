@@ -56,10 +56,15 @@ final class WebhookSender {
         return queue.size();
     }
 
+    /** The notable being delivered now, or null. */
+    private volatile String current;
+
     private void run() {
         try {
             for (String body = queue.take(); body != STOP; body = queue.take()) {
+                current = body;
                 deliver(body);
+                current = null;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -113,7 +118,14 @@ final class WebhookSender {
         }
         if (thread.isAlive()) {
             thread.interrupt();
-            LOG.warn("webhook: {} notables not delivered at shutdown (they are in the output file)", queue.size());
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long left = queue.stream().filter(b -> b != STOP).count() + (current != null ? 1 : 0);
+            failed.addAndGet(left);
+            LOG.warn("webhook: {} notables not delivered at shutdown (counted as failed; they are in the output file)", left);
         }
     }
 }

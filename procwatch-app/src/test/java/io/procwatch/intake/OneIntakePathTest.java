@@ -17,7 +17,6 @@ import io.procwatch.read.Origin;
 import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.serve.ProcwatchServer;
 import io.procwatch.serve.ServeConfig;
-import io.procwatch.sigma.SigmaBenchmark;
 import io.procwatch.toolkit.EventPicker;
 import io.procwatch.write.NotableWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -287,8 +286,8 @@ class OneIntakePathTest {
             EventPicker.Picked picked = EventPicker.pick(file.toString(), EvtxReader::new);
             assertEquals(identity(reference.get(0)), identity(picked.event()), "explain " + name);
 
-            // the benchmarks' reader
-            assertEquals(identities(reference), identities(SigmaBenchmark.read(List.of(file))), "bench " + name);
+            // the replay reader of the benchmarks and tests
+            assertEquals(identities(reference), identities(new EventSource().readProcessEvents(List.of(file))), "bench " + name);
         }
     }
 

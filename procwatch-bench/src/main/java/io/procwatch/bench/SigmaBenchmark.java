@@ -2,11 +2,8 @@ package io.procwatch.bench;
 
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.DetectionSession;
-import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.read.InputListener;
-import io.procwatch.read.Origin;
 import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.sigma.ConversionReport;
 import io.procwatch.sigma.SigmaConverter;
@@ -204,19 +201,6 @@ public final class SigmaBenchmark {
 
     /** Every usable process event under the paths, in reading order (records that are not are skipped). */
     public static List<ProcessEvent> read(List<Path> paths) {
-        List<ProcessEvent> out = new ArrayList<>();
-        new EventSource().readAll(paths, new EventSink() {
-            @Override
-            public void processEvent(ProcessEvent e) {
-                out.add(e);
-            }
-
-            @Override
-            public void rejected(Origin origin, String reason) {
-                // skipped: the benchmark replays what is usable
-            }
-        }, new InputListener() {
-        });
-        return out;
+        return new EventSource().readProcessEvents(paths);
     }
 }

@@ -92,6 +92,8 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final EventSource eventSource;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Semaphore space;
+    /** Bytes of the queued process events (estimated by {@link EventFootprint}); bounds memory with large events. */
+    private final ByteGate bytes;
     private final AtomicInteger depth = new AtomicInteger();
     private final Thread thread;
     private final Object intake = new Object();
@@ -109,6 +111,9 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
+    private final AtomicLong sessionFailures = new AtomicLong();
+    /** Why the session thread gave up (it could not recover), or null while it runs. */
+    private volatile Throwable failure;
     private final Map<String, Long> byRule = new TreeMap<>();   // guarded by itself
     private volatile long late;
     private volatile long openGroups;
@@ -129,6 +134,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.eventSource = b.eventSource;
         this.rules = rules;
         this.space = new Semaphore(capacity);
+        this.bytes = new ByteGate(b.queueBytes);
         this.session = newSession(rules);
         this.preparing = session;
         this.thread = new Thread(this::loop, "procwatch-session-" + THREADS.incrementAndGet());
@@ -282,11 +288,17 @@ public final class ProcwatchEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 ok = false;
             }
+            long size = EventFootprint.bytes(part);
+            if (ok && !bytes.take(size, submitTimeoutMillis)) {
+                space.release(part.size());
+                ok = false;
+            }
             if (!ok) {
                 refused.addAndGet(events.size() - from);
-                throw new EngineBusyException("queue full (" + capacity + " events) for " + submitTimeoutMillis + " ms");
+                throw new EngineBusyException("queue full (" + capacity + " events, " + bytes.capacity()
+                        + " bytes) for " + submitTimeoutMillis + " ms");
             }
-            enqueue(part);
+            enqueue(part, size);
         }
         return batch;
     }
@@ -294,23 +306,33 @@ public final class ProcwatchEngine implements AutoCloseable {
     /**
      * Queues a parsed batch only if the queue has room for all of it now; never waits.
      *
-     * @return false when the queue is full (nothing was queued; counted as refused)
-     * @throws IllegalArgumentException the batch holds more events than the queue capacity
+     * @return false when the queue is full, by events or by bytes (nothing was queued; counted as refused)
+     * @throws IllegalArgumentException the batch holds more events, or more bytes, than the queue can ever hold
      */
     public boolean trySubmit(EventBatch batch) {
         int n = batch.accepted();
         if (n > capacity) {
             throw new IllegalArgumentException(n + " events exceed the queue capacity of " + capacity);
         }
+        long size = EventFootprint.bytes(batch.events());
+        if (size > bytes.capacity()) {
+            throw new IllegalArgumentException(size + " bytes of events exceed the queue capacity of "
+                    + bytes.capacity() + " bytes");
+        }
         if (!space.tryAcquire(n)) {
             refused.addAndGet(n);
             return false;
         }
-        enqueue(batch.events());
+        if (!bytes.tryTake(size)) {
+            space.release(n);
+            refused.addAndGet(n);
+            return false;
+        }
+        enqueue(batch.events(), size);
         return true;
     }
 
-    private void enqueue(List<ProcessEvent> events) {
+    private void enqueue(List<ProcessEvent> events, long size) {
         // On the submitting thread: the Sigma prefilter's search overlaps with the session thread's work. An event
         // prepared for a session that a reload replaced is searched again by the new one.
         DetectionSession p = preparing;
@@ -320,6 +342,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         synchronized (intake) {
             if (!accepting) {
                 space.release(events.size());
+                bytes.release(size);
                 throw new IllegalStateException("engine is closed");
             }
             depth.addAndGet(events.size());
@@ -379,6 +402,10 @@ public final class ProcwatchEngine implements AutoCloseable {
         } catch (RuleCompileException | IOException e) {
             reloadFailures.incrementAndGet();
             LOG.warn("reload refused, the running rules stay in force: {}", e.getMessage());
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // A loader bug or a hostile rule file (StackOverflowError) is a failed reload like any other.
+            reloadFailures.incrementAndGet();
             throw e;
         }
         return swap(next, (System.nanoTime() - t0) / 1_000_000);
@@ -467,9 +494,32 @@ public final class ProcwatchEngine implements AutoCloseable {
         stopped.join();
     }
 
-    /** False once {@link #close()} has begun. */
+    /** False once {@link #close()} has begun, or the session thread failed beyond recovery. */
     public boolean isOpen() {
         return accepting;
+    }
+
+    /**
+     * Why the session thread stopped although nobody closed the engine (it failed again while recovering), or null.
+     * A service should then exit non-zero so that its supervisor restarts it.
+     */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Session thread failures (an Error such as OutOfMemoryError) it recovered from with a new session. */
+    public long sessionFailures() {
+        return sessionFailures.get();
+    }
+
+    /** Estimated bytes of the process events waiting in the queue. */
+    public long queuedBytes() {
+        return bytes.held();
+    }
+
+    /** The most bytes of process events the queue holds. */
+    public long queueByteCapacity() {
+        return bytes.capacity();
     }
 
     /** The rules in force. */
@@ -519,12 +569,17 @@ public final class ProcwatchEngine implements AutoCloseable {
                 int events = 0;
                 for (Object o : batch) {
                     if (o instanceof ProcessEvent e) {
-                        insert(e);
+                        pendingBytes += EventFootprint.bytes(e);
                         events++;
+                        try {
+                            insert(e);
+                        } catch (Error err) {
+                            recover(err, e.getOrigin() + ": evaluation failed");
+                        }
                         continue;
                     }
                     if (events > 0) {
-                        fire(events);
+                        fireOrRecover(events);
                         events = 0;
                     }
                     Command c = (Command) o;
@@ -539,11 +594,11 @@ public final class ProcwatchEngine implements AutoCloseable {
                     }
                 }
                 if (events > 0) {
-                    fire(events);
+                    fireOrRecover(events);
                 }
                 batch.clear();
                 if (clock.isWall() && System.nanoTime() >= nextTick) {
-                    fire(0);
+                    fireOrRecover(0);
                     observe();
                     nextTick = System.nanoTime() + tickMillis * 1_000_000;
                 }
@@ -551,7 +606,8 @@ public final class ProcwatchEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             LOG.error("session thread interrupted; the engine stops");
         } catch (Throwable t) {
-            LOG.error("session thread failed; the engine stops", t);
+            failure = t;
+            LOG.error("session thread failed and could not recover; the engine stops", t);
         } finally {
             accepting = false;
             try {
@@ -576,6 +632,60 @@ public final class ProcwatchEngine implements AutoCloseable {
         }
     }
 
+    /** Bytes of the events inserted since the last firing; freed with their queue room. */
+    private long pendingBytes;
+    /** When the last recoveries happened (nanoTime), to give up on a failure that repeats at once. */
+    private final java.util.ArrayDeque<Long> recoveries = new java.util.ArrayDeque<>();
+
+    private void fireOrRecover(int events) {
+        try {
+            fire(events);
+        } catch (Error err) {
+            recover(err, "rule firing failed");
+        }
+    }
+
+    /**
+     * After an Error on the session thread (OutOfMemoryError, StackOverflowError in a rule) the Drools session may
+     * be inconsistent: a new session of the current rules takes over its open windows (as a reload does) and the
+     * thread goes on with the next event. More than three failures within a minute is not transient: rethrown,
+     * the engine stops and {@link #failure()} says why.
+     */
+    private void recover(Error err, String what) {
+        sessionFailures.incrementAndGet();
+        long now = System.nanoTime();
+        recoveries.addLast(now);
+        while (!recoveries.isEmpty() && now - recoveries.peekFirst() > 60_000_000_000L) {
+            recoveries.removeFirst();
+        }
+        LOG.error("{}: {}; recovering with a new session of the current rules", what, err.toString());
+        if (recoveries.size() > 3) {
+            throw err;
+        }
+        DetectionSession fresh = newSession(rules);
+        List<NotableGroup> closed;
+        try {
+            closed = session.handOver(fresh, g -> true);
+        } catch (RuntimeException | Error handOverFailed) {
+            LOG.error("open windows could not be carried over ({}); they are lost", handOverFailed.toString());
+            closed = List.of();
+        }
+        DetectionSession old = session;
+        session = fresh;
+        preparing = fresh;
+        try {
+            old.close();
+        } catch (RuntimeException | Error ignored) {
+            // the broken session goes anyway
+        }
+        List<Notable> early = new ArrayList<>();
+        for (NotableGroup g : closed) {
+            early.add(Notable.of(g));
+        }
+        deliver(early);
+        observe();
+    }
+
     /** Fires after {@code events} inserts, delivers what closed and frees their queue room. */
     private void fire(int events) {
         try {
@@ -587,6 +697,8 @@ public final class ProcwatchEngine implements AutoCloseable {
                 processed.addAndGet(events);
                 depth.addAndGet(-events);
                 space.release(events);
+                bytes.release(pendingBytes);
+                pendingBytes = 0;
             }
             late = session.lateCount();
             watermark = session.watermark();
@@ -690,6 +802,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         private EngineClock clock = EngineClock.eventTime();
         private Duration lateness = ScanOptions.DEFAULT_LATENESS;
         private int queueCapacity = 10_000;
+        private long queueBytes = 256L * 1024 * 1024;
         private Duration tick = Duration.ofSeconds(1);
         private Duration submitTimeout = Duration.ofSeconds(30);
         private NotableListener listener = n -> { };
@@ -740,6 +853,15 @@ public final class ProcwatchEngine implements AutoCloseable {
                 throw new IllegalArgumentException("queue capacity must be at least 1");
             }
             this.queueCapacity = events;
+            return this;
+        }
+
+        /** The most bytes of process events waiting for the session thread (default 256 MiB). */
+        public Builder queueBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("queue bytes must be at least 1");
+            }
+            this.queueBytes = bytes;
             return this;
         }
 

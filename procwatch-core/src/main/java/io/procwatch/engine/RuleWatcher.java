@@ -94,39 +94,49 @@ public final class RuleWatcher implements AutoCloseable {
         return attempts.get();
     }
 
+    /**
+     * Survives every failure but closing: a reload that throws anything (a StackOverflowError from a hostile rule
+     * file included) is logged and counted by the engine, and the next edit is watched for as before.
+     */
     private void run() {
         TreeSet<String> changed = new TreeSet<>();
-        try {
-            while (running) {
-                WatchKey key = changed.isEmpty() ? watch.take() : watch.poll(debounceMillis, TimeUnit.MILLISECONDS);
-                if (key == null) {
-                    reload(changed);
-                    changed.clear();
-                    continue;
-                }
-                Path[] base = keys.get(key);
-                for (WatchEvent<?> ev : key.pollEvents()) {
-                    if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        changed.add("(many files)");
-                        continue;
-                    }
-                    Path p = base[0].resolve((Path) ev.context());
-                    if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(p)) {
-                        registerTree(p, base[1]);
-                    }
-                    String name = p.getFileName().toString();
-                    if (roots.get(base[1]).stream().anyMatch(name::endsWith)) {
-                        changed.add(p.toString());
-                    }
-                }
-                if (!key.reset()) {
-                    keys.remove(key);
-                }
+        while (running) {
+            try {
+                watchOnce(changed);
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            } catch (IOException | RuntimeException | Error e) {
+                LOG.error("rule watcher: {}; still watching", e.toString());
+                changed.clear();
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
-            // closing
-        } catch (IOException e) {
-            LOG.error("rule watcher stopped: {}", e.toString());
+        }
+    }
+
+    private void watchOnce(TreeSet<String> changed) throws InterruptedException, IOException {
+        WatchKey key = changed.isEmpty() ? watch.take() : watch.poll(debounceMillis, TimeUnit.MILLISECONDS);
+        if (key == null) {
+            TreeSet<String> files = new TreeSet<>(changed);
+            changed.clear();
+            reload(files);
+            return;
+        }
+        Path[] base = keys.get(key);
+        for (WatchEvent<?> ev : key.pollEvents()) {
+            if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
+                changed.add("(many files)");
+                continue;
+            }
+            Path p = base[0].resolve((Path) ev.context());
+            if (ev.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(p)) {
+                registerTree(p, base[1]);
+            }
+            String name = p.getFileName().toString();
+            if (roots.get(base[1]).stream().anyMatch(name::endsWith)) {
+                changed.add(p.toString());
+            }
+        }
+        if (!key.reset()) {
+            keys.remove(key);
         }
     }
 
@@ -144,7 +154,7 @@ public final class RuleWatcher implements AutoCloseable {
             e.problems().forEach(p -> LOG.error("{}", p));
             LOG.error("reload after change of {} refused ({} problems, {} ms); the running rules ({}) stay in force",
                     files, e.problems().size(), (System.nanoTime() - t0) / 1_000_000, engine.rules().ruleCount());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             LOG.error("reload after change of {} failed: {}; the running rules stay in force", files, e.toString());
         }
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -47,6 +48,27 @@ public final class EventSource {
     /** The files the paths stand for, in reading order: directories recursively, in name order. */
     public List<InputWalker.Input> expand(List<Path> paths, InputListener listener) {
         return InputWalker.expand(paths, listener);
+    }
+
+    /**
+     * The process events of {@code paths} in reading order, for replays (benchmarks, tests) that want what is
+     * usable: rejected records and input problems are left out, not reported.
+     */
+    public List<ProcessEvent> readProcessEvents(List<Path> paths) {
+        List<ProcessEvent> out = new ArrayList<>();
+        readAll(paths, new EventSink() {
+            @Override
+            public void processEvent(ProcessEvent e) {
+                out.add(e);
+            }
+
+            @Override
+            public void rejected(Origin origin, String reason) {
+                // left out: see above
+            }
+        }, new InputListener() {
+        });
+        return out;
     }
 
     /** Reads every path in order (see {@link InputWalker}); problems with inputs go to the listener. */

@@ -54,6 +54,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
+# a dead stream member's unfinished transaction is aborted within a second of its timeout
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 auto.create.topics.enable=false
 log.flush.interval.messages=9223372036854775807
 PROPS

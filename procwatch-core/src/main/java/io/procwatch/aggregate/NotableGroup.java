@@ -33,6 +33,24 @@ public final class NotableGroup {
         add(first);
     }
 
+    private NotableGroup(DetectionRule rule, GroupKey key, long windowEnd, long closesAt, ProcessEvent firstEvent,
+                         long count, long firstTime, long lastTime) {
+        this.rule = rule;
+        this.key = key;
+        this.windowEnd = windowEnd;
+        this.closesAt = closesAt;
+        this.firstEvent = firstEvent;
+        this.count = count;
+        this.firstTime = firstTime;
+        this.lastTime = lastTime;
+    }
+
+    /** A group as a checkpoint kept it (see {@code io.procwatch.state}), under {@code rule} of the restoring rules. */
+    public static NotableGroup restore(DetectionRule rule, GroupKey key, long windowEnd, long closesAt,
+                                       ProcessEvent firstEvent, long count, long firstTime, long lastTime) {
+        return new NotableGroup(rule, key, windowEnd, closesAt, firstEvent, count, firstTime, lastTime);
+    }
+
     /** Folds one more match in. */
     public void add(Match m) {
         count++;

@@ -4,20 +4,30 @@ import io.procwatch.aggregate.Notable;
 import io.procwatch.aggregate.NotableCollector;
 import io.procwatch.aggregate.NotableGroup;
 import io.procwatch.aggregate.Watermark;
+import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.Detections;
+import io.procwatch.detect.GroupKey;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
+import io.procwatch.state.DetectionState;
+import io.procwatch.state.EventState;
+import io.procwatch.state.GroupState;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -34,6 +44,8 @@ import java.util.function.Predicate;
  * <p>Not thread-safe: one thread drives a session ({@link #prepare} excepted).
  */
 public final class DetectionSession implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionSession.class);
 
     /** How many late events are kept by origin for the run report. */
     static final int LATE_SAMPLES = 20;
@@ -269,6 +281,83 @@ public final class DetectionSession implements AutoCloseable {
         for (SessionExtension x : extensions) {
             x.handOver(session, next.session);
         }
+    }
+
+    /**
+     * This session's time and open groups as a {@link DetectionState} (after firing what is pending); the caller adds
+     * counters and signatures. Nothing changes here.
+     */
+    DetectionState capture(Map<String, Long> counters, Map<String, String> signatures) {
+        session.fireAllRules();
+        List<GroupState> groups = new ArrayList<>();
+        for (NotableGroup g : openGroups()) {
+            GroupKey k = g.getKey();
+            groups.add(new GroupState(k.ruleId(), k.windowStart(), k.late(), k.values(), g.getWindowEnd(),
+                    g.getClosesAt(), g.getCount(), g.getFirstTime(), g.getLastTime(), EventState.of(g.getFirstEvent())));
+        }
+        groups.sort(Comparator.comparingLong(GroupState::windowStart).thenComparing(GroupState::ruleId)
+                .thenComparing(x -> String.valueOf(x.values())));
+        return new DetectionState(DetectionState.VERSION, newest, clockAt, watermark.getTime(), inserted, late,
+                counters, signatures, groups);
+    }
+
+    /**
+     * Loads a captured state into this fresh session, as {@link #handOver} does on a reload: time, watermark,
+     * counts, and each open group whose detection exists in these rules and {@code keep} accepts (a group is
+     * rebuilt under these rules' metadata of its detection). Groups not kept are returned (the caller emits them);
+     * groups of detections these rules do not have are dropped and logged.
+     */
+    List<NotableGroup> restore(DetectionState s, Predicate<NotableGroup> keep) {
+        newest = s.newest();
+        inserted = s.inserted();
+        late = s.late();
+        if (pseudoClock != null && s.clockAt() > clockAt) {
+            pseudoClock.advanceTime(s.clockAt() - clockAt, TimeUnit.MILLISECONDS);
+            clockAt = s.clockAt();
+        }
+        moveWatermark(s.watermark());
+        List<NotableGroup> dropped = new ArrayList<>();
+        Set<String> unknown = new TreeSet<>();
+        for (GroupState gs : s.groups()) {
+            DetectionRule rule = detections.catalog().byId(gs.ruleId());
+            if (rule == null) {
+                unknown.add(gs.ruleId());
+                continue;
+            }
+            NotableGroup g = NotableGroup.restore(rule, new GroupKey(gs.ruleId(), gs.windowStart(), gs.late(),
+                            gs.values()), gs.windowEnd(), gs.closesAt(), gs.firstEvent().toEvent(), gs.count(),
+                    gs.firstTime(), gs.lastTime());
+            if (keep.test(g)) {
+                session.insert(g);
+            } else {
+                dropped.add(g);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            LOG.warn("restored state holds open windows of detections these rules do not have; dropped: {}", unknown);
+        }
+        session.fireAllRules();
+        return dropped;
+    }
+
+    /**
+     * Closes every open window now without ending the stream: moves the watermark to the latest window end among
+     * the open groups, so a later event of one of those windows counts as late (a separate notable) rather than
+     * reopening it, while events of later windows are unaffected. What a partition idle for the configured
+     * wall-clock time does.
+     *
+     * @return the notables this closes
+     */
+    public List<Notable> closeOpenWindows() {
+        session.fireAllRules();
+        long to = Long.MIN_VALUE;
+        for (NotableGroup g : openGroups()) {
+            to = Math.max(to, g.getKey().late() ? watermark.getTime() + 1 : g.getWindowEnd());
+        }
+        if (to != Long.MIN_VALUE) {
+            moveWatermark(to);
+        }
+        return notables.drain();
     }
 
     /** The current watermark, epoch ms. */

@@ -12,6 +12,7 @@ import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.procwatch.state.DetectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,7 @@ public final class ProcwatchEngine implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final int DRAIN = 4096;
 
-    private enum Kind { TICK, FLUSH, RELOAD, STOP }
+    private enum Kind { TICK, FLUSH, RELOAD, STOP, CHECKPOINT, CLOSE_WINDOWS }
 
     private record Command(Kind kind, RuleSet rules, CompletableFuture<Object> done) {
     }
@@ -137,6 +138,9 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.bytes = new ByteGate(b.queueBytes);
         this.session = newSession(rules);
         this.preparing = session;
+        if (b.restore != null) {
+            restore(b.restore);
+        }
         this.thread = new Thread(this::loop, "procwatch-session-" + THREADS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
@@ -369,6 +373,25 @@ public final class ProcwatchEngine implements AutoCloseable {
      */
     public void flush() {
         command(Kind.FLUSH, null);
+    }
+
+    /**
+     * Evaluates everything queued before, delivers the notables that closes, then captures the detection state
+     * (clock, watermark, open notable groups, counters) for {@link Builder#restore}: an engine built from it
+     * continues where this one stands, as if the events evaluated so far had been submitted to it. Blocks until
+     * the listener has seen those notables. See {@link DetectionState} for what is and is not kept.
+     */
+    public DetectionState checkpoint() {
+        return (DetectionState) command(Kind.CHECKPOINT, null);
+    }
+
+    /**
+     * Evaluates everything queued before and closes every open window, without ending the stream: later events of
+     * those windows count as late, later windows are unaffected (see {@link DetectionSession#closeOpenWindows}).
+     * For a stream that has gone quiet: the Kafka mode calls it on a partition idle for its configured time.
+     */
+    public void closeOpenWindows() {
+        command(Kind.CLOSE_WINDOWS, null);
     }
 
     /**
@@ -725,6 +748,16 @@ public final class ProcwatchEngine implements AutoCloseable {
             case RELOAD -> {
                 return replace(c.rules());
             }
+            case CHECKPOINT -> {
+                deliver(session.fire());
+                observe();
+                return capture();
+            }
+            case CLOSE_WINDOWS -> {
+                deliver(session.closeOpenWindows());
+                observe();
+                return null;
+            }
             default -> throw new IllegalStateException(c.kind().toString());
         }
     }
@@ -759,6 +792,53 @@ public final class ProcwatchEngine implements AutoCloseable {
         observe();
         return new ReloadReport(next.origin(), next.ruleCount(), next.catalog().detections().size(), 0,
                 (System.nanoTime() - t0) / 1_000_000, kept, closed.size(), List.copyOf(changed));
+    }
+
+    private DetectionState capture() {
+        Map<String, Long> counters = new TreeMap<>();
+        counters.put("received", received.get());
+        counters.put("processed", processed.get());
+        counters.put("rejected", rejected.get());
+        counters.put("other", other.get());
+        counters.put("notables", notables.get());
+        synchronized (byRule) {
+            byRule.forEach((id, n) -> counters.put("notables:" + id, n));
+        }
+        Map<String, String> sigs = new TreeMap<>();
+        signatures(rules).forEach((id, sig) -> sigs.put(id, sig.toString()));
+        return session.capture(counters, sigs);
+    }
+
+    /**
+     * Loads a checkpoint into the fresh session and counters (constructor, before the session thread starts):
+     * the carry-over of a reload, where a detection whose signature differs is "changed" and its groups are emitted
+     * at once.
+     */
+    private void restore(DetectionState s) {
+        Map<String, List<Object>> now = signatures(rules);
+        List<NotableGroup> closed = session.restore(s, g -> {
+            List<Object> sig = now.get(g.getRule().id());
+            return sig != null && sig.toString().equals(s.signatures().get(g.getRule().id()));
+        });
+        Map<String, Long> c = s.counters();
+        received.set(c.getOrDefault("received", 0L));
+        processed.set(c.getOrDefault("processed", 0L));
+        queued.set(processed.get());
+        rejected.set(c.getOrDefault("rejected", 0L));
+        other.set(c.getOrDefault("other", 0L));
+        notables.set(c.getOrDefault("notables", 0L));
+        c.forEach((k, v) -> {
+            if (k.startsWith("notables:")) {
+                byRule.put(k.substring("notables:".length()), v);
+            }
+        });
+        List<Notable> early = new ArrayList<>();
+        for (NotableGroup g : closed) {
+            early.add(Notable.of(g));
+        }
+        early.sort(Notable.ORDER);
+        deliver(early);
+        observe();
     }
 
     /** Everything the catalog says about each detection; two equal signatures mean an unchanged detection. */
@@ -807,6 +887,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         private Duration submitTimeout = Duration.ofSeconds(30);
         private NotableListener listener = n -> { };
         private EventSource eventSource = new EventSource();
+        private DetectionState restore;
 
         private Builder() {
         }
@@ -889,6 +970,16 @@ public final class ProcwatchEngine implements AutoCloseable {
         /** Receives each notable as its window closes (on the session thread). */
         public Builder onNotable(NotableListener listener) {
             this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * Continues from a state {@link ProcwatchEngine#checkpoint()} captured (possibly under other rules, in
+         * another process): loaded through the carry-over of {@link ProcwatchEngine#reload(RuleSet)}. Null: start
+         * empty (the default).
+         */
+        public Builder restore(DetectionState state) {
+            this.restore = state;
             return this;
         }
 

@@ -1,0 +1,115 @@
+package io.procwatch.cli;
+
+import io.procwatch.detect.RuleSet;
+import io.procwatch.kafka.StreamConfig;
+import io.procwatch.kafka.StreamProcessor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/** {@code procwatch stream}: detect on a Kafka topic as a member of a consumer group, exactly once. */
+@Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Consume events from a Kafka topic as a member of a consumer group; each assigned partition has its",
+                "own detection session and event-time clock. Notables, a checkpoint of each partition's detection state",
+                "and the consumer offsets commit in one Kafka transaction every --checkpoint-interval (exactly once for",
+                "read_committed readers). Producers key events by host (Computer). SIGTERM commits and leaves the group."})
+public final class StreamCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RuleOptions ruleOptions;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--topic", required = true, paramLabel = "EVENTS", description = "The events topic (records keyed by host).")
+    String topic;
+
+    @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group; its members share the partitions.")
+    String group;
+
+    @Option(names = "--notables-topic", required = true, paramLabel = "NOTABLES", description = "Where notables go: key = risk object, value = the notable JSON.")
+    String notablesTopic;
+
+    @Option(names = "--state-topic", paramLabel = "TOPIC", description = "Compacted topic of partition checkpoints (default: procwatch-state-GROUP).")
+    String stateTopic;
+
+    @Option(names = "--instance-id", paramLabel = "ID", description = "This member's stable name (default: random). A restart with the same id fences the previous process's open transaction at once.")
+    String instanceId;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "How often notables, checkpoints and offsets commit (default: ${DEFAULT-VALUE}); also the notables' latency.")
+    Duration checkpointInterval;
+
+    @Option(names = "--idle-close", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "Close a partition's open windows after this long without records, wall clock (default: ${DEFAULT-VALUE}).")
+    Duration idleClose;
+
+    @Option(names = "--lateness", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How far behind a partition's newest event an event may be and still land in its window (default: ${DEFAULT-VALUE}).")
+    Duration lateness;
+
+    @Option(names = "--session-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Consumer group session timeout: how soon a dead member's partitions move (default: ${DEFAULT-VALUE}).")
+    Duration sessionTimeout;
+
+    @Option(names = "--transaction-timeout", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
+            description = "Kafka transaction timeout: how long a dead member's unfinished checkpoint can hold up its successor (default: ${DEFAULT-VALUE}).")
+    Duration transactionTimeout;
+
+    @Option(names = "--no-create-topics", negatable = false, description = "Do not create the notables and state topics when missing.")
+    boolean noCreateTopics;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also append committed notables to FILE as NDJSON (after each commit: at least once).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (System.getProperty("org.slf4j.simpleLogger.log.io.procwatch") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.io.procwatch", "info");
+        }
+        RuleSet rules = ruleOptions.load(err);
+        if (rules == null) {
+            return ExitCodes.RULES;
+        }
+        StreamConfig cfg = new StreamConfig(bootstrapServers, topic, group, notablesTopic,
+                stateTopic != null ? stateTopic : StreamConfig.defaultStateTopic(group),
+                instanceId != null ? instanceId : UUID.randomUUID().toString(), checkpointInterval, idleClose,
+                lateness, sessionTimeout, transactionTimeout, !noCreateTopics, out);
+        StreamProcessor p;
+        try {
+            p = new StreamProcessor(cfg, rules);
+        } catch (IOException e) {
+            err.println("procwatch stream: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Thread hook = new Thread(() -> {
+            p.stop();
+            try {
+                p.awaitFinished();
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "procwatch-stream-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        p.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is the one stopping us
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -50,19 +50,18 @@ public final class ExecutableModelGenerator {
             System.exit(3);
             return;
         }
-        write(c, out, pkg.replace('.', '/') + "/" + ExecutableModelLoader.MODEL_LIST);
+        write(c, out, out.resolve(pkg.replace('.', '/') + "/" + ExecutableModelLoader.MODEL_LIST));
         System.out.printf("executable model of %d DRL files: %d classes in %.1f s%n", drl.size(), c.classFiles().size(),
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Writes the classes under {@code out} and the model list at {@code out/listPath}. */
-    static void write(ExecutableModelCompiler.Compiled c, Path out, String listPath) throws IOException {
+    /** Writes the classes under {@code out} and the model list to {@code list}. */
+    static void write(ExecutableModelCompiler.Compiled c, Path out, Path list) throws IOException {
         for (Map.Entry<String, byte[]> e : c.classFiles().entrySet()) {
             Path p = out.resolve(e.getKey());
             Files.createDirectories(p.getParent());
             Files.write(p, e.getValue());
         }
-        Path list = out.resolve(listPath);
         Files.createDirectories(list.getParent());
         Files.writeString(list, String.join("\n", c.modelClasses()) + "\n");
     }

@@ -56,6 +56,11 @@ public final class EventPicker {
             }
 
             @Override
+            public boolean needsOtherRecords() {
+                return true;
+            }
+
+            @Override
             public void otherEvent(Origin origin, RawRecord record) {
                 if (wanted > 0 && wanted(origin)) {
                     note[0] = origin + ": not a process-creation event (EventID "

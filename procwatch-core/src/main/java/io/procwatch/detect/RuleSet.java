@@ -1,5 +1,6 @@
 package io.procwatch.detect;
 
+import io.procwatch.detect.model.ExecutableModelLoader;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -53,11 +54,27 @@ public final class RuleSet {
     }
 
     /**
-     * The bundled rules through the classpath kmodule ({@code KieServices.getKieClasspathContainer()}).
+     * The bundled rules: the executable model the build generated from {@code rules-drl/} (loaded directly, no DRL
+     * compile), or, in a build without it, the DRL through the classpath kmodule
+     * ({@code KieServices.getKieClasspathContainer()}).
      *
      * @throws RuleCompileException when the packaged rules do not compile (a broken build)
      */
     public static RuleSet bundled() throws RuleCompileException {
+        KieBase model;
+        try {
+            model = ExecutableModelLoader.load(RuleSet.class.getClassLoader(), RULES_PATH + ExecutableModelLoader.MODEL_LIST);
+        } catch (IOException e) {
+            throw new RuleCompileException(List.of(new RuleProblem("classpath:" + RULES_PATH, 0, e.getMessage())));
+        }
+        if (model != null) {
+            return new RuleSet(model, catalog(model, Map.of()), "bundled rules (precompiled executable model)");
+        }
+        return bundledDrl();
+    }
+
+    /** The bundled DRL compiled now through the classpath kmodule (what a build without the generated model uses). */
+    public static RuleSet bundledDrl() throws RuleCompileException {
         KieContainer container = KieServices.Factory.get().getKieClasspathContainer(RuleSet.class.getClassLoader());
         List<RuleProblem> problems = new ArrayList<>();
         for (Message m : container.verify().getMessages(Message.Level.ERROR)) {

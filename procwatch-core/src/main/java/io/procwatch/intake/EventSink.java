@@ -15,10 +15,16 @@ public interface EventSink {
     void processEvent(ProcessEvent event);
 
     /**
-     * A record that is not a process creation: counted and skipped. {@code record} may be {@code null} when the
-     * reader decided that from the event id and channel without building the record's fields.
+     * A record that is not a process creation: counted and skipped. {@code record} is {@code null} when the reader
+     * decided that from the event id and channel without building the record's fields, which it does unless
+     * {@link #needsOtherRecords()}.
      */
     default void otherEvent(Origin origin, RawRecord record) {
+    }
+
+    /** True when {@link #otherEvent} must receive every record built (as {@code explain} does, to say why). */
+    default boolean needsOtherRecords() {
+        return false;
     }
 
     /** A record (or an unreadable stretch of input) that cannot be used, with a reason a person can act on. */

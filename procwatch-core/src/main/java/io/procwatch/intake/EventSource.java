@@ -160,6 +160,17 @@ public final class EventSource {
         }
 
         @Override
+        public boolean wants(String eventId, String channel, String provider) {
+            return sink.needsOtherRecords() || EventNormalizer.isProcessCreation(eventId, channel, provider);
+        }
+
+        @Override
+        public void skipped(Origin origin) {
+            other++;
+            sink.otherEvent(origin, null);
+        }
+
+        @Override
         public void reject(Origin origin, String reason) {
             rejected++;
             sink.rejected(origin, reason);

@@ -59,7 +59,19 @@ public final class EventNormalizer {
 
     /** SYSMON for Sysmon EID 1, SECURITY for Security 4688, null for anything else. */
     static LogSource processSource(Map<String, String> raw) {
-        String id = raw.get("EventID");
+        return processSource(raw.get("EventID"), raw.get("Channel"), raw.get("Provider"), raw.get("SourceName"));
+    }
+
+    /**
+     * Whether a record with these fields ({@code null} when absent) is a process creation that {@link #normalize}
+     * would turn into an event (or reject); false means it would return {@code null}. Lets readers skip building
+     * the other records.
+     */
+    public static boolean isProcessCreation(String eventId, String channel, String provider) {
+        return processSource(eventId, channel, provider, null) != null;
+    }
+
+    private static LogSource processSource(String id, String channel, String provider, String sourceName) {
         if (id == null) {
             return null;
         }
@@ -68,10 +80,9 @@ public final class EventNormalizer {
         if (!one && !id.equals("4688")) {
             return null;
         }
-        String channel = raw.get("Channel");
         if (channel == null || channel.isEmpty()) {
             // Some collectors drop the channel; the provider names the log just as well.
-            String provider = raw.getOrDefault("Provider", raw.getOrDefault("SourceName", ""));
+            provider = provider != null ? provider : sourceName != null ? sourceName : "";
             channel = provider.equalsIgnoreCase(SYSMON_PROVIDER) ? SYSMON_CHANNEL
                     : provider.equalsIgnoreCase(SECURITY_PROVIDER) ? SECURITY_CHANNEL : "";
         }

@@ -95,7 +95,7 @@ public final class InputWalker {
      */
     public void readStream(InputStream raw, String source, boolean named, RecordSink sink, InputListener listener)
             throws IOException {
-        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        BufferedInputStream in = new LocalBufferedInputStream(raw, 1 << 16);
         InputFormat format = sniff(in);
         switch (format) {
             case GZIP -> {

@@ -100,6 +100,10 @@ public final class JsonEventReader implements EventReader {
     }
 
     private void record(String json, Origin origin, RecordSink sink) {
+        if (skippable(json, sink)) {
+            sink.skipped(origin);
+            return;
+        }
         Map<String, String> fields;
         try {
             fields = flatten(json);
@@ -109,6 +113,51 @@ public final class JsonEventReader implements EventReader {
             return;
         }
         sink.accept(new RawRecord(origin, fields));
+    }
+
+    /**
+     * True when {@code json} is a well-formed object of the flat shape whose top-level {@code EventID},
+     * {@code Channel} and {@code Provider}/{@code SourceName} the sink does not want: then no field map is built.
+     * One pass over the tokens without decoding the other values. Anything else (the nested shapes, a malformed
+     * object, one of those fields not a plain value) is left to {@link #flatten}, which decides and counts as always.
+     */
+    private boolean skippable(String json, RecordSink sink) {
+        String eventId = null;
+        String channel = null;
+        String provider = null;
+        String sourceName = null;
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                JsonToken v = p.nextToken();
+                boolean head = key.equals("EventID") || key.equals("Channel") || key.equals("Provider")
+                        || key.equals("SourceName");
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    if (head || key.equals("Event") || key.equals("winlog")) {
+                        return false;
+                    }
+                    p.skipChildren();
+                } else if (head && v != JsonToken.VALUE_NULL) {
+                    String text = p.getText();
+                    switch (key) {
+                        case "EventID" -> eventId = text;
+                        case "Channel" -> channel = text;
+                        case "Provider" -> provider = text;
+                        default -> sourceName = text;
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return !sink.wants(eventId, channel, provider != null ? provider : sourceName);
     }
 
     private boolean parses(String json) {

@@ -1,0 +1,148 @@
+package io.procwatch.detect.model;
+
+import org.kie.api.KieBase;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Rules compiled at run time ({@code --rules DIR}, {@code --sigma DIR}) kept on disk as executable-model classes,
+ * keyed by a SHA-256 of procwatch's version and every rule file's name and content: the second run of the same
+ * rules builds its KieBase from the cached classes instead of converting and compiling again. An entry is written
+ * to a temporary folder and moved into place, so a concurrent or interrupted run never sees half of one; a damaged
+ * entry is a miss (and is rebuilt). Entries are never stale: a changed file is a new key.
+ *
+ * <p>The folder is {@code $PROCWATCH_CACHE}, else {@code $XDG_CACHE_HOME/procwatch}, else
+ * {@code ~/.cache/procwatch}; {@code PROCWATCH_CACHE=off} turns the cache off.
+ */
+public final class CompiledRuleCache {
+
+    private static final String CLASSES = "classes";
+    private static final String MESSAGES = "messages.txt";
+
+    private final Path root;
+    private final String version;
+
+    /** What a cache entry holds: the KieBase built from it and the messages the compile printed. */
+    public record Entry(KieBase kieBase, String messages) {
+    }
+
+    /** @param root the cache folder; @param version procwatch's version, part of every key */
+    public CompiledRuleCache(Path root, String version) {
+        this.root = root;
+        this.version = version;
+    }
+
+    /** The cache at its documented place, or {@code null} when turned off. */
+    public static CompiledRuleCache atDefaultLocation(String version) {
+        String env = System.getenv("PROCWATCH_CACHE");
+        if ("off".equalsIgnoreCase(env)) {
+            return null;
+        }
+        Path root;
+        if (env != null && !env.isBlank()) {
+            root = Path.of(env);
+        } else {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            root = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
+                    .resolve("procwatch");
+        }
+        return new CompiledRuleCache(root, version);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * The key of a rule set: procwatch's version, how the files are turned into rules ({@code kind}), and every
+     * input file's name and bytes, in the given order.
+     */
+    public String key(String kind, Map<String, byte[]> files) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            update(sha, "procwatch " + version);
+            update(sha, kind);
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                update(sha, f.getKey());
+                sha.update(f.getValue());
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest sha, String s) {
+        sha.update(s.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+    }
+
+    /** The entry of {@code key}, or {@code null} on a miss (absent or unreadable). */
+    public Entry load(String key) {
+        Path dir = root.resolve(key);
+        Path list = dir.resolve(ExecutableModelLoader.MODEL_LIST);
+        if (!Files.isRegularFile(list)) {
+            return null;
+        }
+        try {
+            List<String> models = Files.readAllLines(list, StandardCharsets.UTF_8);
+            String messages = Files.isRegularFile(dir.resolve(MESSAGES)) ? Files.readString(dir.resolve(MESSAGES)) : "";
+            ClassLoader loader = new URLClassLoader("procwatch-rules-" + key.substring(0, 12),
+                    new URL[]{dir.resolve(CLASSES).toUri().toURL()}, CompiledRuleCache.class.getClassLoader());
+            return new Entry(ExecutableModelLoader.build(loader, models), messages);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** Writes an entry (classes, model list, messages) and returns it loaded from disk. */
+    public Entry store(String key, ExecutableModelCompiler.Compiled compiled, String messages) throws IOException {
+        Files.createDirectories(root);
+        Path tmp = Files.createTempDirectory(root, key.substring(0, 12) + ".tmp-");
+        try {
+            ExecutableModelGenerator.write(compiled, tmp.resolve(CLASSES), tmp.resolve(ExecutableModelLoader.MODEL_LIST));
+            Files.writeString(tmp.resolve(MESSAGES), messages);
+            try {
+                Files.move(tmp, root.resolve(key), StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another run stored the same key first: same content
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, root.resolve(key));
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+        Entry e = load(key);
+        if (e == null) {
+            throw new IOException("compiled rules stored in " + root.resolve(key) + " cannot be loaded back");
+        }
+        return e;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}

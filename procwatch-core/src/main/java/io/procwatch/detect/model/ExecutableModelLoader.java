@@ -1,0 +1,65 @@
+package io.procwatch.detect.model;
+
+import org.drools.model.Model;
+import org.drools.modelcompiler.KieBaseBuilder;
+import org.kie.api.KieBase;
+import org.kie.api.KieBaseConfiguration;
+import org.kie.api.KieServices;
+import org.kie.api.conf.EventProcessingOption;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a KieBase from executable-model classes ({@link KieBaseBuilder#createKieBaseFromModel}): no DRL parsing,
+ * no Java compilation, no KieContainer. The classes come from the procwatch jar (the bundled rules, generated at
+ * build time) or from the on-disk cache of compiled rule folders.
+ */
+public final class ExecutableModelLoader {
+
+    /** The resource, beside the rules' classes, that lists the generated {@code Model} classes. */
+    public static final String MODEL_LIST = "executable-model.list";
+
+    private ExecutableModelLoader() {
+    }
+
+    /**
+     * The KieBase of the models listed in {@code listResource}, or {@code null} when the class loader holds no such
+     * list (a build without the generated model).
+     */
+    public static KieBase load(ClassLoader loader, String listResource) throws IOException {
+        String listing;
+        try (InputStream in = loader.getResourceAsStream(listResource)) {
+            if (in == null) {
+                return null;
+            }
+            listing = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        return build(loader, listing.lines().toList());
+    }
+
+    /** The KieBase (STREAM mode, for CEP) of the named {@code Model} classes; lines holding {@code :} are headers. */
+    public static KieBase build(ClassLoader loader, List<String> modelClasses) throws IOException {
+        List<Model> models = new ArrayList<>();
+        for (String name : modelClasses) {
+            String n = name.strip();
+            if (n.isEmpty() || n.contains(":")) {
+                continue;
+            }
+            try {
+                models.add((Model) Class.forName(n, true, loader).getDeclaredConstructor().newInstance());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new IOException("executable model class " + n + " cannot be loaded: " + e, e);
+            }
+        }
+        if (models.isEmpty()) {
+            throw new IOException("no executable model classes listed");
+        }
+        KieBaseConfiguration conf = KieServices.Factory.get().newKieBaseConfiguration();
+        conf.setOption(EventProcessingOption.STREAM);
+        return KieBaseBuilder.createKieBaseFromModel(models, conf);
+    }
+}

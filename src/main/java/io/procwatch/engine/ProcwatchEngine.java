@@ -11,6 +11,7 @@ import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.EventReader;
 import io.procwatch.read.JsonEventReader;
 import io.procwatch.read.Origin;
+import io.procwatch.read.PrintableText;
 import io.procwatch.read.RawRecord;
 import io.procwatch.read.RecordSink;
 import io.procwatch.read.XmlEventReader;
@@ -217,7 +218,7 @@ public final class ProcwatchEngine implements AutoCloseable {
             public void reject(Origin origin, String reason) {
                 received.incrementAndGet();
                 rejected.incrementAndGet();
-                problems.accept(origin + ": " + reason);
+                problems.accept(origin + ": " + PrintableText.clean(reason));
             }
         };
         BufferedInputStream b = new BufferedInputStream(in, 1 << 16);
@@ -267,14 +268,14 @@ public final class ProcwatchEngine implements AutoCloseable {
                     events.add(e);
                 }
             } catch (RejectedRecordException ex) {
-                rejections.add(record.origin() + ": " + ex.getMessage());
+                rejections.add(record.origin() + ": " + PrintableText.clean(ex.getMessage()));
             }
         }
 
         @Override
         public void reject(Origin origin, String reason) {
             records++;
-            rejections.add(origin + ": " + reason);
+            rejections.add(origin + ": " + PrintableText.clean(reason));
         }
 
         EventBatch batch() {

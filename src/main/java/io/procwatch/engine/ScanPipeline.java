@@ -11,6 +11,7 @@ import io.procwatch.read.InputFormat;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
+import io.procwatch.read.PrintableText;
 import io.procwatch.read.RawRecord;
 import io.procwatch.read.RecordSink;
 import io.procwatch.write.NotableWriter;
@@ -163,13 +164,14 @@ public final class ScanPipeline {
 
             @Override
             public void reject(Origin origin, String reason) {
-                stats.reject(origin, reason);
-                problems.accept(origin + ": " + reason);
+                String clean = PrintableText.clean(reason);
+                stats.reject(origin, clean);
+                problems.accept(origin + ": " + clean);
             }
 
             @Override
             public void warn(Origin origin, String message) {
-                problems.accept(origin + ": warning: " + message);
+                problems.accept(origin + ": warning: " + PrintableText.clean(message));
             }
         };
         InputListener listener = new InputListener() {
@@ -186,11 +188,7 @@ public final class ScanPipeline {
 
             @Override
             public void inputSkipped(String source, String reason) {
-                stats.skippedInputCount++;
-                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
-                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
-                }
-                progress.inputSkipped(source, reason);
+                failures.inputSkipped(source, reason);
             }
 
             @Override
@@ -217,6 +215,17 @@ public final class ScanPipeline {
                 }
                 problems.accept(source + ": " + reason);
                 progress.inputFailed(source, reason);
+            }
+
+            /** Nothing is passed over without a line on stderr and a count. */
+            @Override
+            public void inputSkipped(String source, String reason) {
+                stats.skippedInputCount++;
+                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
+                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
+                }
+                problems.accept(source + ": skipped: " + reason);
+                progress.inputSkipped(source, reason);
             }
         };
     }

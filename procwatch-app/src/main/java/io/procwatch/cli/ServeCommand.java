@@ -150,11 +150,15 @@ public final class ServeCommand implements Callable<Integer> {
         err.println("procwatch serve: listening on " + (tlsCert != null ? "https" : "http") + "://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
         err.flush();
         if (stdin) {
-            long n = server.feed(System.in, "stdin", p -> {
-                err.println(p);
-                err.flush();
-            });
-            err.println("procwatch serve: end of standard input (" + n + " process events); stopping");
+            try {
+                long n = server.feed(System.in, "stdin", p -> {
+                    err.println(p);
+                    err.flush();
+                });
+                err.println("procwatch serve: end of standard input (" + n + " process events); stopping");
+            } catch (IllegalStateException closed) {
+                err.println("procwatch serve: the engine stopped while reading standard input");
+            }
             server.stop();
         }
         server.awaitStop();

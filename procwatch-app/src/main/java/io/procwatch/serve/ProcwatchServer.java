@@ -588,7 +588,7 @@ public final class ProcwatchServer {
                 m.watermark() == Long.MIN_VALUE || m.watermark() == Long.MAX_VALUE ? 0 : m.watermark() / 1000.0);
         metric(sb, "procwatch_rules", "gauge", "DRL rules in force.", m.rules());
         metric(sb, "procwatch_rule_reloads_total", "counter", "Successful rule reloads.", m.reloads());
-        metric(sb, "procwatch_rule_reload_failures_total", "counter", "Reloads refused (rules did not compile).", m.reloadFailures());
+        metric(sb, "procwatch_rule_reload_failures_total", "counter", "Reloads refused or failed (rules did not compile, or the loader threw).", m.reloadFailures());
         metric(sb, "procwatch_listener_errors_total", "counter", "Notable listener failures.", m.listenerErrors());
         metric(sb, "procwatch_output_errors_total", "counter", "Notables an output failed to write.", outputs.errors.get());
         outputs.metrics((name, help, value) -> metric(sb, name, name.endsWith("_total") ? "counter" : "gauge", help, value));

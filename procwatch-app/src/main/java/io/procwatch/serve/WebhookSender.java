@@ -124,6 +124,7 @@ final class WebhookSender {
                 Thread.currentThread().interrupt();
             }
             long left = queue.stream().filter(b -> b != STOP).count() + (current != null ? 1 : 0);
+            queue.clear();
             failed.addAndGet(left);
             LOG.warn("webhook: {} notables not delivered at shutdown (counted as failed; they are in the output file)", left);
         }

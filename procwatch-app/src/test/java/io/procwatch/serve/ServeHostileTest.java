@@ -3,7 +3,6 @@ package io.procwatch.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.detect.RuleSet;
-import io.procwatch.engine.EngineClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,8 +66,7 @@ class ServeHostileTest {
     }
 
     static ServeConfig replay(Path out) {
-        return ServeConfig.defaults().withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
-                .withOutputs(out, false, null);
+        return ServeHttpTest.replay(out);
     }
 
     HttpResponse<String> send(ProcwatchServer s, String path, String body, String auth) throws Exception {

@@ -45,8 +45,28 @@ public final class BenchCommand implements Callable<Integer> {
             description = "With --sigma: where the replayed process events are read (default: ${DEFAULT-VALUE}).")
     java.nio.file.Path otrf;
 
+    @Option(names = "--serve", description = "Instead: load-test `serve` on a loopback port from a client process "
+            + "(events/s, request p50/p99, /health p99 while --slow-clients hold half-sent headers).")
+    boolean serve;
+
+    @Option(names = "--clients", defaultValue = "8", description = "With --serve: concurrent posting clients (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "With --serve: how long to post (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--batch", defaultValue = "100", description = "With --serve: events per request (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--slow-clients", defaultValue = "64", description = "With --serve: connections that send half a header and stall (default: ${DEFAULT-VALUE}).")
+    int slowClients;
+
     @Override
     public Integer call() throws Exception {
+        if (serve) {
+            io.procwatch.bench.ServeBenchmark.run(clients, seconds, batch, slowClients, System.out);
+            return 0;
+        }
         if (sigma != null) {
             for (java.nio.file.Path p : java.util.List.of(sigma, otrf)) {
                 if (!java.nio.file.Files.exists(p)) {

@@ -10,6 +10,7 @@ import io.procwatch.intake.EventSource;
 import io.procwatch.intake.IntakeCounts;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
+import io.procwatch.read.PrintableText;
 import io.procwatch.read.RawRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.state.DetectionState;
@@ -217,7 +218,7 @@ public final class ProcwatchEngine implements AutoCloseable {
             public void rejected(Origin origin, String reason) {
                 received.incrementAndGet();
                 rejected.incrementAndGet();
-                problems.accept(origin + ": " + reason);
+                problems.accept(origin + ": " + PrintableText.clean(reason));
             }
         });
         return counts.processEvents();
@@ -235,7 +236,7 @@ public final class ProcwatchEngine implements AutoCloseable {
 
         @Override
         public void rejected(Origin origin, String reason) {
-            rejections.add(origin + ": " + reason);
+            rejections.add(origin + ": " + PrintableText.clean(reason));
         }
 
         EventBatch batch(IntakeCounts counts) {

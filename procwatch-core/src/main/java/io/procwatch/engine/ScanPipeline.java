@@ -12,6 +12,7 @@ import io.procwatch.read.InputFormat;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.InputWalker;
 import io.procwatch.read.Origin;
+import io.procwatch.read.PrintableText;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -152,13 +153,14 @@ public final class ScanPipeline {
 
             @Override
             public void rejected(Origin origin, String reason) {
-                stats.reject(origin, reason);
-                problems.accept(origin + ": " + reason);
+                String clean = PrintableText.clean(reason);
+                stats.reject(origin, clean);
+                problems.accept(origin + ": " + clean);
             }
 
             @Override
             public void warning(Origin origin, String message) {
-                problems.accept(origin + ": warning: " + message);
+                problems.accept(origin + ": warning: " + PrintableText.clean(message));
             }
         };
         InputListener listener = new InputListener() {
@@ -175,11 +177,7 @@ public final class ScanPipeline {
 
             @Override
             public void inputSkipped(String source, String reason) {
-                stats.skippedInputCount++;
-                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
-                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
-                }
-                progress.inputSkipped(source, reason);
+                failures.inputSkipped(source, reason);
             }
 
             @Override
@@ -208,6 +206,17 @@ public final class ScanPipeline {
                 }
                 problems.accept(source + ": " + reason);
                 progress.inputFailed(source, reason);
+            }
+
+            /** Nothing is passed over without a line on stderr and a count. */
+            @Override
+            public void inputSkipped(String source, String reason) {
+                stats.skippedInputCount++;
+                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
+                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
+                }
+                problems.accept(source + ": skipped: " + reason);
+                progress.inputSkipped(source, reason);
             }
         };
     }

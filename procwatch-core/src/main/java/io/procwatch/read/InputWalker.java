@@ -15,7 +15,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * Opens every input a run names: files, directories (recursively, in name order so runs are reproducible),
@@ -24,8 +23,18 @@ import java.util.stream.Stream;
  *
  * <p>A file named explicitly that is not event data is a failure; one met while walking a directory or
  * container is skipped and reported, so a dataset folder with READMEs and YAML in it scans cleanly.
+ *
+ * <p>Hostile or damaged input costs only itself: an unreadable entry of a directory is reported and the walk goes
+ * on; pipes, FIFOs, {@code /dev/stdin} and {@code -} (standard input) are read as streams; containers nest at most
+ * {@value #MAX_NESTING} deep; UTF-16 text (with a byte order mark, or recognisable without) is read as such; and a
+ * reader failure of any kind ends that input with a reason, never the run.
  */
 public final class InputWalker {
+
+    /** Containers (gzip, zip, tar) inside each other at most; a 5,000-layer gzip is refused at this depth. */
+    public static final int MAX_NESTING = 8;
+    /** Bytes looked at to find an EVTX chunk behind a damaged or zeroed file header. */
+    private static final int EVTX_PEEK = 4096 + 8;
 
     private final Map<InputFormat, Supplier<EventReader>> readers = new EnumMap<>(InputFormat.class);
 
@@ -62,13 +71,58 @@ public final class InputWalker {
                 out.add(new Input(p, true));
                 continue;
             }
-            try (Stream<Path> s = Files.walk(p)) {
-                s.filter(Files::isRegularFile).sorted().forEach(f -> out.add(new Input(f, false)));
-            } catch (IOException | java.io.UncheckedIOException e) {
-                listener.inputFailed(p.toString(), "cannot list directory: " + e.getMessage());
+            List<Path> found = new java.util.ArrayList<>();
+            try {
+                Files.walkFileTree(p, new DirectoryEntries(found, listener));
+            } catch (IOException | RuntimeException e) {
+                listener.inputFailed(p.toString(), "cannot list directory: " + IoReason.of(e));
             }
+            found.stream().sorted().forEach(f -> out.add(new Input(f, false)));
         }
         return out;
+    }
+
+    /** Collects the regular files of a tree; every entry it cannot use is reported, and the walk goes on. */
+    private static final class DirectoryEntries extends java.nio.file.SimpleFileVisitor<Path> {
+        private final List<Path> found;
+        private final InputListener listener;
+
+        DirectoryEntries(List<Path> found, InputListener listener) {
+            this.found = found;
+            this.listener = listener;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+            if (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(f)) {
+                found.add(f);
+            } else if (a.isSymbolicLink()) {
+                if (!Files.exists(f)) {
+                    listener.inputFailed(f.toString(), "cannot read: broken symbolic link");
+                } else {
+                    listener.inputSkipped(f.toString(), "symbolic link to a directory (not followed)");
+                }
+            } else if (!a.isDirectory()) {
+                // A FIFO met while walking could block the run forever; name it explicitly to read it.
+                listener.inputSkipped(f.toString(), "not a regular file (pipe, socket or device)");
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+            listener.inputFailed(f.toString(), (Files.isDirectory(f) ? "cannot list directory: " : "cannot read: ")
+                    + IoReason.of(e));
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+            if (e != null) {
+                listener.inputFailed(d.toString(), "cannot list directory: " + IoReason.of(e));
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+        }
     }
 
     /** Reads one input (a file, with any containers inside it). */
@@ -78,14 +132,18 @@ public final class InputWalker {
 
     private void readFile(Path file, boolean named, RecordSink sink, InputListener listener) {
         String source = file.toString();
-        if (!Files.exists(file)) {
+        boolean stdin = source.equals("-");
+        if (!stdin && !Files.exists(file)) {
             listener.inputFailed(source, "no such file or directory");
             return;
         }
-        try (InputStream in = new CountingStream(Files.newInputStream(file), listener)) {
-            readStream(in, source, named, sink, listener);
+        try (InputStream in = new CountingStream(stdin ? new NonClosing(System.in) : Files.newInputStream(file), listener)) {
+            readStream(in, stdin ? "stdin" : source, named, sink, listener, 0);
         } catch (IOException e) {
-            listener.inputFailed(source, "cannot read: " + e.getMessage());
+            listener.inputFailed(source, "cannot read: " + IoReason.of(e));
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // A reader bug or exhausted memory on one input ends that input, not the run.
+            listener.inputFailed(source, "read stopped: " + IoReason.of(e));
         }
     }
 
@@ -95,15 +153,44 @@ public final class InputWalker {
      */
     public void readStream(InputStream raw, String source, boolean named, RecordSink sink, InputListener listener)
             throws IOException {
+        readStream(raw, source, named, sink, listener, 0);
+    }
+
+    private void readStream(InputStream raw, String source, boolean named, RecordSink sink, InputListener listener,
+                            int nesting) throws IOException {
         BufferedInputStream in = new LocalBufferedInputStream(raw, 1 << 16);
         InputFormat format = sniff(in);
+        if ((format == InputFormat.GZIP || format == InputFormat.ZIP || format == InputFormat.TAR)
+                && nesting >= MAX_NESTING) {
+            listener.inputFailed(source, "containers nested more than " + MAX_NESTING + " deep (" + format
+                    + " inside); not read");
+            return;
+        }
+        if (format == InputFormat.UNKNOWN && evtxChunkBehindHeader(in)) {
+            format = InputFormat.EVTX;   // damaged or zeroed file header; EvtxReader reports it
+        }
+        Utf16 utf16 = format == InputFormat.UNKNOWN || format == InputFormat.XML || format == InputFormat.JSON
+                ? Utf16.detect(in) : null;
+        if (utf16 != null) {
+            Utf16.Transcoded t = utf16.toUtf8(in);
+            InputFormat inner = sniff(t.stream());
+            if (inner == InputFormat.XML || inner == InputFormat.JSON) {
+                listener.inputStarted(source, inner);
+                try {
+                    readers.get(inner).get().read(t.stream(), source, sink);
+                } catch (IOException e) {
+                    listener.inputFailed(source, "read stopped: " + IoReason.of(e));
+                }
+                return;
+            }
+        }
         switch (format) {
             case GZIP -> {
                 InputStream inner = new java.util.zip.GZIPInputStream(in, 1 << 16);
-                readStream(inner, source, named, sink, listener);
+                readStream(inner, source, named, sink, listener, nesting + 1);
             }
-            case ZIP -> readArchive(new ZipArchiveInputStream(in, "UTF-8", true, true), source, sink, listener);
-            case TAR -> readArchive(new TarArchiveInputStream(in), source, sink, listener);
+            case ZIP -> readArchive(new ZipArchiveInputStream(in, "UTF-8", true, true), source, sink, listener, nesting + 1);
+            case TAR -> readArchive(new TarArchiveInputStream(in), source, sink, listener, nesting + 1);
             case EMPTY -> listener.inputSkipped(source, "empty");
             case UNKNOWN -> {
                 if (named) {
@@ -117,14 +204,23 @@ public final class InputWalker {
                 try {
                     readers.get(format).get().read(in, source, sink);
                 } catch (IOException e) {
-                    listener.inputFailed(source, "read stopped: " + e.getMessage());
+                    listener.inputFailed(source, "read stopped: " + IoReason.of(e));
                 }
             }
         }
     }
 
+    /** An EVTX chunk signature where the first chunk starts, behind a header that is not one (bit flip, zeros). */
+    private static boolean evtxChunkBehindHeader(BufferedInputStream in) throws IOException {
+        in.mark(EVTX_PEEK);
+        byte[] head = new byte[EVTX_PEEK];
+        int n = in.readNBytes(head, 0, EVTX_PEEK);
+        in.reset();
+        return n == EVTX_PEEK && new String(head, 4096, 8, java.nio.charset.StandardCharsets.ISO_8859_1).equals("ElfChnk\0");
+    }
+
     private void readArchive(ArchiveInputStream<? extends ArchiveEntry> archive, String source, RecordSink sink,
-                             InputListener listener) throws IOException {
+                             InputListener listener, int nesting) throws IOException {
         ArchiveEntry entry;
         while ((entry = archive.getNextEntry()) != null) {
             String member = source + "!" + entry.getName();
@@ -140,7 +236,7 @@ public final class InputWalker {
                 listener.inputFailed(member, "archive member cannot be read (unsupported compression or encryption)");
                 continue;
             }
-            readStream(new NonClosing(archive), member, false, sink, listener);
+            readStream(new NonClosing(archive), member, false, sink, listener, nesting);
         }
     }
 
@@ -199,6 +295,16 @@ public final class InputWalker {
                 listener.bytesRead(n);
             }
             return n;
+        }
+
+        /** Pipes and FIFOs cannot tell ("Illegal seek"); GZIPInputStream and decoders only use this as a hint. */
+        @Override
+        public int available() {
+            try {
+                return super.available();
+            } catch (IOException notSeekable) {
+                return 0;
+            }
         }
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -31,15 +30,21 @@ public final class JsonEventReader implements EventReader {
 
     @Override
     public void read(InputStream in, String source, RecordSink sink) throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        BoundedLineReader r = new BoundedLineReader(new InputStreamReader(in, StandardCharsets.UTF_8),
+                JsonRecordSplitter.MAX_RECORD_CHARS);
         long lineNo = 0;
         String line;
         // The first non-blank line decides: a whole object on it means JSON lines, parsed line by line (the
-        // fast path: no second scan of the text). Anything else goes through the splitter.
+        // fast path: no second scan of the text). Anything else goes through the splitter. An over-long line is
+        // rejected and skipped wherever it is.
         while ((line = r.readLine()) != null) {
             lineNo++;
             if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
                 line = line.substring(1);
+            }
+            if (r.overLong()) {
+                rejectOverLong(r, new Origin(source, lineNo), sink);
+                continue;
             }
             if (!line.isBlank()) {
                 break;
@@ -55,7 +60,9 @@ public final class JsonEventReader implements EventReader {
         }
         if (first.startsWith("{") && first.endsWith("}") && parses(first)) {
             do {
-                if (!line.isBlank()) {
+                if (r.overLong()) {
+                    rejectOverLong(r, new Origin(source, lineNo), sink);
+                } else if (!line.isBlank()) {
                     record(line, new Origin(source, lineNo), sink);
                 }
                 lineNo++;
@@ -80,13 +87,25 @@ public final class JsonEventReader implements EventReader {
      * A document that is one JSON string whose text is event XML (seen in Splunk attack data exports):
      * decoded, then read as XML. Lines are those of the decoded text.
      */
-    private void readXmlInJsonString(String firstLine, BufferedReader rest, String source, RecordSink sink)
+    private void readXmlInJsonString(String firstLine, BoundedLineReader rest, String source, RecordSink sink)
             throws IOException {
         StringBuilder all = new StringBuilder(firstLine).append('\n');
         char[] buf = new char[1 << 16];
         int n;
+        boolean tooLong = rest.overLong();
         while ((n = rest.read(buf)) > 0) {
-            all.append(buf, 0, n);
+            if (!tooLong && all.length() + n > JsonRecordSplitter.MAX_RECORD_CHARS) {
+                tooLong = true;
+                all = null;
+            }
+            if (!tooLong) {
+                all.append(buf, 0, n);
+            }
+        }
+        if (tooLong) {
+            sink.reject(new Origin(source, 1), "JSON string longer than " + JsonRecordSplitter.MAX_RECORD_CHARS
+                    + " characters; skipped");
+            return;
         }
         String xml;
         try {
@@ -97,6 +116,11 @@ public final class JsonEventReader implements EventReader {
         }
         new XmlEventReader().read(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)),
                 source + " (JSON string)", sink);
+    }
+
+    private static void rejectOverLong(BoundedLineReader r, Origin origin, RecordSink sink) {
+        sink.reject(origin, "line longer than " + r.maxChars() + " characters (" + (r.maxChars() + r.skipped())
+                + "); skipped");
     }
 
     private void record(String json, Origin origin, RecordSink sink) {

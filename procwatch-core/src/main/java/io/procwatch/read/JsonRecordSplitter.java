@@ -32,6 +32,8 @@ final class JsonRecordSplitter {
     private boolean linesMode;
     private boolean decided;
     private long garbageLine = -1;
+    /** Inside an object already rejected as too long: its structure is followed, its text not kept. */
+    private boolean skipping;
 
     /** @param firstLine the line number of the first character fed (1 for a whole input) */
     JsonRecordSplitter(Handler handler, long firstLine) {
@@ -62,6 +64,7 @@ final class JsonRecordSplitter {
         if (depth == 0) {
             if (c == '{') {
                 depth = 1;
+                skipping = false;
                 record.setLength(0);
                 record.append(c);
                 recordLine = line;
@@ -77,13 +80,27 @@ final class JsonRecordSplitter {
         }
         if (c == '\n') {
             line++;
-            if (linesMode && !inString) {
-                handler.garbage(recordLine, "JSON object not closed at the end of its line");
+            if (linesMode && (!inString || skipping)) {
+                if (!skipping) {
+                    handler.garbage(recordLine, "JSON object not closed at the end of its line");
+                }
                 depth = 0;
+                inString = false;
+                escape = false;
+                skipping = false;
                 return;
             }
         }
-        record.append(c);
+        if (!skipping) {
+            record.append(c);
+            if (record.length() > MAX_RECORD_CHARS) {
+                // Checked inside strings too: a 300 MB string value must not be buffered before it ends.
+                handler.garbage(recordLine, "JSON object longer than " + MAX_RECORD_CHARS + " characters; skipped");
+                skipping = true;
+                record.setLength(0);
+                record.trimToSize();
+            }
+        }
         if (inString) {
             if (escape) {
                 escape = false;
@@ -101,17 +118,16 @@ final class JsonRecordSplitter {
         } else if (c == '}' || c == ']') {
             depth--;
             if (depth == 0) {
+                if (skipping) {
+                    skipping = false;
+                    return;
+                }
                 if (!decided) {
                     decided = true;
                     linesMode = recordLine == line;
                 }
                 handler.record(record.toString(), recordLine);
             }
-        }
-        if (record.length() > MAX_RECORD_CHARS) {
-            handler.garbage(recordLine, "JSON object longer than " + MAX_RECORD_CHARS + " characters");
-            depth = 0;
-            inString = false;
         }
     }
 }

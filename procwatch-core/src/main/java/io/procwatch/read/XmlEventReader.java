@@ -1,7 +1,6 @@
 package io.procwatch.read;
 
 import javax.xml.stream.XMLStreamException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -22,7 +21,7 @@ public final class XmlEventReader implements EventReader {
     @Override
     public void read(InputStream in, String source, RecordSink sink) throws IOException {
         EventXmlParser parser = new EventXmlParser();
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        BoundedLineReader r = new BoundedLineReader(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_EVENT_CHARS);
         StringBuilder event = null;
         OutsideText outside = new OutsideText(source, sink);
         long eventLine = 0;
@@ -32,6 +31,15 @@ public final class XmlEventReader implements EventReader {
             lineNo++;
             if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
                 line = line.substring(1);
+            }
+            if (r.overLong()) {
+                // Whatever the line held is lost; the event it belongs to is rejected with it.
+                outside.end();
+                sink.reject(new Origin(source, event != null ? eventLine : lineNo), "line " + lineNo + " longer than "
+                        + MAX_EVENT_CHARS + " characters (" + (MAX_EVENT_CHARS + r.skipped()) + "); skipped"
+                        + (event != null ? " with the <Event> it is part of" : ""));
+                event = null;
+                continue;
             }
             int pos = 0;
             while (pos < line.length()) {

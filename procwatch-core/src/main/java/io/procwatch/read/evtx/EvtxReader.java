@@ -70,8 +70,22 @@ public final class EvtxReader implements EventReader {
      */
     public EvtxFileStats readRecords(InputStream in, String source, EvtxRecordVisitor visitor) throws IOException {
         int headerLength = in.readNBytes(headerBuffer, 0, EvtxFileHeader.SIZE);
-        EvtxFileHeader header = EvtxFileHeader.parse(headerBuffer, headerLength, chunkReader.crc());
-        if (!header.checksumValid()) {
+        EvtxFileHeader header;
+        int pending = -1;
+        try {
+            header = EvtxFileHeader.parse(headerBuffer, headerLength, chunkReader.crc());
+        } catch (IOException damaged) {
+            // A flipped bit or a zeroed header must not cost the records: chunks carry their own signature and
+            // checksums, so read on if the first chunk is intact.
+            pending = headerLength == EvtxFileHeader.SIZE ? in.readNBytes(chunkBuffer, 0, EvtxChunkHeader.CHUNK_SIZE) : 0;
+            if (pending < EvtxChunkHeader.SIZE || !EvtxChunkHeader.hasSignature(chunkBuffer)) {
+                throw damaged;
+            }
+            visitor.warn(new Origin(source, 0), "file header damaged (" + damaged.getMessage()
+                    + "); reading its chunks");
+            header = new EvtxFileHeader(3, 1, -1, -1, 0, false);
+        }
+        if (pending < 0 && !header.checksumValid()) {
             if (options.strictCrc()) {
                 throw new IOException(source + ": file header CRC32 mismatch (strict CRC mode)");
             }
@@ -82,7 +96,8 @@ public final class EvtxReader implements EventReader {
         long zeroChunks = 0;
         long accepted = 0;
         while (true) {
-            int length = in.readNBytes(chunkBuffer, 0, EvtxChunkHeader.CHUNK_SIZE);
+            int length = pending >= 0 ? pending : in.readNBytes(chunkBuffer, 0, EvtxChunkHeader.CHUNK_SIZE);
+            pending = -1;
             if (length == 0) {
                 break;
             }

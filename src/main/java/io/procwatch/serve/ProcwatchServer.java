@@ -10,6 +10,8 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
 import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.ProcwatchEngine;
+import io.procwatch.durable.DurableEngine;
+import io.procwatch.state.StateStoreException;
 import io.procwatch.engine.RuleWatcher;
 import io.procwatch.normalize.ProcessEvent;
 import org.slf4j.Logger;
@@ -62,6 +64,8 @@ public final class ProcwatchServer {
 
     private final ServeConfig cfg;
     private final ProcwatchEngine engine;
+    /** With {@code --state-dir}: the journaling engine around {@link #engine}; null otherwise. */
+    private final DurableEngine durable;
     private final NotableOutputs outputs;
     private final HttpServer http;
     private final ExecutorService handlers;
@@ -74,14 +78,17 @@ public final class ProcwatchServer {
     private final long startedAt = System.currentTimeMillis();
     private volatile RuleWatcher watcher;
 
-    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
+    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
+            throws IOException {
         this.cfg = cfg;
         this.token = cfg.token() != null ? cfg.token().getBytes(StandardCharsets.UTF_8) : null;
         this.outputs = new NotableOutputs(cfg, stdout);
         try {
-            this.engine = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
-                    .queueCapacity(cfg.queueCapacity()).submitTimeout(java.time.Duration.ofDays(365))
-                    .onNotable(outputs).build();
+            ProcwatchEngine.Builder b = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
+                    .queueCapacity(cfg.queueCapacity()).submitTimeout(java.time.Duration.ofDays(365));
+            this.durable = durability == null ? null : DurableEngine.open(durability.stateDir(), durability.fsync(),
+                    durability.snapshotInterval(), b, outputs);
+            this.engine = durable != null ? durable.engine() : b.onNotable(outputs).build();
         } catch (Exception e) {
             outputs.close();
             throw new IOException(e);
@@ -108,7 +115,16 @@ public final class ProcwatchServer {
      * @param stdout where {@code --stdout} notables go
      */
     public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
-        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout);
+        return start(cfg, rules, stdout, null);
+    }
+
+    /**
+     * Starts listening with durable intake when {@code durability} is given: an event is acknowledged only once it is
+     * journaled, and the state of a previous run on the same directory is restored first.
+     */
+    public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
+            throws IOException {
+        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout, durability);
         s.http.start();
         LOG.info("procwatch serve listening on http://{}:{} ({} rules from {}, {}, lateness {}, queue {} events{})",
                 cfg.bind(), s.port(), rules.ruleCount(), rules.origin(), cfg.clock(), cfg.lateness(),
@@ -137,6 +153,11 @@ public final class ProcwatchServer {
 
     public ProcwatchEngine engine() {
         return engine;
+    }
+
+    /** With {@code --state-dir}: the state store (tests close it underneath to play a failing disk); else null. */
+    public io.procwatch.state.StateStore durableStore() {
+        return durable == null ? null : durable.store();
     }
 
     /**
@@ -181,7 +202,11 @@ public final class ProcwatchServer {
             }
             http.stop(0);
             handlers.shutdown();
-            engine.close();
+            if (durable != null) {
+                durable.close();   // snapshot; open windows continue at the next start
+            } else {
+                engine.close();
+            }
             outputs.close(cfg.drainTimeout());
             EngineMetrics m = engine.metrics();
             LOG.info("stopped in {} ms: {} events processed, {} notables written", (System.nanoTime() - t0) / 1_000_000,
@@ -262,9 +287,14 @@ public final class ProcwatchServer {
             }
             boolean queued;
             try {
-                queued = engine.trySubmit(batch);
+                queued = durable != null ? durable.trySubmit(batch) : engine.trySubmit(batch);
             } catch (IllegalStateException closed) {
                 queued = false;
+            } catch (StateStoreException e) {
+                // Never 2xx for an event that could not be kept.
+                ex.getResponseHeaders().set("Retry-After", "10");
+                reply(ex, 503, hec, "Server cannot keep events: " + e.getMessage(), 9, batch);
+                return;
             }
             if (!queued) {
                 ex.getResponseHeaders().set("Retry-After", "1");
@@ -404,10 +434,18 @@ public final class ProcwatchServer {
     }
 
     private void health(HttpExchange ex) throws IOException {
-        boolean up = !stopping.get() && engine.isOpen();
+        String storeFailure = durable != null ? durable.failure() : null;
+        boolean up = !stopping.get() && engine.isOpen() && storeFailure == null;
         EngineMetrics m = engine.metrics();
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", up ? "ok" : "stopping");
+        h.put("status", up ? "ok" : storeFailure != null ? "cannot keep events" : "stopping");
+        if (durable != null) {
+            h.put("stateDir", durable.store().file().getParent().toString());
+            h.put("fsync", durable.store().fsync().name().toLowerCase(java.util.Locale.ROOT));
+            if (storeFailure != null) {
+                h.put("stateStoreError", storeFailure);
+            }
+        }
         h.put("rules", m.rules());
         h.put("rulesOrigin", engine.rules().origin());
         h.put("clock", engine.clock().toString());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar procwatch.jar <command>}: the entry point. */
 @Command(name = "procwatch", mixinStandardHelpOptions = true, versionProvider = ProcwatchCli.Version.class,
         description = "Drools detection engine for Windows process-creation events (Sysmon EID 1, Security 4688).",
-        subcommands = {ScanCommand.class, BenchCommand.class, ServeCommand.class, StreamCommand.class, PublishCommand.class, ValidateCommand.class, TestCommand.class, ExplainCommand.class, SigmaCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ScanCommand.class, BenchCommand.class, ServeCommand.class, StreamCommand.class, PublishCommand.class, BenchStateCommand.class, ValidateCommand.class, TestCommand.class, ExplainCommand.class, SigmaCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (rejected records, if any, are reported in the summary)",

@@ -88,6 +88,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--event-time", description = "Close windows on event time instead of the wall clock (replaying old logs through the service).")
     boolean eventTime;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep detection state and a journal of acknowledged events in DIR: an event answered 2xx survives kill -9 and restart with the same DIR (see docs/serve.md).")
+    Path stateDir;
+
+    @Option(names = "--fsync", paramLabel = "POLICY", defaultValue = "always", description = "With --state-dir: 'always' forces each acknowledged batch to the device before the answer (survives power loss); 'never' writes it to the file only (survives a killed process, not a power loss). Default: ${DEFAULT-VALUE}.")
+    String fsync;
+
+    @Option(names = "--snapshot-interval", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "With --state-dir: how often the detection state is snapshotted and the journal trimmed (default: ${DEFAULT-VALUE}).")
+    Duration snapshotInterval;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -119,6 +129,19 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("procwatch serve: --tls-cert and --tls-key go together");
             return ExitCodes.USAGE;
         }
+        io.procwatch.serve.DurabilityConfig durability = null;
+        if (stateDir != null) {
+            io.procwatch.durable.StateStore.Fsync policy = switch (fsync) {
+                case "always" -> io.procwatch.durable.StateStore.Fsync.ALWAYS;
+                case "never" -> io.procwatch.durable.StateStore.Fsync.NEVER;
+                default -> null;
+            };
+            if (policy == null) {
+                err.println("procwatch serve: --fsync must be 'always' or 'never', not '" + fsync + "'");
+                return ExitCodes.USAGE;
+            }
+            durability = new io.procwatch.serve.DurabilityConfig(stateDir, policy, snapshotInterval);
+        }
         RuleSet rules = ruleOptions.load(err);
         if (rules == null) {
             return ExitCodes.RULES;
@@ -130,7 +153,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .withHttp(HttpLimits.defaults().withConnections(maxConnections).withPendingBodyBytes(pendingBodyBytes));
         ProcwatchServer server;
         try {
-            server = ProcwatchServer.start(cfg, rules, System.out);
+            server = ProcwatchServer.start(cfg, rules, System.out, durability);
         } catch (IOException e) {
             err.println("procwatch serve: cannot start: " + e.getMessage());
             return ExitCodes.USAGE;

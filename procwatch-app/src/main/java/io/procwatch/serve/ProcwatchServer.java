@@ -8,6 +8,8 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
 import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.ProcwatchEngine;
+import io.procwatch.durable.DurableEngine;
+import io.procwatch.durable.StateStoreException;
 import io.procwatch.engine.RuleWatcher;
 import io.procwatch.normalize.ProcessEvent;
 import org.slf4j.Logger;
@@ -62,6 +64,8 @@ public final class ProcwatchServer {
 
     private final ServeConfig cfg;
     private final ProcwatchEngine engine;
+    /** With {@code --state-dir}: the journaling engine around {@link #engine}; null otherwise. */
+    private final DurableEngine durable;
     private final NotableOutputs outputs;
     private final HttpFront http;
     /** Ingest bodies parsed at once: the worker threads beyond these stay free for /health and /metrics. */
@@ -79,15 +83,18 @@ public final class ProcwatchServer {
     private final long startedAt = System.currentTimeMillis();
     private volatile RuleWatcher watcher;
 
-    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
+    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
+            throws IOException {
         this.cfg = cfg;
         this.token = cfg.token() != null ? cfg.token().getBytes(StandardCharsets.UTF_8) : null;
         this.outputs = new NotableOutputs(cfg, stdout);
         try {
-            this.engine = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
+            ProcwatchEngine.Builder b = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
                     .queueCapacity(cfg.queueCapacity()).queueBytes(cfg.queueBytes())
-                    .submitTimeout(java.time.Duration.ofDays(365))
-                    .onNotable(outputs).build();
+                    .submitTimeout(java.time.Duration.ofDays(365));
+            this.durable = durability == null ? null : DurableEngine.open(durability.stateDir(), durability.fsync(),
+                    durability.snapshotInterval(), b, outputs);
+            this.engine = durable != null ? durable.engine() : b.onNotable(outputs).build();
         } catch (Exception e) {
             outputs.close();
             throw new IOException(e);
@@ -127,11 +134,20 @@ public final class ProcwatchServer {
      * @param stdout where {@code --stdout} notables go
      */
     public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
-        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout);
+        return start(cfg, rules, stdout, null);
+    }
+
+    /**
+     * Starts listening with durable intake when {@code durability} is given: an event is acknowledged only once it is
+     * journaled, and the state of a previous run on the same directory is restored first.
+     */
+    public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
+            throws IOException {
+        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout, durability);
         try {
             s.http.start();
         } catch (IOException e) {
-            s.engine.close();
+            s.closeEngine();
             s.outputs.close();
             throw e;
         }
@@ -154,6 +170,15 @@ public final class ProcwatchServer {
     public void watchRules(java.util.Map<Path, java.util.List<String>> roots, ProcwatchEngine.RuleLoader loader,
                            java.time.Duration debounce) throws IOException {
         watcher = new RuleWatcher(engine, roots, debounce, loader);
+    }
+
+    /** With a state directory the durable engine closes (a snapshot; open windows continue at the next start). */
+    private void closeEngine() {
+        if (durable != null) {
+            durable.close();
+        } else {
+            engine.close();
+        }
     }
 
     /** The bound port (useful with port 0). */
@@ -192,6 +217,11 @@ public final class ProcwatchServer {
 
     public ProcwatchEngine engine() {
         return engine;
+    }
+
+    /** With {@code --state-dir}: the state store (tests close it underneath to play a failing disk); else null. */
+    public io.procwatch.durable.StateStore durableStore() {
+        return durable == null ? null : durable.store();
     }
 
     /**
@@ -235,7 +265,7 @@ public final class ProcwatchServer {
                 }
             }
             http.stop();
-            engine.close();
+            closeEngine();
             outputs.close(cfg.drainTimeout());
             EngineMetrics m = engine.metrics();
             LOG.info("stopped in {} ms: {} events processed, {} notables written", (System.nanoTime() - t0) / 1_000_000,
@@ -383,7 +413,13 @@ public final class ProcwatchServer {
         }
         boolean queued;
         try {
-            queued = engine.trySubmit(batch);
+            queued = durable != null ? durable.trySubmit(batch) : engine.trySubmit(batch);
+        } catch (StateStoreException e) {
+            // Never 2xx for an event that could not be kept.
+            refusedHere.addAndGet(batch.accepted());
+            ex.setHeader("Retry-After", "10");
+            reply(ex, 503, hec, "Server cannot keep events: " + reason(e), 9, batch);
+            return;
         } catch (IllegalArgumentException tooManyBytes) {
             refusedHere.addAndGet(batch.accepted());
             reply(ex, 413, hec, tooManyBytes.getMessage() + "; send smaller batches", 27, batch);
@@ -531,12 +567,20 @@ public final class ProcwatchServer {
 
     private void health(Exchange ex) throws IOException {
         boolean failed = engine.failure() != null;
-        boolean up = !stopping.get() && engine.isOpen();
+        String storeFailure = durable != null ? durable.failure() : null;
+        boolean up = !stopping.get() && engine.isOpen() && storeFailure == null;
         EngineMetrics m = engine.metrics();
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("status", failed ? "failed" : up ? "ok" : "stopping");
+        h.put("status", failed ? "failed" : up ? "ok" : storeFailure != null ? "cannot keep events" : "stopping");
         if (failed) {
             h.put("failure", engine.failure().toString());
+        }
+        if (durable != null) {
+            h.put("stateDir", durable.store().file().getParent().toString());
+            h.put("fsync", durable.store().fsync().name().toLowerCase(java.util.Locale.ROOT));
+            if (storeFailure != null) {
+                h.put("stateStoreError", storeFailure);
+            }
         }
         h.put("rules", m.rules());
         h.put("rulesOrigin", engine.rules().origin());

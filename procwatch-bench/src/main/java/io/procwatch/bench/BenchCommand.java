@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
  * generated events (or, with {@code --evtx} / {@code --sigma}, the EVTX reader and the Sigma corpus). A module of its own:
  * benchmarks are never part of what users run.
  */
-@Command(name = "procwatch-bench", mixinStandardHelpOptions = true,
+@Command(name = "procwatch-bench", mixinStandardHelpOptions = true, subcommands = StateBenchmarkCommand.class,
         description = {"Measure the full pipeline against Jackson parse-only on the same generated events,",
                 "and the heap the pipeline retains (after GC at every tenth of the input)."})
 public final class BenchCommand implements Callable<Integer> {

@@ -778,11 +778,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         DetectionSession fresh = newSession(next);
         List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()));
         int kept = fresh.openGroups().size();
-        List<Notable> early = new ArrayList<>();
-        for (NotableGroup g : closed) {
-            early.add(Notable.of(g));
-        }
-        early.sort(Notable.ORDER);
+        List<Notable> early = notablesOf(closed);
         DetectionSession old = session;
         session = fresh;
         preparing = fresh;
@@ -833,13 +829,18 @@ public final class ProcwatchEngine implements AutoCloseable {
                 byRule.put(k.substring("notables:".length()), v);
             }
         });
+        deliver(notablesOf(closed));
+        observe();
+    }
+
+    /** The notables of groups closed early (a reload or restore), in output order. */
+    private static List<Notable> notablesOf(List<NotableGroup> closed) {
         List<Notable> early = new ArrayList<>();
         for (NotableGroup g : closed) {
             early.add(Notable.of(g));
         }
         early.sort(Notable.ORDER);
-        deliver(early);
-        observe();
+        return early;
     }
 
     /** Everything the catalog says about each detection; two equal signatures mean an unchanged detection. */

@@ -79,6 +79,43 @@ class EngineCheckpointTest {
         assertTrue(out.stream().filter(Notable::late).count() <= 1);
     }
 
+    @Test
+    void aStateTakenUnderOtherRulesIsRestoredLikeAReload(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // The same rules, except that the Splunk detection's risk score changed: its open groups are emitted at
+        // once (as on a reload), the Sigma detection's groups carry on.
+        java.nio.file.Path rulesDir = dir.resolve("rules");
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("rules-drl"))) {
+            java.nio.file.Files.createDirectories(rulesDir);
+            for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".drl")).toList()) {
+                String text = java.nio.file.Files.readString(f);
+                if (f.getFileName().toString().equals("windows_suspicious_qemu_execution.drl")) {
+                    text = text.replace("@riskScore( 50 )", "@riskScore( 70 )");
+                }
+                java.nio.file.Files.writeString(rulesDir.resolve(f.getFileName()), text);
+            }
+        }
+        RuleSet changed = RuleSet.fromDirectory(rulesDir);
+        List<String> lines = StreamEvents.lines(400, 4, 7, 6);
+        DetectionState s;
+        try (ProcwatchEngine e = ProcwatchEngine.builder().rules(TestRules.rulesDrl()).clock(EngineClock.eventTime())
+                .build()) {
+            lines.subList(0, 300).forEach(e::submitText);
+            s = e.checkpoint();
+        }
+        String splunk = "c4c0a2d4-0675-4fde-97b7-115145ba257c";
+        long splunkOpen = s.groups().stream().filter(g -> g.ruleId().equals(splunk)).count();
+        long sigmaOpen = s.groups().size() - splunkOpen;
+        assertTrue(splunkOpen > 0 && sigmaOpen > 0, s.groups().toString());
+        List<Notable> atRestore = new CopyOnWriteArrayList<>();
+        try (ProcwatchEngine e = ProcwatchEngine.builder().rules(changed).clock(EngineClock.eventTime()).restore(s)
+                .onNotable(atRestore::add).build()) {
+            assertEquals(splunkOpen, atRestore.size(), "the changed detection's open groups are emitted at once");
+            assertTrue(atRestore.stream().allMatch(n -> n.ruleId().equals(splunk)));
+            assertEquals(sigmaOpen, e.metrics().openGroups(), "the unchanged detection's groups carry on");
+        }
+    }
+
     /** How many of the first engine's notables came before the checkpoint (the rest came from close()'s flush). */
     private static int countBefore(List<Notable> first, DetectionState s) {
         return (int) (long) s.counters().get("notables");

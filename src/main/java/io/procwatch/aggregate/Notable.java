@@ -83,6 +83,27 @@ public final class Notable {
     }
 
     /**
+     * A notable made by other rules than a detection's window (a risk incident): {@code fields} in order, where a
+     * {@code notable_id} key (any value) receives the deterministic id of {@code ruleId}, {@code windowStart} and
+     * {@code sortKey} (appended when absent).
+     */
+    public static Notable of(String ruleId, long windowStart, String sortKey, Map<String, Object> fields) {
+        Map<String, Object> f = new LinkedHashMap<>(fields);
+        f.put("notable_id", id(ruleId, windowStart, false, sortKey).toString());
+        return new Notable(f, windowStart, ruleId, false, sortKey);
+    }
+
+    /** This notable with {@code extra} fields appended (asset and identity enrichment); existing fields stay. */
+    public Notable withFields(Map<String, Object> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, Object> f = new LinkedHashMap<>(fields);
+        extra.forEach(f::putIfAbsent);
+        return new Notable(f, windowStart, ruleId, late, sortKey);
+    }
+
+    /**
      * The notable's deterministic id: a name-based (v3) UUID of detection id, window start, late flag and group
      * values, so the same window of the same group gets the same id in every run, replay or restart (what
      * de-duplication and risk events refer to).

@@ -6,6 +6,9 @@ import io.procwatch.aggregate.NotableGroup;
 import io.procwatch.aggregate.Watermark;
 import io.procwatch.detect.Detections;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.risk.RiskActions;
+import io.procwatch.risk.RiskEventRecord;
+import io.procwatch.risk.RiskSession;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.sigma.SigmaCorrelations;
 import io.procwatch.sigma.SigmaPrefilter;
@@ -69,6 +72,8 @@ public final class DetectionSession implements AutoCloseable {
     private final List<Origin> lateSamples = new ArrayList<>();
     /** The Sigma prefilter of the rules, or null when they hold no converted Sigma rule. */
     private final SigmaPrefilter prefilter;
+    /** The risk rules' global, or null when the rules have none (see {@link RiskSession#attach}). */
+    private final RiskActions risk;
 
     /**
      * @param rules      the compiled rules
@@ -81,6 +86,7 @@ public final class DetectionSession implements AutoCloseable {
         this.lateness = lateness.toMillis();
         session.setGlobal("detections", detections);
         session.setGlobal("notables", notables);
+        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
@@ -116,6 +122,7 @@ public final class DetectionSession implements AutoCloseable {
         this.lateness = lateness.toMillis();
         session.setGlobal("detections", detections);
         session.setGlobal("notables", notables);
+        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;
@@ -253,7 +260,18 @@ public final class DetectionSession implements AutoCloseable {
      * session is left without groups and should be closed.
      */
     public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep) {
+        return handOver(next, keep, id -> true);
+    }
+
+    /**
+     * {@link #handOver(DetectionSession, Predicate)}, also moving the risk state ({@link RiskSession#handOver}): the
+     * risk events and incident marks, and the throttle marks of the detections {@code unchangedDetection} accepts.
+     */
+    public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep, Predicate<String> unchangedDetection) {
         session.fireAllRules();
+        if (risk != null && next.risk != null) {
+            RiskSession.handOver(session, next.session, unchangedDetection);
+        }
         next.newest = newest;
         next.inserted = inserted;
         next.late = late;
@@ -339,6 +357,16 @@ public final class DetectionSession implements AutoCloseable {
 
     public Detections detections() {
         return detections;
+    }
+
+    /** Risk events published since the last call, in order (none when the rules have no risk rules). */
+    public List<RiskEventRecord> drainRiskEvents() {
+        return risk == null ? List.of() : risk.drain();
+    }
+
+    /** The risk rules' global, or {@code null} when the rules have none. */
+    public RiskActions risk() {
+        return risk;
     }
 
     /** Facts in working memory (events not yet expired, open groups, the watermark). */

@@ -36,8 +36,26 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --sigma: where the replayed process events are read (default: ${DEFAULT-VALUE}).")
     java.nio.file.Path otrf;
 
+    @Option(names = "--risk", description = "Measure the risk rules' memory instead: --events events (use 10000000) over "
+            + "--risk-days of event time on --risk-hosts hosts, --risk-share of them detections; heap after GC at each tenth.")
+    boolean risk;
+
+    @Option(names = "--risk-days", defaultValue = "21", description = "Event-time span of --risk (default: ${DEFAULT-VALUE}).")
+    int riskDays;
+
+    @Option(names = "--risk-hosts", defaultValue = "500", description = "Hosts of --risk (default: ${DEFAULT-VALUE}).")
+    int riskHosts;
+
+    @Option(names = "--risk-share", defaultValue = "0.0005", description = "Share of detections in --risk (default: ${DEFAULT-VALUE}).")
+    double riskShare;
+
     @Override
     public Integer call() throws Exception {
+        if (risk) {
+            io.procwatch.bench.RiskMemoryBenchmark.run(io.procwatch.detect.RuleSet.bundled(), events, riskDays, riskHosts,
+                    riskShare, System.out);
+            return ExitCodes.OK;
+        }
         if (sigma != null) {
             for (java.nio.file.Path p : java.util.List.of(sigma, otrf)) {
                 if (!java.nio.file.Files.exists(p)) {

@@ -65,7 +65,8 @@ public record IncidentRule(String ruleName, String id, String description, Strin
         return severities.get(severities.size() - 1).severity();
     }
 
-    static IncidentRule read(String ruleName, Map<String, Object> md, String description) {
+    /** Reads an incident rule's annotations (values as Drools hands them over); throws naming the bad annotation. */
+    public static IncidentRule read(String ruleName, Map<String, Object> md, String description) {
         String id = text(md, "incidentId");
         if (!id.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
             throw new IllegalArgumentException("@incidentId '" + id + "' is not a UUID");

@@ -92,6 +92,11 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final long tickMillis;
     private final long submitTimeoutMillis;
     private final NotableListener listener;
+    private final io.procwatch.risk.RiskEventListener riskListener;
+    private final AtomicLong riskEvents = new AtomicLong();
+    /** Throttled results per detection id, as of the last step (the session's counts; reloads add up). */
+    private final Map<String, Long> throttled = new TreeMap<>();   // guarded by itself
+    private final Map<String, Long> throttledBefore = new TreeMap<>();   // session thread: counts of replaced sessions
     private final EventNormalizer normalizer = new EventNormalizer();
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Semaphore space;
@@ -129,6 +134,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.tickMillis = b.tick.toMillis();
         this.submitTimeoutMillis = b.submitTimeout.toMillis();
         this.listener = b.listener;
+        this.riskListener = b.riskListener;
         this.rules = rules;
         this.space = new Semaphore(capacity);
         this.session = newSession(rules);
@@ -673,7 +679,12 @@ public final class ProcwatchEngine implements AutoCloseable {
             }
         }
         DetectionSession fresh = newSession(next);
-        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()));
+        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()),
+                id -> !changed.contains(id));
+        deliverRisk(session);
+        if (session.risk() != null) {
+            session.risk().throttledCounts().forEach((k, v) -> throttledBefore.merge(k, v, Long::sum));
+        }
         int kept = fresh.openGroups().size();
         List<Notable> early = new ArrayList<>();
         for (NotableGroup g : closed) {
@@ -709,7 +720,41 @@ public final class ProcwatchEngine implements AutoCloseable {
         openGroups = session.openGroups().size();
     }
 
+    /** Risk events the session published, to the risk listener; and the throttled counts for {@link #throttled()}. */
+    private void deliverRisk(DetectionSession from) {
+        for (io.procwatch.risk.RiskEventRecord r : from.drainRiskEvents()) {
+            riskEvents.incrementAndGet();
+            try {
+                riskListener.onRiskEvent(r);
+            } catch (RuntimeException ex) {
+                listenerErrors.incrementAndGet();
+                LOG.error("risk event listener failed on {}: {}", r.fields().get("source"), ex.toString(), ex);
+            }
+        }
+        if (from.risk() != null) {
+            Map<String, Long> now = new TreeMap<>(throttledBefore);
+            from.risk().throttledCounts().forEach((k, v) -> now.merge(k, v, Long::sum));
+            synchronized (throttled) {
+                throttled.clear();
+                throttled.putAll(now);
+            }
+        }
+    }
+
+    /** Results throttled by {@code @throttle} (no notable; their risk events counted), per detection id. Thread-safe. */
+    public Map<String, Long> throttled() {
+        synchronized (throttled) {
+            return Map.copyOf(throttled);
+        }
+    }
+
+    /** Risk events published so far. Thread-safe. */
+    public long riskEventCount() {
+        return riskEvents.get();
+    }
+
     private void deliver(List<Notable> closed) {
+        deliverRisk(session);
         for (Notable n : closed) {
             notables.incrementAndGet();
             synchronized (byRule) {
@@ -736,6 +781,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         private Duration tick = Duration.ofSeconds(1);
         private Duration submitTimeout = Duration.ofSeconds(30);
         private NotableListener listener = n -> { };
+        private io.procwatch.risk.RiskEventListener riskListener = r -> { };
 
         private Builder() {
         }
@@ -803,6 +849,15 @@ public final class ProcwatchEngine implements AutoCloseable {
         /** Receives each notable as its window closes (on the session thread). */
         public Builder onNotable(NotableListener listener) {
             this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * Receives each risk event as it is published (on the session thread, before the notables of the same
+         * step): one per risk object of each detection result, throttled results included.
+         */
+        public Builder onRiskEvent(io.procwatch.risk.RiskEventListener listener) {
+            this.riskListener = Objects.requireNonNull(listener);
             return this;
         }
 

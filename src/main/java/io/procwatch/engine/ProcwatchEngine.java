@@ -438,7 +438,8 @@ public final class ProcwatchEngine implements AutoCloseable {
      * Drools cannot move working memory between rule bases, so the session is replaced and this is carried over:
      * the clock, the watermark, the counters, and every open notable group (window not yet closed) of a detection
      * whose {@code @id} and metadata (name, title, description, risk attributes, MITRE ids, schedule, earliest,
-     * latest, group-by fields, fillnull) are unchanged: its later matches keep counting into the same notable.
+     * latest, group-by fields, fillnull, risk objects, threat objects, throttle) are unchanged: its later matches keep
+     * counting into the same notable, and its throttle state stays. Risk events and incident marks are always carried.
      * Open groups of changed or removed detections are emitted at once with what they counted so far.
      * Also carried: the windows of every Sigma correlation whose id and definition are unchanged (see
      * {@link DetectionSession#handOver}); those of a changed or removed correlation are dropped, not judged.
@@ -709,7 +710,8 @@ public final class ProcwatchEngine implements AutoCloseable {
         for (DetectionRule d : r.catalog().detections()) {
             out.put(d.id(), Arrays.asList(d.ruleName(), d.packageName(), d.title(), d.description(), d.riskScore(),
                     d.riskObject(), d.riskObjectType(), d.riskMessage(), d.mitre(), d.notableFields(),
-                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull()));
+                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull(),
+                    r.catalog().risk(d.id())));
         }
         return out;
     }

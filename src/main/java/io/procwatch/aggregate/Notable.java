@@ -25,8 +25,9 @@ import java.util.UUID;
 public final class Notable {
 
     /** Splunk's {@code security_content_ctime}: {@code %Y-%m-%dT%H:%M:%S}, UTC. */
-    static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
-    static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    /** The window bounds' format: ISO-8601 UTC to the second. */
+    public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     /** Output order: window, then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator

@@ -17,8 +17,8 @@ public final class DetectionResult {
 
     private final DetectionRule rule;
     private final RiskMetadata risk;
-    private final Notable notable;
-    private final ProcessEvent firstEvent;
+    private Notable notable;
+    private ProcessEvent firstEvent;
     private final long time;
     private final long lastTime;
     private final String throttleKey;
@@ -106,6 +106,18 @@ public final class DetectionResult {
     public void throttledBy(ThrottleMark mark) {
         state = State.THROTTLED;
         alertedNotableId = mark.getNotableId();
+    }
+
+    /**
+     * The notable, handed out once as the result leaves: the result then lets go of it and of its first event.
+     * Drools may keep a deleted fact reachable from the activations that inserted facts still in working memory
+     * (its risk events, kept for days), so a result must not pin its notable and event that long.
+     */
+    public Notable release() {
+        Notable n = notable;
+        notable = null;
+        firstEvent = null;
+        return n;
     }
 
     /** Called (inside {@code modify}) once the risk rules have inserted this result's risk events. */

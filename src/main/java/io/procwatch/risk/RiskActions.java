@@ -12,7 +12,6 @@ import io.procwatch.lookup.AttackTactics.Tactic;
 import io.procwatch.lookup.Lookups;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,8 +29,8 @@ import java.util.TreeMap;
  */
 public final class RiskActions {
 
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ISO = Notable.ISO;
+    private static final DateTimeFormatter CTIME = Notable.CTIME;
     private static final AttackTactics ATTACK = AttackTactics.bundled();
 
     private final RuleCatalog catalog;

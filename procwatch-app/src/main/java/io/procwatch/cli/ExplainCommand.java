@@ -57,7 +57,8 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             if (sigmaDirs != null && !sigmaDirs.isEmpty()) {
                 files.putAll(io.procwatch.sigma.SigmaRules.drlWithSigma(rulesDir, sigmaDirs, err));
-                rules = RuleSet.compile(files, rulesDir + " + Sigma " + sigmaDirs);
+                rules = RuleSet.compile(files, rulesDir + " + Sigma " + sigmaDirs)
+                        .withLookups(io.procwatch.lookup.Lookups.fromRulesDirectory(rulesDir));
             } else {
                 rules = RuleSet.fromDirectory(rulesDir);
                 try (Stream<Path> s = Files.walk(rulesDir)) {
@@ -90,6 +91,11 @@ final class ExplainCommand implements Callable<Integer> {
         }
         try {
             out.print(MatchExplainer.explain(rules, files, ruleId, event).text());
+            io.procwatch.detect.DetectionRule d = rules.catalog().byId(ruleId) != null
+                    ? rules.catalog().byId(ruleId) : rules.catalog().byRuleName(ruleId);
+            if (d != null) {
+                out.print(io.procwatch.toolkit.RiskExplainer.explain(rules, d, event));
+            }
         } catch (IllegalArgumentException e) {
             err.println("procwatch: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -9,6 +9,7 @@ import io.procwatch.engine.ScanStats;
 import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.write.NotableWriter;
 import io.procwatch.write.OutputFormat;
+import io.procwatch.write.RiskEventWriter;
 import io.procwatch.write.ScanSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +51,10 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write notables to FILE (default: stdout).")
     Path out;
 
+    @Option(names = "--risk-out", paramLabel = "FILE",
+            description = "Write risk events to FILE as NDJSON (one per risk object of each detection result).")
+    Path riskOut;
+
     @Option(names = "--stats", paramLabel = "FILE", description = "Also write the run summary to FILE as JSON.")
     Path statsFile;
 
@@ -84,8 +89,9 @@ final class ScanCommand implements Callable<Integer> {
         ScanStats stats;
         try (Writer sink = openOut();
              NotableWriter writer = format.open(sink, ruleSet.catalog().detections());
+             RiskEventWriter riskWriter = RiskEventWriter.open(riskOut, false);
              ProgressDisplay progress = ProgressDisplay.open(inputs, !noProgress && !quiet)) {
-            stats = pipeline.run(inputs, writer, progress, problem -> {
+            stats = pipeline.run(inputs, writer, riskWriter, progress, problem -> {
                 if (!quiet) {
                     long n = printed.incrementAndGet();
                     if (n <= PRINTED_PROBLEMS) {

@@ -76,6 +76,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--stdout", description = "Write notables to standard output as NDJSON.")
     boolean stdout;
 
+    @Option(names = "--risk-out", paramLabel = "FILE",
+            description = "Append risk events to FILE as NDJSON (flushed per risk event, never truncated).")
+    Path riskOut;
+
     @Option(names = "--webhook", paramLabel = "URL", description = "POST each notable as JSON to URL, retrying failures.")
     URI webhook;
 
@@ -153,7 +157,15 @@ public final class ServeCommand implements Callable<Integer> {
                 .withHttp(HttpLimits.defaults().withConnections(maxConnections).withPendingBodyBytes(pendingBodyBytes));
         ProcwatchServer server;
         try {
-            server = ProcwatchServer.start(cfg, rules, System.out, durability);
+            io.procwatch.write.RiskEventWriter riskWriter = io.procwatch.write.RiskEventWriter.open(riskOut, true);
+            server = ProcwatchServer.start(cfg, rules, System.out, durability, r -> {
+                riskWriter.onRiskEvent(r);
+                try {
+                    riskWriter.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         } catch (IOException e) {
             err.println("procwatch serve: cannot start: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -163,7 +175,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (watch) {
             java.util.Map<java.nio.file.Path, java.util.List<String>> roots = new java.util.LinkedHashMap<>();
             if (ruleOptions.rulesDir != null) {
-                roots.put(ruleOptions.rulesDir, java.util.List.of(".drl"));
+                roots.put(ruleOptions.rulesDir, java.util.List.of(".drl", ".csv"));
             }
             if (ruleOptions.sigmaDirs != null) {
                 ruleOptions.sigmaDirs.forEach(d -> roots.put(d, java.util.List.of(".yml", ".yaml")));

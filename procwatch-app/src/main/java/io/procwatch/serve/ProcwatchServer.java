@@ -83,15 +83,15 @@ public final class ProcwatchServer {
     private final long startedAt = System.currentTimeMillis();
     private volatile RuleWatcher watcher;
 
-    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
-            throws IOException {
+    private ProcwatchServer(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability,
+                            io.procwatch.risk.RiskEventListener risk) throws IOException {
         this.cfg = cfg;
         this.token = cfg.token() != null ? cfg.token().getBytes(StandardCharsets.UTF_8) : null;
         this.outputs = new NotableOutputs(cfg, stdout);
         try {
             ProcwatchEngine.Builder b = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
                     .queueCapacity(cfg.queueCapacity()).queueBytes(cfg.queueBytes())
-                    .submitTimeout(java.time.Duration.ofDays(365));
+                    .submitTimeout(java.time.Duration.ofDays(365)).onRiskEvent(risk);
             this.durable = durability == null ? null : DurableEngine.open(durability.stateDir(), durability.fsync(),
                     durability.snapshotInterval(), b, outputs);
             this.engine = durable != null ? durable.engine() : b.onNotable(outputs).build();
@@ -134,16 +134,17 @@ public final class ProcwatchServer {
      * @param stdout where {@code --stdout} notables go
      */
     public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout) throws IOException {
-        return start(cfg, rules, stdout, null);
+        return start(cfg, rules, stdout, null, r -> { });
     }
 
     /**
      * Starts listening with durable intake when {@code durability} is given: an event is acknowledged only once it is
-     * journaled, and the state of a previous run on the same directory is restored first.
+     * journaled, and the state of a previous run on the same directory is restored first; every risk event goes to
+     * {@code risk} (e.g. {@code --risk-out}).
      */
-    public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability)
-            throws IOException {
-        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout, durability);
+    public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability,
+                                        io.procwatch.risk.RiskEventListener risk) throws IOException {
+        ProcwatchServer s = new ProcwatchServer(cfg, rules, stdout, durability, risk);
         try {
             s.http.start();
         } catch (IOException e) {
@@ -616,6 +617,11 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_notables_total", "counter", "Notables emitted.", m.notables());
         sb.append("# HELP procwatch_notables_by_rule_total Notables emitted per detection.\n# TYPE procwatch_notables_by_rule_total counter\n");
         m.notablesByRule().forEach((id, n) -> sb.append("procwatch_notables_by_rule_total{rule_id=\"").append(id).append("\"} ").append(n).append('\n'));
+        sb.append("# HELP procwatch_throttled_by_rule_total Detection results throttled (no notable; risk events counted) per detection.\n# TYPE procwatch_throttled_by_rule_total counter\n");
+        engine.throttled().forEach((id, n) -> sb.append("procwatch_throttled_by_rule_total{rule_id=\"").append(id).append("\"} ").append(n).append('\n'));
+        metric(sb, "procwatch_throttled_total", "counter", "Detection results throttled (no notable).",
+                engine.throttled().values().stream().mapToLong(Long::longValue).sum());
+        metric(sb, "procwatch_risk_events_total", "counter", "Risk events published.", engine.riskEventCount());
         metric(sb, "procwatch_malformed_bodies_total", "counter", "Request bodies answered 400.", malformedBodies.get());
         sb.append("# HELP procwatch_http_responses_total HTTP responses by status code.\n# TYPE procwatch_http_responses_total counter\n");
         new java.util.TreeMap<>(responses).forEach((c, n) -> sb.append("procwatch_http_responses_total{code=\"").append(c).append("\"} ").append(n.get()).append('\n'));

@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.HashSet;
+import io.procwatch.risk.RiskEventRecord;
 
 /**
  * Runs detection test specs against a rule set through the same {@link ScanPipeline} that {@code scan} uses,
@@ -100,6 +103,7 @@ public final class DetectionTestRunner {
             inputs.add(p);
         }
         List<Notable> notables = new ArrayList<>();
+        List<RiskEventRecord> riskEvents = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         ScanStats stats;
         try (NotableWriter w = new NotableWriter() {
@@ -113,7 +117,7 @@ public final class DetectionTestRunner {
             }
         }) {
             stats = new ScanPipeline(rules, ScanOptions.defaults(), EvtxReader::new)
-                    .run(inputs, w, new InputListener() { }, problems::add);
+                    .run(inputs, w, riskEvents::add, new InputListener() { }, problems::add);
         } catch (IOException | RuntimeException e) {
             return new CaseResult(spec.file(), spec.detection(), c.name(), Status.FAIL, List.of("scan failed: " + e));
         } catch (InterruptedException e) {
@@ -142,6 +146,18 @@ public final class DetectionTestRunner {
                 List<Notable> mine = notables.stream().filter(n -> n.ruleId().equals(id)).sorted(Notable.ORDER).toList();
                 compareNotables(label, c.notables(), mine, diffs);
             }
+            if (c.riskEvents() != null) {
+                List<Map<String, Object>> mine = riskEvents.stream().map(RiskEventRecord::fields)
+                        .filter(f -> id.equals(f.get("rule_id"))).toList();
+                compareFields(label + "risk event", c.riskEvents(), mine, diffs);
+            }
+        }
+        if (c.incidents() != null) {
+            Set<String> incidentIds = new HashSet<>();
+            rules.catalog().incidentRules().forEach(r -> incidentIds.add(r.id()));
+            List<Map<String, Object>> got = notables.stream().filter(n -> incidentIds.contains(n.ruleId()))
+                    .map(Notable::fields).toList();
+            compareFields("incident", c.incidents(), got, diffs);
         }
         return new CaseResult(spec.file(), spec.detection(), c.name(), diffs.isEmpty() ? Status.PASS : Status.FAIL, diffs);
     }
@@ -149,6 +165,29 @@ public final class DetectionTestRunner {
     private String title(String id) {
         DetectionRule d = rules.catalog().byId(id);
         return d != null ? d.title() : id;
+    }
+
+    /** Compares expected records (only the keys given) with actual ones, in order. */
+    static void compareFields(String what, List<Map<String, Object>> expected, List<Map<String, Object>> actual,
+                              List<String> diffs) {
+        if (expected.size() != actual.size()) {
+            diffs.add(what + "s: expected " + expected.size() + ", got " + actual.size());
+        }
+        for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+            for (Map.Entry<String, Object> e : expected.get(i).entrySet()) {
+                String w = e.getValue() == null ? null : e.getValue().toString();
+                Object gv = actual.get(i).get(e.getKey());
+                String g = gv == null ? null : gv.toString();
+                if (!Objects.equals(w, g)) {
+                    diffs.add(what + " " + (i + 1) + " " + e.getKey() + ": expected '" + w + "', got '" + g + "'");
+                }
+            }
+        }
+        for (int i = expected.size(); i < actual.size(); i++) {
+            Map<String, Object> f = actual.get(i);
+            diffs.add("unexpected " + what + " " + (i + 1) + ": " + f.get("risk_object_type") + " " + f.get("risk_object")
+                    + " " + f.getOrDefault("rule_title", f.get("source")));
+        }
     }
 
     static void compareNotables(String label, List<Map<String, Object>> expected, List<Notable> actual, List<String> diffs) {

@@ -26,6 +26,10 @@ import java.util.stream.Stream;
  *     suppressed: 0                                 # optional: matches removed by filter rules
  *     notables:                                     # every notable of the detection, in output order;
  *       - {count: 2, firstTime: "2024-03-04T10:52:10", dest: WKS-FIN-07}   # only the keys given are compared
+ *     risk_events:                                  # optional: the detection's risk events, in output order
+ *       - {risk_object: WKS-FIN-07, risk_object_type: system, calculated_risk_score: 50}
+ *     incidents:                                    # optional: every risk incident of the case, in output order
+ *       - {rule_title: "Risk Threshold Exceeded For Object Over 24 Hour Period", risk_object: WKS-FIN-07, risk_score: 150}
  * </pre>
  *
  * @param file      where the spec was read (set by the loader)
@@ -48,10 +52,16 @@ public record DetectionTestSpec(Path file, String detection, String description,
      * @param suppressed expected matches that filters suppressed, or {@code null} not to check
      * @param notables   the expected notables in output order, or {@code null} not to check; each is a map of
      *                   notable field (count, firstTime, lastTime, window_start, late, any group field) to value
+     * @param riskEvents the detection's expected risk events in output order ({@code risk_events}), or {@code null}
+     *                   not to check; each a map of risk event field to value
+     * @param incidents  every expected risk incident of the case in output order, or {@code null} not to check;
+     *                   each a map of incident field ({@code rule_title}, {@code risk_object}, {@code risk_score}, …)
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Case(String name, List<String> events, Long matches, Long suppressed,
-                       List<Map<String, Object>> notables) {
+                       List<Map<String, Object>> notables,
+                       @JsonProperty("risk_events") List<Map<String, Object>> riskEvents,
+                       List<Map<String, Object>> incidents) {
     }
 
     /** The raw YAML shape (the file path is not in the YAML). */

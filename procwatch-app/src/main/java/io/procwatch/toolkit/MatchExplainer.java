@@ -240,7 +240,9 @@ public final class MatchExplainer {
         KieSession s = rules.newSession(true);
         try {
             s.setGlobal("detections", new Detections(rules.catalog()));
-            s.setGlobal("notables", new NotableCollector());
+            NotableCollector collector = new NotableCollector();
+            s.setGlobal("notables", collector);
+            io.procwatch.risk.RiskSession.attach(s, rules, collector);
             String name = d.ruleName();
             s.addEventListener(new DefaultAgendaEventListener() {
                 @Override

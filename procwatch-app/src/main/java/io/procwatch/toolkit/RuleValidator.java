@@ -159,6 +159,17 @@ public final class RuleValidator {
         Map<String, AnnotationDescr> md = annotations(r);
         String consequence = String.valueOf(r.getConsequence());
         int ruleLine = ruleLine(f, r);
+        if (md.containsKey("incidentId")) {
+            int before = errorCount();
+            RiskAnnotationChecks.incident(r.getName(), md, ruleText(f, r), (isError, at, finding) -> {
+                if (isError) {
+                    error(f.path(), line(f, r, at), r.getName(), finding);
+                } else {
+                    warn(f.path(), line(f, r, at), r.getName(), finding);
+                }
+            });
+            return errorCount() > before;
+        }
         if (!md.containsKey("id")) {
             if (consequence.contains("detections.match")) {
                 error(f.path(), ruleLine, r.getName(), "calls detections.match but has no @id, so it is not a detection");
@@ -276,6 +287,13 @@ public final class RuleValidator {
                 }
             }
         }
+        RiskAnnotationChecks.detection(md, (isError, at, finding) -> {
+            if (isError) {
+                error(f.path(), line(f, r, at), name, finding);
+            } else {
+                warn(f.path(), line(f, r, at), name, finding);
+            }
+        });
         if (!consequence.contains("detections.match")) {
             error(f.path(), ruleLine, name, "has @id but its consequence never calls detections.match( kcontext, $e )");
         }

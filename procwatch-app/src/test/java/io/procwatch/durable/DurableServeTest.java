@@ -102,7 +102,7 @@ class DurableServeTest {
         ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
                 .withOutputs(dir.resolve("n.ndjson"), false, null);
         ProcwatchServer s = ProcwatchServer.start(cfg, TestRules.rulesDrl(), new PrintStream(PrintStream.nullOutputStream()),
-                new DurabilityConfig(dir.resolve("state"), StateStore.Fsync.ALWAYS, Duration.ofMinutes(5)));
+                new DurabilityConfig(dir.resolve("state"), StateStore.Fsync.ALWAYS, Duration.ofMinutes(5)), r -> { });
         try {
             List<String> lines = StreamEvents.lines(20, 2, 7, 3);
             assertEquals(200, postBody(s.port(), String.join("\n", lines)).statusCode());
@@ -127,7 +127,7 @@ class DurableServeTest {
         ServeConfig cfg = ServeConfig.defaults().withPort(0).withOutputs(dir.resolve("n.ndjson"), false, null);
         IOException e = assertThrows(IOException.class, () -> ProcwatchServer.start(cfg, TestRules.rulesDrl(),
                 new PrintStream(PrintStream.nullOutputStream()),
-                new DurabilityConfig(file.resolve("state"), StateStore.Fsync.ALWAYS, Duration.ofSeconds(30))));
+                new DurabilityConfig(file.resolve("state"), StateStore.Fsync.ALWAYS, Duration.ofSeconds(30)), r -> { }));
         assertTrue(e.getMessage().contains("a-file"), e.getMessage());
     }
 

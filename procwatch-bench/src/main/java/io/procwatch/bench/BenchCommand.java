@@ -61,10 +61,28 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--slow-clients", defaultValue = "64", description = "With --serve: connections that send half a header and stall (default: ${DEFAULT-VALUE}).")
     int slowClients;
 
+    @Option(names = "--risk", description = "Measure the risk rules' memory instead: --events events (use 10000000) over "
+            + "--risk-days of event time on --risk-hosts hosts, --risk-share of them detections; heap after GC at each tenth.")
+    boolean risk;
+
+    @Option(names = "--risk-days", defaultValue = "21", description = "Event-time span of --risk (default: ${DEFAULT-VALUE}).")
+    int riskDays;
+
+    @Option(names = "--risk-hosts", defaultValue = "500", description = "Hosts of --risk (default: ${DEFAULT-VALUE}).")
+    int riskHosts;
+
+    @Option(names = "--risk-share", defaultValue = "0.0005", description = "Share of detections in --risk (default: ${DEFAULT-VALUE}).")
+    double riskShare;
+
     @Override
     public Integer call() throws Exception {
         if (serve) {
-            io.procwatch.bench.ServeBenchmark.run(clients, seconds, batch, slowClients, System.out);
+            ServeBenchmark.run(clients, seconds, batch, slowClients, System.out);
+            return 0;
+        }
+        if (risk) {
+            RiskMemoryBenchmark.run(io.procwatch.detect.RuleSet.bundled(), events, riskDays, riskHosts,
+                    riskShare, System.out);
             return 0;
         }
         if (sigma != null) {

@@ -65,7 +65,7 @@ public final class SigmaBenchmark {
         long tConv = System.nanoTime();
         Map<Path, String> drl = new LinkedHashMap<>();
         Map<Path, String> bundled = rulesDrl == null ? SigmaRules.bundledDrl() : Map.of();
-        for (String f : List.of("model.drl", "aggregation.drl")) {
+        for (String f : List.of("model.drl", "aggregation.drl", "throttle.drl", "risk.drl")) {
             if (rulesDrl != null) {
                 drl.put(rulesDrl.resolve(f), Files.readString(rulesDrl.resolve(f)));
             } else {

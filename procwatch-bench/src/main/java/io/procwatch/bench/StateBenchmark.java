@@ -213,7 +213,7 @@ public final class StateBenchmark {
     private Timing post(List<String> bodies, long events, DurabilityConfig durability) throws Exception {
         ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), ScanOptions.DEFAULT_LATENESS)
                 .withOutputs(work.resolve("bench-serve-notables.ndjson"), false, null).withLimits(10L << 20, 100_000);
-        ProcwatchServer s = ProcwatchServer.start(cfg, rules, new PrintStream(PrintStream.nullOutputStream()), durability);
+        ProcwatchServer s = ProcwatchServer.start(cfg, rules, new PrintStream(PrintStream.nullOutputStream()), durability, r -> { });
         HttpClient client = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + s.port() + "/events");
         AtomicLong next = new AtomicLong();

@@ -25,8 +25,9 @@ import java.util.UUID;
 public final class Notable {
 
     /** Splunk's {@code security_content_ctime}: {@code %Y-%m-%dT%H:%M:%S}, UTC. */
-    static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
-    static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    /** The window bounds' format: ISO-8601 UTC to the second. */
+    public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
     /** Output order: window, then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator
@@ -80,6 +81,27 @@ public final class Notable {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
         return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), sortKey);
+    }
+
+    /**
+     * A notable made by other rules than a detection's window (a risk incident): {@code fields} in order, where a
+     * {@code notable_id} key (any value) receives the deterministic id of {@code ruleId}, {@code windowStart} and
+     * {@code sortKey} (appended when absent).
+     */
+    public static Notable of(String ruleId, long windowStart, String sortKey, Map<String, Object> fields) {
+        Map<String, Object> f = new LinkedHashMap<>(fields);
+        f.put("notable_id", id(ruleId, windowStart, false, sortKey).toString());
+        return new Notable(f, windowStart, ruleId, false, sortKey);
+    }
+
+    /** This notable with {@code extra} fields appended (asset and identity enrichment); existing fields stay. */
+    public Notable withFields(Map<String, Object> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        Map<String, Object> f = new LinkedHashMap<>(fields);
+        extra.forEach(f::putIfAbsent);
+        return new Notable(f, windowStart, ruleId, late, sortKey);
     }
 
     /**

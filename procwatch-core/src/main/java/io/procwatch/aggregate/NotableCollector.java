@@ -17,6 +17,11 @@ public final class NotableCollector {
         pending.add(Notable.of(group));
     }
 
+    /** Called by the rules that alert a result or raise a risk incident. */
+    public void emit(Notable notable) {
+        pending.add(notable);
+    }
+
     /** Everything closed since the last drain, in {@link Notable#ORDER}. */
     public List<Notable> drain() {
         if (pending.isEmpty()) {

@@ -21,9 +21,17 @@ public final class RuleCatalog {
 
     private final Map<String, DetectionRule> byRuleName;
     private final List<DetectionRule> ordered;
+    /** Risk annotations per detection id ({@link RiskMetadata}). */
+    private final Map<String, RiskMetadata> risk;
+    /** The risk incident rules ({@code @incidentId}), by name. */
+    private final List<IncidentRule> incidents;
 
-    private RuleCatalog(Map<String, DetectionRule> byRuleName) {
+    private RuleCatalog(Map<String, DetectionRule> byRuleName, Map<String, RiskMetadata> risk, List<IncidentRule> incidents) {
         this.byRuleName = Map.copyOf(byRuleName);
+        this.risk = Map.copyOf(risk);
+        List<IncidentRule> inc = new ArrayList<>(incidents);
+        inc.sort(Comparator.comparing(IncidentRule::ruleName));
+        this.incidents = List.copyOf(inc);
         List<DetectionRule> list = new ArrayList<>(byRuleName.values());
         list.sort(Comparator.comparing(DetectionRule::id));
         this.ordered = Collections.unmodifiableList(list);
@@ -38,9 +46,19 @@ public final class RuleCatalog {
         Map<String, DetectionRule> rules = new HashMap<>();
         List<String> problems = new ArrayList<>();
         Map<String, String> seenIds = new HashMap<>();
+        Map<String, RiskMetadata> risk = new HashMap<>();
+        List<IncidentRule> incidents = new ArrayList<>();
         for (KiePackage pkg : kieBase.getKiePackages()) {
             for (Rule rule : pkg.getRules()) {
                 Map<String, Object> md = rule.getMetaData();
+                if (md.containsKey("incidentId")) {
+                    try {
+                        incidents.add(IncidentRule.read(rule.getName(), md, description(md)));
+                    } catch (IllegalArgumentException e) {
+                        problems.add("rule '" + rule.getName() + "': " + e.getMessage());
+                    }
+                    continue;
+                }
                 if (!md.containsKey("id")) {
                     continue;
                 }
@@ -51,6 +69,8 @@ public final class RuleCatalog {
                         problems.add("rule '" + rule.getName() + "': @id " + d.id() + " is also used by rule '" + clash + "'");
                     }
                     rules.put(rule.getName(), d);
+                    risk.put(d.id(), RiskMetadata.read(md,
+                            new RiskMetadata.RiskObject(d.riskObject(), d.riskObjectType(), d.riskScore())));
                 } catch (IllegalArgumentException e) {
                     problems.add("rule '" + rule.getName() + "': " + e.getMessage());
                 }
@@ -59,7 +79,7 @@ public final class RuleCatalog {
         if (!problems.isEmpty()) {
             throw new RuleMetadataException(problems);
         }
-        return new RuleCatalog(rules);
+        return new RuleCatalog(rules, risk, incidents);
     }
 
     private static DetectionRule read(Rule rule, Map<String, Object> md) {
@@ -137,6 +157,16 @@ public final class RuleCatalog {
             }
         }
         return null;
+    }
+
+    /** The risk annotations of a detection (by id), or {@code null} for an unknown id. */
+    public RiskMetadata risk(String detectionId) {
+        return risk.get(detectionId);
+    }
+
+    /** The risk incident rules, ordered by name. */
+    public List<IncidentRule> incidentRules() {
+        return incidents;
     }
 
     /** All detections, ordered by id. */

@@ -1,6 +1,7 @@
 package io.procwatch.detect;
 
 import io.procwatch.detect.model.ExecutableModelLoader;
+import io.procwatch.lookup.Lookups;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -46,11 +47,18 @@ public final class RuleSet {
     private final KieBase kieBase;
     private final RuleCatalog catalog;
     private final String origin;
+    /** Asset and identity lookups read with the rules ({@code lookups/*.csv} beside the DRL files). */
+    private final Lookups lookups;
 
     private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin) {
+        this(kieBase, catalog, origin, Lookups.empty());
+    }
+
+    private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin, Lookups lookups) {
         this.kieBase = kieBase;
         this.catalog = catalog;
         this.origin = origin;
+        this.lookups = lookups;
     }
 
     /**
@@ -87,9 +95,24 @@ public final class RuleSet {
         return new RuleSet(base, catalog(base, Map.of()), "bundled rules (classpath)");
     }
 
-    /** Compiles every {@code .drl} file under {@code dir} (recursively). */
+    /**
+     * Compiles every {@code .drl} file under {@code dir} (recursively) and reads the asset and identity lookups
+     * in {@code dir/lookups/} ({@link Lookups}), so a reload picks up edited lookups too.
+     */
     public static RuleSet fromDirectory(Path dir) throws RuleCompileException, IOException {
-        return compile(readDrlFiles(dir), dir.toString());
+        Map<Path, String> files = readDrlFiles(dir);
+        Lookups lookups = Lookups.fromRulesDirectory(dir);
+        return compile(files, dir.toString()).withLookups(lookups);
+    }
+
+    /** The same rules with these asset and identity lookups. */
+    public RuleSet withLookups(Lookups lookups) {
+        return new RuleSet(kieBase, catalog, origin, lookups);
+    }
+
+    /** The asset and identity lookups (empty unless the rules directory has {@code lookups/}). */
+    public Lookups lookups() {
+        return lookups;
     }
 
     /**

@@ -8,6 +8,9 @@ import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.Detections;
 import io.procwatch.detect.GroupKey;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.risk.RiskActions;
+import io.procwatch.risk.RiskEventRecord;
+import io.procwatch.risk.RiskSession;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
 import io.procwatch.state.DetectionState;
@@ -73,6 +76,8 @@ public final class DetectionSession implements AutoCloseable {
     private final List<Origin> lateSamples = new ArrayList<>();
     /** What the rule families of the rules add (the Sigma prefilter and correlation windows); often none. */
     private final List<SessionExtension> extensions;
+    /** The risk rules' global, or null when the rules have none (see {@link RiskSession#attach}). */
+    private final RiskActions risk;
 
     /**
      * @param rules      the compiled rules
@@ -85,6 +90,7 @@ public final class DetectionSession implements AutoCloseable {
         this.lateness = lateness.toMillis();
         session.setGlobal("detections", detections);
         session.setGlobal("notables", notables);
+        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
@@ -115,6 +121,7 @@ public final class DetectionSession implements AutoCloseable {
         this.lateness = lateness.toMillis();
         session.setGlobal("detections", detections);
         session.setGlobal("notables", notables);
+        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;
@@ -252,7 +259,18 @@ public final class DetectionSession implements AutoCloseable {
      * session is left without groups and should be closed.
      */
     public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep) {
+        return handOver(next, keep, id -> true);
+    }
+
+    /**
+     * {@link #handOver(DetectionSession, Predicate)}, also moving the risk state ({@link RiskSession#handOver}): the
+     * risk events and incident marks, and the throttle marks of the detections {@code unchangedDetection} accepts.
+     */
+    public List<NotableGroup> handOver(DetectionSession next, Predicate<NotableGroup> keep, Predicate<String> unchangedDetection) {
         session.fireAllRules();
+        if (risk != null && next.risk != null) {
+            RiskSession.handOver(session, next.session, unchangedDetection);
+        }
         next.newest = newest;
         next.inserted = inserted;
         next.late = late;
@@ -381,6 +399,16 @@ public final class DetectionSession implements AutoCloseable {
 
     public Detections detections() {
         return detections;
+    }
+
+    /** Risk events published since the last call, in order (none when the rules have no risk rules). */
+    public List<RiskEventRecord> drainRiskEvents() {
+        return risk == null ? List.of() : risk.drain();
+    }
+
+    /** The risk rules' global, or {@code null} when the rules have none. */
+    public RiskActions risk() {
+        return risk;
     }
 
     /** Facts in working memory (events not yet expired, open groups, the watermark). */

@@ -92,6 +92,11 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final long submitTimeoutMillis;
     private final NotableListener listener;
     private final EventSource eventSource;
+    private final io.procwatch.risk.RiskEventListener riskListener;
+    private final AtomicLong riskEvents = new AtomicLong();
+    /** Throttled results per detection id, as of the last step (the session's counts; reloads add up). */
+    private final Map<String, Long> throttled = new TreeMap<>();   // guarded by itself
+    private final Map<String, Long> throttledBefore = new TreeMap<>();   // session thread: counts of replaced sessions
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Semaphore space;
     /** Bytes of the queued process events (estimated by {@link EventFootprint}); bounds memory with large events. */
@@ -134,6 +139,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.submitTimeoutMillis = b.submitTimeout.toMillis();
         this.listener = b.listener;
         this.eventSource = b.eventSource;
+        this.riskListener = b.riskListener;
         this.rules = rules;
         this.space = new Semaphore(capacity);
         this.bytes = new ByteGate(b.queueBytes);
@@ -440,7 +446,8 @@ public final class ProcwatchEngine implements AutoCloseable {
      * Drools cannot move working memory between rule bases, so the session is replaced and this is carried over:
      * the clock, the watermark, the counters, and every open notable group (window not yet closed) of a detection
      * whose {@code @id} and metadata (name, title, description, risk attributes, MITRE ids, schedule, earliest,
-     * latest, group-by fields, fillnull) are unchanged: its later matches keep counting into the same notable.
+     * latest, group-by fields, fillnull, risk objects, threat objects, throttle) are unchanged: its later matches keep
+     * counting into the same notable, and its throttle state stays. Risk events and incident marks are always carried.
      * Open groups of changed or removed detections are emitted at once with what they counted so far.
      * Also carried: the windows of every Sigma correlation whose id and definition are unchanged (see
      * {@link DetectionSession#handOver}); those of a changed or removed correlation are dropped, not judged.
@@ -776,7 +783,12 @@ public final class ProcwatchEngine implements AutoCloseable {
             }
         }
         DetectionSession fresh = newSession(next);
-        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()));
+        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()),
+                id -> !changed.contains(id));
+        deliverRisk(session);
+        if (session.risk() != null) {
+            session.risk().throttledCounts().forEach((k, v) -> throttledBefore.merge(k, v, Long::sum));
+        }
         int kept = fresh.openGroups().size();
         List<Notable> early = notablesOf(closed);
         DetectionSession old = session;
@@ -849,7 +861,8 @@ public final class ProcwatchEngine implements AutoCloseable {
         for (DetectionRule d : r.catalog().detections()) {
             out.put(d.id(), Arrays.asList(d.ruleName(), d.packageName(), d.title(), d.description(), d.riskScore(),
                     d.riskObject(), d.riskObjectType(), d.riskMessage(), d.mitre(), d.notableFields(),
-                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull()));
+                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull(),
+                    r.catalog().risk(d.id())));
         }
         return out;
     }
@@ -860,7 +873,41 @@ public final class ProcwatchEngine implements AutoCloseable {
         openGroups = session.openGroups().size();
     }
 
+    /** Risk events the session published, to the risk listener; and the throttled counts for {@link #throttled()}. */
+    private void deliverRisk(DetectionSession from) {
+        for (io.procwatch.risk.RiskEventRecord r : from.drainRiskEvents()) {
+            riskEvents.incrementAndGet();
+            try {
+                riskListener.onRiskEvent(r);
+            } catch (RuntimeException ex) {
+                listenerErrors.incrementAndGet();
+                LOG.error("risk event listener failed on {}: {}", r.fields().get("source"), ex.toString(), ex);
+            }
+        }
+        if (from.risk() != null) {
+            Map<String, Long> now = new TreeMap<>(throttledBefore);
+            from.risk().throttledCounts().forEach((k, v) -> now.merge(k, v, Long::sum));
+            synchronized (throttled) {
+                throttled.clear();
+                throttled.putAll(now);
+            }
+        }
+    }
+
+    /** Results throttled by {@code @throttle} (no notable; their risk events counted), per detection id. Thread-safe. */
+    public Map<String, Long> throttled() {
+        synchronized (throttled) {
+            return Map.copyOf(throttled);
+        }
+    }
+
+    /** Risk events published so far. Thread-safe. */
+    public long riskEventCount() {
+        return riskEvents.get();
+    }
+
     private void deliver(List<Notable> closed) {
+        deliverRisk(session);
         for (Notable n : closed) {
             notables.incrementAndGet();
             synchronized (byRule) {
@@ -890,6 +937,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         private NotableListener listener = n -> { };
         private EventSource eventSource = new EventSource();
         private DetectionState restore;
+        private io.procwatch.risk.RiskEventListener riskListener = r -> { };
 
         private Builder() {
         }
@@ -982,6 +1030,15 @@ public final class ProcwatchEngine implements AutoCloseable {
          */
         public Builder restore(DetectionState state) {
             this.restore = state;
+            return this;
+        }
+
+        /**
+         * Receives each risk event as it is published (on the session thread, before the notables of the same
+         * step): one per risk object of each detection result, throttled results included.
+         */
+        public Builder onRiskEvent(io.procwatch.risk.RiskEventListener listener) {
+            this.riskListener = Objects.requireNonNull(listener);
             return this;
         }
 

@@ -56,7 +56,7 @@ public final class RuleWatcher implements AutoCloseable {
     /** Starts watching {@code dir} at once; a DRL change reloads what {@code loader} compiles. */
     public RuleWatcher(ProcwatchEngine engine, Path dir, Duration debounce, ProcwatchEngine.RuleLoader loader)
             throws IOException {
-        this(engine, Map.of(dir, List.of(".drl")), debounce, loader);
+        this(engine, Map.of(dir, List.of(".drl", ".csv")), debounce, loader);
     }
 
     /**

@@ -2,6 +2,9 @@ package io.procwatch.engine;
 
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.DetectionRule;
+import io.procwatch.detect.IncidentRule;
+import io.procwatch.risk.RiskEventListener;
+import io.procwatch.risk.RiskEventRecord;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
@@ -65,6 +68,15 @@ public final class ScanPipeline {
      */
     public ScanStats run(List<Path> inputs, NotableListener sink, InputListener progress, Consumer<String> problems)
             throws IOException, InterruptedException {
+        return run(inputs, sink, r -> { }, progress, problems);
+    }
+
+    /**
+     * {@link #run(List, NotableListener, InputListener, Consumer)}, handing each published risk event to {@code risk}
+     * (before the notables of the same step).
+     */
+    public ScanStats run(List<Path> inputs, NotableListener sink, RiskEventListener risk, InputListener progress,
+                         Consumer<String> problems) throws IOException, InterruptedException {
         long start = System.nanoTime();
         ScanStats stats = new ScanStats();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
@@ -95,9 +107,13 @@ public final class ScanPipeline {
                 if (batch.finishedInput() != null) {
                     session.inputFinished(batch.finishedInput());
                 }
-                write(session.fire(), sink, stats);
+                List<Notable> closed = session.fire();
+                writeRisk(session, risk, stats);
+                write(closed, sink, stats);
             }
-            write(session.flush(), sink, stats);
+            List<Notable> closed = session.flush();
+            writeRisk(session, risk, stats);
+            write(closed, sink, stats);
             reader.join();
             if (readerFailure[0] != null) {
                 throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
@@ -107,11 +123,18 @@ public final class ScanPipeline {
             stats.lateSamples = session.lateSamples();
             stats.matches = session.detections().matchCounts();
             stats.suppressed = session.detections().suppressedCounts();
+            if (session.risk() != null) {
+                stats.throttled = session.risk().throttledCounts();
+                stats.incidents = session.risk().incidentCount();
+            }
         }
         Map<String, String> titles = new LinkedHashMap<>();
         for (DetectionRule d : rules.catalog().detections()) {
             titles.put(d.id(), d.title());
             stats.notables.putIfAbsent(d.id(), 0L);
+        }
+        for (IncidentRule r : rules.catalog().incidentRules()) {
+            titles.put(r.id(), r.ruleName());
         }
         stats.titles = titles;
         stats.seconds = (System.nanoTime() - start) / 1e9;
@@ -131,6 +154,13 @@ public final class ScanPipeline {
             }
             stats.notables.merge(n.ruleId(), 1L, Long::sum);
             stats.notableTotal++;
+        }
+    }
+
+    private static void writeRisk(DetectionSession session, RiskEventListener risk, ScanStats stats) {
+        for (RiskEventRecord r : session.drainRiskEvents()) {
+            risk.onRiskEvent(r);
+            stats.riskEvents++;
         }
     }
 

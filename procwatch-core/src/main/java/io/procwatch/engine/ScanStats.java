@@ -40,6 +40,9 @@ public final class ScanStats {
     List<Origin> lateSamples = List.of();
     Map<String, Long> matches = Map.of();
     Map<String, Long> suppressed = Map.of();
+    Map<String, Long> throttled = Map.of();
+    long riskEvents;
+    long incidents;
     final Map<String, Long> notables = new TreeMap<>();
     Map<String, String> titles = Map.of();
     long notableTotal;
@@ -129,6 +132,21 @@ public final class ScanStats {
     /** Matches removed by filter rules, per detection id. */
     public Map<String, Long> suppressed() {
         return suppressed;
+    }
+
+    /** Results throttled (no notable; their risk events counted) per detection id. */
+    public Map<String, Long> throttled() {
+        return throttled;
+    }
+
+    /** Risk events published. */
+    public long riskEvents() {
+        return riskEvents;
+    }
+
+    /** Risk incidents raised (also counted among the notables). */
+    public long incidents() {
+        return incidents;
     }
 
     /** Notables per detection id. */

@@ -39,13 +39,15 @@ public final class ScanSummary {
             b.append(String.format("  inputs skipped  %,12d  (no event data: empty, not EVTX/XML/JSON, macOS metadata)%n",
                     s.skippedInputCount()));
         }
-        b.append(String.format("  %-52s %9s %11s %9s%n", "detection", "matches", "suppressed", "notables"));
+        b.append(String.format("  %-64s %9s %11s %9s %9s%n", "detection", "matches", "suppressed", "throttled", "notables"));
         for (Map.Entry<String, String> d : s.titles().entrySet()) {
             String id = d.getKey();
-            b.append(String.format("  %-52s %,9d %,11d %,9d%n", d.getValue(), s.matches().getOrDefault(id, 0L),
-                    s.suppressed().getOrDefault(id, 0L), s.notables().getOrDefault(id, 0L)));
+            b.append(String.format("  %-64s %,9d %,11d %,9d %,9d%n", d.getValue(), s.matches().getOrDefault(id, 0L),
+                    s.suppressed().getOrDefault(id, 0L), s.throttled().getOrDefault(id, 0L),
+                    s.notables().getOrDefault(id, 0L)));
         }
-        b.append(String.format("  notables        %,12d%n", s.notableTotal()));
+        b.append(String.format("  notables        %,12d  (risk incidents among them: %,d)%n", s.notableTotal(), s.incidents()));
+        b.append(String.format("  risk events     %,12d%n", s.riskEvents()));
         return b.toString();
     }
 
@@ -63,6 +65,9 @@ public final class ScanSummary {
         m.put("late", s.late());
         m.put("matches", s.matchTotal());
         m.put("notables", s.notableTotal());
+        m.put("throttled", s.throttled().values().stream().mapToLong(Long::longValue).sum());
+        m.put("risk_events", s.riskEvents());
+        m.put("incidents", s.incidents());
         m.put("seconds", Math.round(s.seconds() * 1000) / 1000.0);
         Map<String, Object> perRule = new LinkedHashMap<>();
         for (Map.Entry<String, String> d : s.titles().entrySet()) {
@@ -70,6 +75,7 @@ public final class ScanSummary {
             r.put("title", d.getValue());
             r.put("matches", s.matches().getOrDefault(d.getKey(), 0L));
             r.put("suppressed", s.suppressed().getOrDefault(d.getKey(), 0L));
+            r.put("throttled", s.throttled().getOrDefault(d.getKey(), 0L));
             r.put("notables", s.notables().getOrDefault(d.getKey(), 0L));
             perRule.put(d.getKey(), r);
         }

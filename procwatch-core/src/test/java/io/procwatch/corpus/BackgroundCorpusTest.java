@@ -33,8 +33,9 @@ class BackgroundCorpusTest {
                 SharedData.require("otrf/extracted")), notables);
         System.out.printf("BackgroundCorpusTest subset: %,d events, %,d process events, %,d rejected%n",
                 s.events(), s.processEvents(), s.rejected());
-        assertEquals(List.of(), notables);
+        assertEquals(List.of(), notables);   // risk incidents are notables too
         assertEquals(0, s.matchTotal());
+        assertEquals(0, s.riskEvents());
         assertTrue(s.processEvents() > 2_000, "process events read: " + s.processEvents());
         assertEquals(s.events(), s.processEvents() + s.otherEvents() + s.rejected());
     }

@@ -100,7 +100,9 @@ public final class SigmaRules {
     public static RuleSet withDrl(Path rulesDir, List<Path> sigma, java.io.PrintWriter err)
             throws IOException, RuleCompileException {
         return RuleSet.compile(drlWithSigma(rulesDir, sigma, err),
-                (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma);
+                (rulesDir != null ? rulesDir : "bundled rules") + " + Sigma " + sigma)
+                .withLookups(rulesDir != null ? io.procwatch.lookup.Lookups.fromRulesDirectory(rulesDir)
+                        : io.procwatch.lookup.Lookups.empty());
     }
 
     /**

@@ -24,10 +24,10 @@ final class SigmaTestSupport {
         return io.procwatch.TestEvents.read(paths);
     }
 
-    /** model.drl and aggregation.drl of rules-drl/: what every detection needs. */
+    /** model.drl, aggregation.drl, throttle.drl and risk.drl of rules-drl/: what every detection needs (windows, throttling, the notable). */
     static Map<Path, String> baseDrl() throws IOException {
         Map<Path, String> m = new LinkedHashMap<>();
-        for (String f : List.of("model.drl", "aggregation.drl")) {
+        for (String f : List.of("model.drl", "aggregation.drl", "throttle.drl", "risk.drl")) {
             Path p = Path.of("rules-drl", f);
             m.put(p, Files.readString(p));
         }

@@ -1,0 +1,65 @@
+package io.procwatch.risk;
+
+import io.procwatch.aggregate.NotableCollector;
+import io.procwatch.detect.IncidentRule;
+import io.procwatch.detect.RuleSet;
+import org.kie.api.definition.KiePackage;
+import org.kie.api.runtime.KieSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Sets a session up for the risk rules, and carries their state over a rule reload. */
+public final class RiskSession {
+
+    private RiskSession() {
+    }
+
+    /**
+     * Sets the global {@code risk} and inserts the incident rules' settings, when the rules declare that global
+     * (every rule set built on {@code rules-drl/}); {@code null} otherwise.
+     */
+    public static RiskActions attach(KieSession session, RuleSet rules, NotableCollector notables) {
+        if (!declaresRisk(rules)) {
+            return null;
+        }
+        RiskActions risk = new RiskActions(rules.catalog(), rules.lookups(), notables);
+        session.setGlobal("risk", risk);
+        for (IncidentRule r : rules.catalog().incidentRules()) {
+            session.insert(r);
+        }
+        return risk;
+    }
+
+    private static boolean declaresRisk(RuleSet rules) {
+        for (KiePackage p : rules.kieBase().getKiePackages()) {
+            if (p.getGlobalVariables().stream().anyMatch(g -> g.getName().equals("risk"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Moves the risk state from {@code from} to {@code to} (a fresh session of reloaded rules): the published risk
+     * events (the incident windows) and the incident marks always, the throttle marks of the detections
+     * {@code unchanged} accepts (by id). Returns how many facts moved.
+     */
+    public static int handOver(KieSession from, KieSession to, Predicate<String> unchanged) {
+        List<Object> moved = new ArrayList<>();
+        for (Object o : from.getObjects(o -> o instanceof RiskEvent || o instanceof IncidentMark || o instanceof ThrottleMark)) {
+            moved.add(o);
+        }
+        int n = 0;
+        for (Object o : moved) {
+            from.delete(from.getFactHandle(o));
+            boolean keep = !(o instanceof ThrottleMark m) || unchanged.test(m.getRuleId());
+            if (keep && !(o instanceof RiskEvent e && !e.isPublished())) {
+                to.insert(o);
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -28,22 +28,26 @@ public final class Notable {
     static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
-    /** Output order: window, then detection id, then late flag, then group values. */
+    /** Output order: window (start, then end), then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator
             .comparingLong((Notable n) -> n.windowStart)
+            .thenComparingLong((Notable n) -> n.windowEnd)
             .thenComparing(n -> n.ruleId)
             .thenComparing(n -> n.late)
             .thenComparing(n -> n.sortKey);
 
     private final Map<String, Object> fields;
     private final long windowStart;
+    private final long windowEnd;
     private final String ruleId;
     private final boolean late;
     private final String sortKey;
 
-    private Notable(Map<String, Object> fields, long windowStart, String ruleId, boolean late, String sortKey) {
+    private Notable(Map<String, Object> fields, long windowStart, long windowEnd, String ruleId, boolean late,
+                    String sortKey) {
         this.fields = Collections.unmodifiableMap(fields);
         this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
         this.ruleId = ruleId;
         this.late = late;
         this.sortKey = sortKey;
@@ -75,20 +79,25 @@ public final class Notable {
         f.put("window_end", ISO.format(Instant.ofEpochMilli(g.getWindowEnd())));
         f.put("late", g.getKey().late());
         String sortKey = String.valueOf(g.getKey().values());
-        f.put("notable_id", id(rule.id(), g.getWindowStart(), g.getKey().late(), sortKey).toString());
+        // A window's start names it unless the schedule's windows vary in span (then two can share a start).
+        boolean startNamesWindow = g.getWindowEnd() - g.getWindowStart() == rule.window().shape().spanMillis();
+        f.put("notable_id", id(rule.id(), g.getWindowStart(), startNamesWindow ? null : g.getWindowEnd(),
+                g.getKey().late(), sortKey).toString());
         for (Map.Entry<String, String> e : groupValues.entrySet()) {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
-        return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), sortKey);
+        return new Notable(f, g.getWindowStart(), g.getWindowEnd(), rule.id(), g.getKey().late(), sortKey);
     }
 
     /**
      * The notable's deterministic id: a name-based (v3) UUID of detection id, window start, late flag and group
      * values, so the same window of the same group gets the same id in every run, replay or restart (what
-     * de-duplication and risk events refer to).
+     * de-duplication and risk events refer to). {@code windowEnd} is given (and named too) only for a window whose
+     * span differs from its schedule's usual span, where the start alone does not tell windows apart.
      */
-    static UUID id(String ruleId, long windowStart, boolean late, String groupValues) {
-        String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues;
+    static UUID id(String ruleId, long windowStart, Long windowEnd, boolean late, String groupValues) {
+        String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues
+                + (windowEnd == null ? "" : "|" + windowEnd);
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -150,6 +159,11 @@ public final class Notable {
 
     public long windowStart() {
         return windowStart;
+    }
+
+    /** The window's end, epoch ms (exclusive). */
+    public long windowEnd() {
+        return windowEnd;
     }
 
     public boolean late() {

@@ -10,6 +10,7 @@ import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.sigma.SigmaCorrelations;
 import io.procwatch.sigma.SigmaPrefilter;
 import io.procwatch.read.Origin;
+import io.procwatch.time.Lateness;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
@@ -54,7 +55,7 @@ public final class DetectionSession implements AutoCloseable {
     private final SessionPseudoClock pseudoClock;
     /** Live time source for {@link #DetectionSession(RuleSet, LongSupplier, Duration)}; null otherwise. */
     private final LongSupplier wallClock;
-    private final long lateness;
+    private final Lateness lateness;
     private long newest = Long.MIN_VALUE;
     /**
      * Replay of declared inputs: each input's newest event time; MIN_VALUE before it starts, MAX_VALUE once it
@@ -76,11 +77,9 @@ public final class DetectionSession implements AutoCloseable {
      * @param lateness   how far behind the newest event time an event may be and still land in its window
      */
     public DetectionSession(RuleSet rules, boolean replay, Duration lateness) {
-        this.session = rules.newSession(replay);
         this.detections = new Detections(rules.catalog());
-        this.lateness = lateness.toMillis();
-        session.setGlobal("detections", detections);
-        session.setGlobal("notables", notables);
+        this.session = rules.newSession(replay, detections, notables);
+        this.lateness = Lateness.of(lateness);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
@@ -111,11 +110,9 @@ public final class DetectionSession implements AutoCloseable {
      * same time, so a test can drive a live session with a fake clock.
      */
     public DetectionSession(RuleSet rules, LongSupplier wallClock, Duration lateness) {
-        this.session = rules.newSession(true);
         this.detections = new Detections(rules.catalog());
-        this.lateness = lateness.toMillis();
-        session.setGlobal("detections", detections);
-        session.setGlobal("notables", notables);
+        this.session = rules.newSession(true, detections, notables);
+        this.lateness = Lateness.of(lateness);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;
@@ -159,7 +156,7 @@ public final class DetectionSession implements AutoCloseable {
         } else {
             ref = wallClock != null ? Math.max(newest, wallClock.getAsLong()) : newest;
         }
-        if (ref != Long.MIN_VALUE && t < ref - lateness) {
+        if (lateness.isLate(t, ref)) {
             late++;
             if (lateSamples.size() < LATE_SAMPLES) {
                 lateSamples.add(e.getOrigin());
@@ -211,7 +208,7 @@ public final class DetectionSession implements AutoCloseable {
             }
             long complete = completeUpTo(now);
             if (complete != Long.MIN_VALUE) {
-                moveWatermark(complete - lateness);
+                moveWatermark(lateness.watermark(complete));
             }
         }
         return notables.drain();

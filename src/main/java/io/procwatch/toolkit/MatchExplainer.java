@@ -237,10 +237,8 @@ public final class MatchExplainer {
         // The real session: did the detection fire, and did a filter suppress its match?
         boolean[] fired = new boolean[1];
         List<Match> matches = new ArrayList<>();
-        KieSession s = rules.newSession(true);
+        KieSession s = rules.newSession(true, new Detections(rules.catalog()), new NotableCollector());
         try {
-            s.setGlobal("detections", new Detections(rules.catalog()));
-            s.setGlobal("notables", new NotableCollector());
             String name = d.ruleName();
             s.addEventListener(new DefaultAgendaEventListener() {
                 @Override

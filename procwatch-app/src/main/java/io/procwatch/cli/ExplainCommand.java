@@ -14,13 +14,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code procwatch explain}: why a detection did or did not fire on one event. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
@@ -60,12 +57,8 @@ final class ExplainCommand implements Callable<Integer> {
                 rules = RuleSet.compile(files, rulesDir + " + Sigma " + sigmaDirs)
                         .withLookups(io.procwatch.lookup.Lookups.fromRulesDirectory(rulesDir));
             } else {
-                rules = RuleSet.fromDirectory(rulesDir);
-                try (Stream<Path> s = Files.walk(rulesDir)) {
-                    for (Path p : s.filter(f -> f.toString().endsWith(".drl") && Files.isRegularFile(f)).sorted().toList()) {
-                        files.put(p, Files.readString(p, StandardCharsets.UTF_8));
-                    }
-                }
+                files.putAll(RuleSet.readDrlFiles(rulesDir));
+                rules = RuleSet.compile(files, rulesDir.toString());
             }
         } catch (RuleCompileException e) {
             e.problems().forEach(err::println);

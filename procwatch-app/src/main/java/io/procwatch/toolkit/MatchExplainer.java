@@ -237,11 +237,9 @@ public final class MatchExplainer {
         // The real session: did the detection fire, and did a filter suppress its match?
         boolean[] fired = new boolean[1];
         List<Match> matches = new ArrayList<>();
-        KieSession s = rules.newSession(true);
+        NotableCollector collector = new NotableCollector();
+        KieSession s = rules.newSession(true, new Detections(rules.catalog()), collector);
         try {
-            s.setGlobal("detections", new Detections(rules.catalog()));
-            NotableCollector collector = new NotableCollector();
-            s.setGlobal("notables", collector);
             io.procwatch.risk.RiskSession.attach(s, rules, collector);
             String name = d.ruleName();
             s.addEventListener(new DefaultAgendaEventListener() {

@@ -30,7 +30,7 @@ final class RiskAnnotationChecks {
     static void detection(Map<String, AnnotationDescr> md, Findings out) {
         String objects = RuleValidator.value(md.get("riskObjects"));
         if (objects != null) {
-            for (String item : RuleValidator.list(objects)) {
+            for (String item : io.procwatch.detect.RuleMetadata.list(objects)) {
                 String[] p = item.split(":");
                 if (p.length != 3) {
                     out.add(true, "riskObjects", "@riskObjects item '" + item + "' is not field:type:score");
@@ -54,7 +54,7 @@ final class RiskAnnotationChecks {
         }
         String threats = RuleValidator.value(md.get("threatObjects"));
         if (threats != null) {
-            for (String item : RuleValidator.list(threats)) {
+            for (String item : io.procwatch.detect.RuleMetadata.list(threats)) {
                 String[] p = item.split(":");
                 if (p.length != 2 || p[1].isEmpty()) {
                     out.add(true, "threatObjects", "@threatObjects item '" + item + "' is not field:type");
@@ -70,7 +70,7 @@ final class RiskAnnotationChecks {
             if (fields == null || window == null) {
                 out.add(true, "throttle", "@throttle needs fields=\"…\" and window=\"…\", e.g. @throttle( fields=\"dest user\", window=\"1d\" )");
             } else {
-                for (String fld : RuleValidator.list(unquote(fields))) {
+                for (String fld : io.procwatch.detect.RuleMetadata.list(unquote(fields))) {
                     if (!EventFields.known(fld)) {
                         out.add(true, "throttle", "@throttle field '" + fld + "' is not a field of ProcessEvent");
                     }
@@ -84,7 +84,7 @@ final class RiskAnnotationChecks {
         }
         String mitre = RuleValidator.value(md.get("mitre"));
         if (mitre != null) {
-            for (String t : RuleValidator.list(mitre)) {
+            for (String t : io.procwatch.detect.RuleMetadata.list(mitre)) {
                 if (t.matches("T\\d{4}(\\.\\d{3})?") && !RiskActions.attack().knows(t)) {
                     out.add(false, "mitre", "@mitre " + t + " is not in the ATT&CK v18.0 table: its risk events get no tactic");
                 }

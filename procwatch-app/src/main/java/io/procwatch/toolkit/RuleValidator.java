@@ -1,7 +1,7 @@
 package io.procwatch.toolkit;
 
-import io.procwatch.aggregate.ScheduleWindow;
-import io.procwatch.detect.RiskLevels;
+import io.procwatch.detect.Phase;
+import io.procwatch.detect.RuleMetadata;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleProblem;
 import io.procwatch.detect.RuleSet;
@@ -33,18 +33,19 @@ import java.util.regex.Pattern;
  */
 public final class RuleValidator {
 
-    static final Pattern UUID = Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-    static final Pattern MITRE = Pattern.compile("^T\\d{4}(\\.\\d{3})?$");
-    private static final Pattern TOKEN = Pattern.compile("\\$([A-Za-z0-9_.@-]+)\\$");
+    private static final Pattern UUID = Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final Pattern FILTER_RULE_ID = Pattern.compile("ruleId\\s*==\\s*\"([^\"]*)\"");
-    private static final Set<String> RISK_OBJECT_TYPES = Set.of("system", "user", "other");
-    private static final Set<String> DOMAINS = Set.of("endpoint", "network", "threat", "identity", "access", "audit", "cloud");
+    /** A salience number followed by its phase name: {@code salience 100  // Phase.FILTER}. */
+    private static final Pattern PHASE_TAG = Pattern.compile("salience\\s*\\(?\\s*-?\\d+\\s*\\)?[ \\t]*//[ \\t]*Phase\\.(\\w+)");
+    private static final Set<Phase> DETECTION_PHASES = Set.of(Phase.DETECT, Phase.CORRELATE, Phase.CORRELATE_JUDGE);
 
     /** A parsed DRL file: its text and the rules the Drools parser found in it. */
     record DrlFile(Path path, String text, List<RuleDescr> rules) {
     }
 
     private final List<ValidationIssue> issues = new ArrayList<>();
+    /** The metadata parser the engine's catalog uses too, here also checking field names. */
+    private final RuleMetadata metadata = new RuleMetadata(EventFields::known);
 
     private RuleValidator() {
     }
@@ -103,8 +104,9 @@ public final class RuleValidator {
         Set<String> detectionIds = new HashSet<>(ids.keySet());
         for (DrlFile f : parsed) {
             for (RuleDescr r : f.rules()) {
+                Phase phase = checkPhase(f, r);
                 if (!annotations(r).containsKey("id")) {
-                    checkFilter(f, r, detectionIds);
+                    checkFilter(f, r, phase, detectionIds);
                 }
             }
         }
@@ -179,113 +181,20 @@ public final class RuleValidator {
         }
         int before = errorCount();
         String name = r.getName();
-        String id = value(md.get("id"));
-        if (!UUID.matcher(id).matches()) {
-            error(f.path(), line(f, r, "id"), name, "@id '" + id + "' is not a UUID");
+        Map<String, String> values = new HashMap<>();
+        md.forEach((k, a) -> values.put(k, value(a)));
+        String id = values.get("id");
+        for (RuleMetadata.Problem p : metadata.read(name, "", values).problems()) {
+            int at = p.annotation() == null ? ruleLine : line(f, r, p.annotation());
+            if (p.error()) {
+                error(f.path(), at, name, p.message());
+            } else {
+                warn(f.path(), at, name, p.message());
+            }
         }
         String clash = ids.put(id, name);
         if (clash != null) {
             error(f.path(), line(f, r, "id"), name, "@id " + id + " is also used by rule '" + clash + "'");
-        }
-        for (String req : new String[]{"title", "description", "riskMessage"}) {
-            String v = value(md.get(req));
-            if (v == null || v.isBlank()) {
-                error(f.path(), ruleLine, name, "missing @" + req);
-            }
-        }
-        String score = value(md.get("riskScore"));
-        String level = value(md.get("level"));
-        if (score != null) {
-            try {
-                int s = Integer.parseInt(score.strip());
-                if (s < 0 || s > 100) {
-                    error(f.path(), line(f, r, "riskScore"), name, "@riskScore " + s + " is outside 0–100");
-                }
-            } catch (NumberFormatException e) {
-                error(f.path(), line(f, r, "riskScore"), name, "@riskScore '" + score + "' is not a whole number");
-            }
-        } else if (level != null) {
-            try {
-                RiskLevels.scoreOfLevel(level);
-            } catch (IllegalArgumentException e) {
-                error(f.path(), line(f, r, "level"), name, "@level '" + level + "' is not one of "
-                        + new java.util.TreeSet<>(RiskLevels.LEVEL_SCORE.keySet()));
-            }
-        } else {
-            error(f.path(), ruleLine, name, "needs @riskScore (0–100) or @level");
-        }
-        String riskObject = value(md.get("riskObject"));
-        if (riskObject == null || riskObject.isBlank()) {
-            error(f.path(), ruleLine, name, "missing @riskObject");
-        } else if (!EventFields.known(riskObject)) {
-            error(f.path(), line(f, r, "riskObject"), name, "@riskObject '" + riskObject + "' is not a field of ProcessEvent");
-        }
-        String rot = value(md.get("riskObjectType"));
-        if (rot != null && !RISK_OBJECT_TYPES.contains(rot)) {
-            warn(f.path(), line(f, r, "riskObjectType"), name, "@riskObjectType '" + rot + "' is not one of " + RISK_OBJECT_TYPES);
-        }
-        String msg = value(md.get("riskMessage"));
-        if (msg != null) {
-            Matcher m = TOKEN.matcher(msg);
-            while (m.find()) {
-                if (!EventFields.known(m.group(1))) {
-                    warn(f.path(), line(f, r, "riskMessage"), name, "@riskMessage names $" + m.group(1)
-                            + "$, which is not a field of ProcessEvent (it will be empty)");
-                }
-            }
-        }
-        String mitre = value(md.get("mitre"));
-        if (mitre == null || mitre.isBlank()) {
-            warn(f.path(), ruleLine, name, "no @mitre technique ids");
-        } else {
-            for (String t : list(mitre)) {
-                if (!MITRE.matcher(t).matches()) {
-                    error(f.path(), line(f, r, "mitre"), name, "@mitre '" + t + "' is not a technique id (T#### or T####.###)");
-                }
-            }
-        }
-        String domain = value(md.get("securityDomain"));
-        if (domain != null && !DOMAINS.contains(domain)) {
-            warn(f.path(), line(f, r, "securityDomain"), name, "@securityDomain '" + domain + "' is not one of " + DOMAINS);
-        }
-        try {
-            ScheduleWindow.fromSplunk(orElse(value(md.get("schedule")), "0 * * * *"),
-                    orElse(value(md.get("earliest")), "-70m@m"), orElse(value(md.get("latest")), "-10m@m"));
-        } catch (RuntimeException e) {
-            // Point at the annotation the message quotes first (earliest/latest for a span, schedule for cron).
-            String at = "schedule";
-            int best = Integer.MAX_VALUE;
-            for (String k : new String[]{"schedule", "earliest", "latest"}) {
-                String v = value(md.get(k));
-                int pos = v == null ? -1 : String.valueOf(e.getMessage()).indexOf("'" + v + "'");
-                if (pos >= 0 && pos < best) {
-                    best = pos;
-                    at = k;
-                }
-            }
-            error(f.path(), line(f, r, at), name, "@schedule/@earliest/@latest: " + e.getMessage());
-        }
-        String groupBy = value(md.get("groupBy"));
-        if (groupBy == null || groupBy.isBlank()) {
-            error(f.path(), ruleLine, name, "missing @groupBy (the fields a notable is grouped by)");
-        } else {
-            Set<String> seen = new HashSet<>();
-            for (String g : list(groupBy)) {
-                if (!EventFields.known(g)) {
-                    error(f.path(), line(f, r, "groupBy"), name, "@groupBy field '" + g + "' is not a field of ProcessEvent");
-                }
-                if (!seen.add(g)) {
-                    warn(f.path(), line(f, r, "groupBy"), name, "@groupBy names '" + g + "' twice");
-                }
-            }
-        }
-        String notable = value(md.get("notableFields"));
-        if (notable != null) {
-            for (String g : list(notable)) {
-                if (!EventFields.known(g)) {
-                    warn(f.path(), line(f, r, "notableFields"), name, "@notableFields field '" + g + "' is not a field of ProcessEvent");
-                }
-            }
         }
         RiskAnnotationChecks.detection(md, (isError, at, finding) -> {
             if (isError) {
@@ -297,20 +206,57 @@ public final class RuleValidator {
         if (!consequence.contains("detections.match")) {
             error(f.path(), ruleLine, name, "has @id but its consequence never calls detections.match( kcontext, $e )");
         }
-        if (specIds != null && UUID.matcher(id).matches() && !specIds.contains(id)) {
+        if (specIds != null && id != null && UUID.matcher(id).matches() && !specIds.contains(id)) {
             warn(f.path(), ruleLine, name, "no test spec under tests/ names detection " + id);
         }
         return errorCount() > before;
     }
 
-    private void checkFilter(DrlFile f, RuleDescr r, Set<String> detectionIds) {
+    /**
+     * The phase of the rule's salience ({@link Phase}): an error when the number is no phase's, when it is an
+     * expression (a dynamic salience), or when its {@code // Phase.NAME} tag names another phase; a warning when the
+     * tag is missing. A detection must run in {@link Phase#DETECT} (a Sigma correlation in one of the correlation
+     * phases). Null when the salience names no phase.
+     */
+    private Phase checkPhase(DrlFile f, RuleDescr r) {
+        String salience = r.getSalience();
+        int at = line(f, r, "salience", "salience");
+        Phase phase;
+        try {
+            phase = Phase.of(salience);
+        } catch (IllegalArgumentException e) {
+            error(f.path(), at, r.getName(), e.getMessage());
+            return null;
+        }
+        if (salience != null && !salience.isBlank()) {
+            Matcher tag = PHASE_TAG.matcher(ruleText(f, r));
+            if (!tag.find()) {
+                warn(f.path(), at, r.getName(), "salience " + salience.strip() + " is phase " + phase
+                        + ": name it, " + phase.drl());
+            } else if (Phase.ofName(tag.group(1)).isEmpty()) {
+                error(f.path(), at, r.getName(), "salience names phase '" + tag.group(1) + "', which is not one of "
+                        + java.util.Arrays.toString(Phase.values()));
+            } else if (Phase.ofName(tag.group(1)).get() != phase) {
+                Phase named = Phase.ofName(tag.group(1)).get();
+                error(f.path(), at, r.getName(), "salience " + salience.strip() + " is phase " + phase + ", not Phase."
+                        + named + " (" + named.drl() + ")");
+            }
+        }
+        if (annotations(r).containsKey("id") && !DETECTION_PHASES.contains(phase)) {
+            error(f.path(), at, r.getName(), "a detection runs in phase DETECT (a Sigma correlation in CORRELATE or"
+                    + " CORRELATE_JUDGE), not " + phase);
+        }
+        return phase;
+    }
+
+    private void checkFilter(DrlFile f, RuleDescr r, Phase phase, Set<String> detectionIds) {
         if (!f.path().getFileName().toString().endsWith("_filter.drl")) {
             return;
         }
         int ruleLine = ruleLine(f, r);
-        String salience = r.getSalience();
-        if (salience == null || !salience.strip().equals("100")) {
-            warn(f.path(), ruleLine, r.getName(), "filter rules need salience 100 to run before the match is counted");
+        if (phase != null && phase != Phase.FILTER) {
+            warn(f.path(), ruleLine, r.getName(), "filter rules need " + Phase.FILTER.drl()
+                    + " to run before the match is counted");
         }
         String block = ruleText(f, r);
         Matcher m = FILTER_RULE_ID.matcher(block);
@@ -322,14 +268,6 @@ public final class RuleValidator {
         if (!block.contains("suppress(")) {
             warn(f.path(), ruleLine, r.getName(), "filter never calls suppress(…) inside modify");
         }
-    }
-
-    private static String orElse(String v, String d) {
-        return v == null || v.isBlank() ? d : v;
-    }
-
-    static List<String> list(String s) {
-        return java.util.Arrays.stream(s.split("[,\\s]+")).filter(x -> !x.isEmpty()).toList();
     }
 
     /** The 1-based line of {@code rule "name"} in the file. */
@@ -353,12 +291,19 @@ public final class RuleValidator {
 
     /** The line of annotation {@code @name} inside the rule, else the rule's line. */
     private static int line(DrlFile f, RuleDescr r, String annotation) {
+        return line(f, r, "@" + annotation, "(");
+    }
+
+    /** The line of the first {@code keyword} followed by {@code next} inside the rule, else the rule's line. */
+    private static int line(DrlFile f, RuleDescr r, String keyword, String next) {
         int start = f.text().indexOf("rule \"" + r.getName() + "\"");
         if (start < 0) {
             return ruleLine(f, r);
         }
-        Matcher m = Pattern.compile("@" + Pattern.quote(annotation) + "\\s*\\(").matcher(f.text());
-        return m.find(start) ? lineOf(f.text(), m.start()) : ruleLine(f, r);
+        Matcher m = Pattern.compile(Pattern.quote(keyword) + "\\s*" + (next.equals("(") ? "\\(" : "")).matcher(f.text());
+        Matcher end = Pattern.compile("(?m)^\\s*end\\s*$").matcher(f.text());
+        int limit = end.find(start) ? end.end() : f.text().length();
+        return m.find(start) && m.start() < limit ? lineOf(f.text(), m.start()) : ruleLine(f, r);
     }
 
     static int lineOf(String text, int offset) {

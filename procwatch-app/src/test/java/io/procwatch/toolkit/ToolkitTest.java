@@ -66,7 +66,7 @@ class ToolkitTest {
                 .replace("@riskObject( \"dest\" )", "@riskObject( \"hostname\" )")
                 .replace("@id( \"c4c0a2d4-0675-4fde-97b7-115145ba257c\" )", "@id( \"not-a-uuid\" )")
                 .replace("@groupBy( \"Computer ", "@groupBy( \"Komputer ")
-                .replace("@earliest( \"-70m@m\" )", "@earliest( \"-90m@m\" )");
+                .replace("@earliest( \"-70m@m\" )", "@earliest( \"-90m@x\" )");
         Files.writeString(dir.resolve(f), text);
         List<ValidationIssue> issues = RuleValidator.validate(drl(dir), null);
         List<String> lines = issues.stream().filter(ValidationIssue::isError).map(ValidationIssue::toString).toList();
@@ -78,7 +78,34 @@ class ToolkitTest {
         assertTrue(all.contains(f + ":" + lineOf(text, "@riskObject(") + ": error") && all.contains("'hostname' is not a field"), all);
         assertTrue(all.contains(f + ":" + lineOf(text, "@id") + ": error") && all.contains("'not-a-uuid' is not a UUID"), all);
         assertTrue(all.contains("@groupBy field 'Komputer'"), all);
-        assertTrue(all.contains(f + ":" + lineOf(text, "@earliest") + ": error") && all.contains("windows must tile time"), all);
+        assertTrue(all.contains(f + ":" + lineOf(text, "@earliest") + ": error") && all.contains("'x' is not a time unit"), all);
+    }
+
+    @Test
+    void scheduleWindowsAreCheckedAtTheirAnnotation(@TempDir Path dir) throws Exception {
+        String f = "windows_suspicious_qemu_execution.drl";
+        // Overlapping windows are honoured (a match counts once per window that covers it): a warning.
+        copyRules(dir, f, "@earliest( \"-70m@m\" )", "@earliest( \"-90m@m\" )");
+        String text = Files.readString(dir.resolve(f));
+        String all = RuleValidator.validate(drl(dir), null).toString();
+        assertTrue(all.contains(f + ":" + lineOf(text, "@earliest") + ": warning") && all.contains("overlap")
+                && all.contains("up to 2 notables"), all);
+        // A range that ends before it starts, and a schedule that is not cron, are errors at their annotation.
+        Files.writeString(dir.resolve(f), text.replace("@latest( \"-10m@m\" )", "@latest( \"-2h@h\" )"));
+        List<String> errors = RuleValidator.validate(drl(dir), null).stream().filter(ValidationIssue::isError)
+                .map(ValidationIssue::toString).toList();
+        assertTrue(errors.stream().anyMatch(e -> e.contains(f + ":" + lineOf(text, "@latest") + ": error")
+                && e.contains("is before earliest")), errors.toString());
+        Files.writeString(dir.resolve(f), text.replace("@schedule( \"0 * * * *\" )", "@schedule( \"every hour\" )"));
+        errors = RuleValidator.validate(drl(dir), null).stream().filter(ValidationIssue::isError)
+                .map(ValidationIssue::toString).toList();
+        assertTrue(errors.stream().anyMatch(e -> e.contains(f + ":" + lineOf(text, "@schedule") + ": error")
+                && e.contains("not a five-field cron")), errors.toString());
+        // The everyday Splunk form passes clean.
+        Files.writeString(dir.resolve(f), text.replace("@earliest( \"-90m@m\" )", "@earliest( \"-1h@h\" )")
+                .replace("@latest( \"-10m@m\" )", "@latest( \"@h\" )"));
+        all = RuleValidator.validate(drl(dir), null).toString();
+        assertFalse(all.contains(f + ":" + lineOf(text, "@earliest")), all);
     }
 
     @Test
@@ -103,6 +130,39 @@ class ToolkitTest {
                 + "then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
         String all = RuleValidator.validate(drl(dir), null).toString();
         assertTrue(all.contains("stale filter") && all.contains("which no detection has"), all);
+    }
+
+    @Test
+    void rulesRunInNamedPhases(@TempDir Path dir) throws Exception {
+        String f = "windows_suspicious_qemu_execution_filter.drl";
+        String body = "when\n    $m : Match( ruleId == \"" + WSQE + "\", suppressedBy == null )\n"
+                + "then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n\n";
+        copyRules(dir, f, "import io.procwatch.detect.Match;", "import io.procwatch.detect.Match;\n\n"
+                + "rule \"untagged filter\"\n    salience 100\n" + body
+                + "rule \"misplaced filter\"\n    salience -100  // Phase.AGGREGATE\n" + body
+                + "rule \"unknown phase\"\n    salience 100  // Phase.LATER\n" + body
+                + "rule \"mistagged\"\n    salience 50  // Phase.FILTER\n" + body
+                + "rule \"not a phase\"\n    salience 7\n" + body
+                + "rule \"expression\"\n    salience( io.procwatch.detect.Phase.FILTER.salience )\n" + body);
+        String det = "potentially_suspicious_usage_of_qemu.drl";
+        String detText = Files.readString(Path.of("rules-drl", det)).replaceFirst("\nwhen\n", "\n    salience -200  // Phase.EMIT\nwhen\n");
+        Files.writeString(dir.resolve(det), detText);
+        String text = Files.readString(dir.resolve(f));
+        List<ValidationIssue> issues = RuleValidator.validate(drl(dir), null);
+        String all = issues.toString();
+        assertTrue(has(issues, false, f + ":" + (lineOf(text, "rule \"untagged") + 1), "name it, salience 100  // Phase.FILTER"), all);
+        assertTrue(has(issues, false, "misplaced filter", "filter rules need salience 100  // Phase.FILTER"), all);
+        assertTrue(has(issues, true, f + ":" + (lineOf(text, "rule \"unknown") + 1), "phase 'LATER'"), all);
+        assertTrue(has(issues, true, f + ":" + (lineOf(text, "rule \"mistagged") + 1), "salience 50 is phase CORRELATE, not Phase.FILTER"), all);
+        assertTrue(has(issues, true, f + ":" + (lineOf(text, "rule \"not a phase") + 1), "salience 7 is not a phase"), all);
+        assertTrue(has(issues, true, f + ":" + (lineOf(text, "rule \"expression") + 1), "is an expression"), all);
+        assertTrue(has(issues, true, det + ":" + lineOf(detText, "salience -200"), "a detection runs in phase DETECT"), all);
+        // The bundled rules name every phase they use.
+        assertTrue(RuleValidator.validate(Path.of("rules-drl")).stream().noneMatch(i -> i.toString().contains("salience")));
+    }
+
+    private static boolean has(List<ValidationIssue> issues, boolean error, String at, String message) {
+        return issues.stream().anyMatch(i -> i.isError() == error && i.toString().contains(at) && i.toString().contains(message));
     }
 
     static int lineOf(String text, String needle) {

@@ -29,22 +29,26 @@ public final class Notable {
     /** The window bounds' format: ISO-8601 UTC to the second. */
     public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
-    /** Output order: window, then detection id, then late flag, then group values. */
+    /** Output order: window (start, then end), then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator
             .comparingLong((Notable n) -> n.windowStart)
+            .thenComparingLong((Notable n) -> n.windowEnd)
             .thenComparing(n -> n.ruleId)
             .thenComparing(n -> n.late)
             .thenComparing(n -> n.sortKey);
 
     private final Map<String, Object> fields;
     private final long windowStart;
+    private final long windowEnd;
     private final String ruleId;
     private final boolean late;
     private final String sortKey;
 
-    private Notable(Map<String, Object> fields, long windowStart, String ruleId, boolean late, String sortKey) {
+    private Notable(Map<String, Object> fields, long windowStart, long windowEnd, String ruleId, boolean late,
+                    String sortKey) {
         this.fields = Collections.unmodifiableMap(fields);
         this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
         this.ruleId = ruleId;
         this.late = late;
         this.sortKey = sortKey;
@@ -76,11 +80,14 @@ public final class Notable {
         f.put("window_end", ISO.format(Instant.ofEpochMilli(g.getWindowEnd())));
         f.put("late", g.getKey().late());
         String sortKey = String.valueOf(g.getKey().values());
-        f.put("notable_id", id(rule.id(), g.getWindowStart(), g.getKey().late(), sortKey).toString());
+        // A window's start names it unless the schedule's windows vary in span (then two can share a start).
+        boolean startNamesWindow = g.getWindowEnd() - g.getWindowStart() == rule.window().shape().spanMillis();
+        f.put("notable_id", id(rule.id(), g.getWindowStart(), startNamesWindow ? null : g.getWindowEnd(),
+                g.getKey().late(), sortKey).toString());
         for (Map.Entry<String, String> e : groupValues.entrySet()) {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
-        return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), sortKey);
+        return new Notable(f, g.getWindowStart(), g.getWindowEnd(), rule.id(), g.getKey().late(), sortKey);
     }
 
     /**
@@ -90,8 +97,8 @@ public final class Notable {
      */
     public static Notable of(String ruleId, long windowStart, String sortKey, Map<String, Object> fields) {
         Map<String, Object> f = new LinkedHashMap<>(fields);
-        f.put("notable_id", id(ruleId, windowStart, false, sortKey).toString());
-        return new Notable(f, windowStart, ruleId, false, sortKey);
+        f.put("notable_id", id(ruleId, windowStart, null, false, sortKey).toString());
+        return new Notable(f, windowStart, windowStart, ruleId, false, sortKey);
     }
 
     /** This notable with {@code extra} fields appended (asset and identity enrichment); existing fields stay. */
@@ -101,16 +108,18 @@ public final class Notable {
         }
         Map<String, Object> f = new LinkedHashMap<>(fields);
         extra.forEach(f::putIfAbsent);
-        return new Notable(f, windowStart, ruleId, late, sortKey);
+        return new Notable(f, windowStart, windowEnd, ruleId, late, sortKey);
     }
 
     /**
      * The notable's deterministic id: a name-based (v3) UUID of detection id, window start, late flag and group
      * values, so the same window of the same group gets the same id in every run, replay or restart (what
-     * de-duplication and risk events refer to).
+     * de-duplication and risk events refer to). {@code windowEnd} is given (and named too) only for a window whose
+     * span differs from its schedule's usual span, where the start alone does not tell windows apart.
      */
-    static UUID id(String ruleId, long windowStart, boolean late, String groupValues) {
-        String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues;
+    static UUID id(String ruleId, long windowStart, Long windowEnd, boolean late, String groupValues) {
+        String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues
+                + (windowEnd == null ? "" : "|" + windowEnd);
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -172,6 +181,11 @@ public final class Notable {
 
     public long windowStart() {
         return windowStart;
+    }
+
+    /** The window's end, epoch ms (exclusive). */
+    public long windowEnd() {
+        return windowEnd;
     }
 
     public boolean late() {

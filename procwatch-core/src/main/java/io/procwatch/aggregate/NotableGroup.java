@@ -24,12 +24,12 @@ public final class NotableGroup {
      * Opens a group with its first match. It closes when the watermark reaches its window's end; a late
      * group (its window had closed before the match arrived) closes at the next watermark update.
      */
-    public NotableGroup(Match first) {
-        this.rule = first.getRule();
-        this.key = first.getGroupKey();
-        this.windowEnd = rule.window().windowEnd(first.getTime());
+    public NotableGroup(WindowMatch first) {
+        this.rule = first.getMatch().getRule();
+        this.key = first.getKey();
+        this.windowEnd = key.windowEnd();
         this.closesAt = key.late() ? Long.MIN_VALUE : windowEnd;
-        this.firstEvent = first.getEvent();
+        this.firstEvent = first.getMatch().getEvent();
         add(first);
     }
 
@@ -51,8 +51,9 @@ public final class NotableGroup {
         return new NotableGroup(rule, key, windowEnd, closesAt, firstEvent, count, firstTime, lastTime);
     }
 
-    /** Folds one more match in. */
-    public void add(Match m) {
+    /** Folds one more match (placed in this group's window) in. */
+    public void add(WindowMatch placed) {
+        Match m = placed.getMatch();
         count++;
         firstTime = Math.min(firstTime, m.getTime());
         lastTime = Math.max(lastTime, m.getTime());

@@ -1,6 +1,6 @@
 package io.procwatch.detect;
 
-import io.procwatch.aggregate.ScheduleWindow;
+import io.procwatch.time.ScheduleWindow;
 
 import java.util.List;
 

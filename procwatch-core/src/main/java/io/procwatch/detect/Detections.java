@@ -1,8 +1,10 @@
 package io.procwatch.detect;
 
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.time.RunWindow;
 import org.kie.api.runtime.rule.RuleContext;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ public final class Detections {
     private final RuleCatalog catalog;
     private final Map<String, long[]> matchCounts = new TreeMap<>();
     private final Map<String, long[]> suppressedCounts = new TreeMap<>();
+    private final Map<String, long[]> unwindowedCounts = new TreeMap<>();
     private long watermark = Long.MIN_VALUE;
 
     public Detections(RuleCatalog catalog) {
@@ -25,8 +28,8 @@ public final class Detections {
     }
 
     /**
-     * Builds the match of the firing detection on {@code event}: its window and group values come from the
-     * detection's annotations.
+     * Builds the match of the firing detection on {@code event}: its windows (every run of the detection's schedule
+     * that covers the event time) and group values come from the detection's annotations.
      *
      * @throws IllegalStateException when called from a rule that has no {@code @id} (not a detection)
      */
@@ -37,9 +40,17 @@ public final class Detections {
             throw new IllegalStateException("rule '" + ruleName + "' calls detections.match but has no @id annotation");
         }
         matchCounts.computeIfAbsent(rule.id(), k -> new long[1])[0]++;
-        long windowStart = rule.window().windowStart(event.getTime());
-        boolean late = rule.window().windowEnd(event.getTime()) <= watermark;
-        return new Match(rule, event, new GroupKey(rule.id(), windowStart, late, groupValues(rule, event)));
+        List<RunWindow> windows = rule.window().windowsCovering(event.getTime());
+        if (windows.isEmpty()) {
+            unwindowedCounts.computeIfAbsent(rule.id(), k -> new long[1])[0]++;
+            return new Match(rule, event, List.of());
+        }
+        List<String> values = groupValues(rule, event);
+        List<GroupKey> keys = new ArrayList<>(windows.size());
+        for (RunWindow w : windows) {
+            keys.add(new GroupKey(rule.id(), w.start(), w.end(), w.end() <= watermark, values));
+        }
+        return new Match(rule, event, keys);
     }
 
     /** Group-by values with the detection's fillnull applied (a missing or empty field takes the fill value). */
@@ -72,6 +83,14 @@ public final class Detections {
     /** Matches per detection id (before filters), in id order. */
     public Map<String, Long> matchCounts() {
         return counts(matchCounts);
+    }
+
+    /**
+     * Matches that no run of their detection's schedule covers (its windows leave gaps), per detection id: counted
+     * as matches, in no notable.
+     */
+    public Map<String, Long> unwindowedCounts() {
+        return counts(unwindowedCounts);
     }
 
     /** Matches suppressed by filter rules, per detection id. */

@@ -7,10 +7,12 @@ import java.util.List;
  * Late matches (their window already closed) form groups of their own, so a closed notable is never reopened.
  *
  * @param ruleId      the detection's id
- * @param windowStart epoch ms
+ * @param windowStart epoch ms, inclusive
+ * @param windowEnd   epoch ms, exclusive: windows of one schedule may share a start ({@code [@d, now)} run
+ *                    hourly), so the end is part of the key
  * @param late        true for matches that arrived after their window closed
  * @param values      group-by values in {@code @groupBy} order; an element is {@code null} for a missing field
  *                    when the detection has no {@code @fillnull}
  */
-public record GroupKey(String ruleId, long windowStart, boolean late, List<String> values) {
+public record GroupKey(String ruleId, long windowStart, long windowEnd, boolean late, List<String> values) {
 }

@@ -2,6 +2,8 @@ package io.procwatch.detect;
 
 import io.procwatch.normalize.ProcessEvent;
 
+import java.util.List;
+
 /**
  * One event that satisfied one detection: a CEP event, created by the detection's right-hand side through
  * {@link Detections#match}, then either suppressed by a filter rule or folded into a notable group.
@@ -10,13 +12,13 @@ public final class Match {
 
     private final DetectionRule rule;
     private final ProcessEvent event;
-    private final GroupKey groupKey;
+    private final List<GroupKey> groupKeys;
     private String suppressedBy;
 
-    Match(DetectionRule rule, ProcessEvent event, GroupKey groupKey) {
+    Match(DetectionRule rule, ProcessEvent event, List<GroupKey> groupKeys) {
         this.rule = rule;
         this.event = event;
-        this.groupKey = groupKey;
+        this.groupKeys = List.copyOf(groupKeys);
     }
 
     public DetectionRule getRule() {
@@ -37,8 +39,12 @@ public final class Match {
         return event.getTime();
     }
 
-    public GroupKey getGroupKey() {
-        return groupKey;
+    /**
+     * The notable group of each window that covers this match, oldest first: one for windows that tile time,
+     * several where the schedule's windows overlap, none where its windows leave a gap.
+     */
+    public List<GroupKey> getGroupKeys() {
+        return groupKeys;
     }
 
     /** Name of the filter rule that suppressed this match, or {@code null}. */

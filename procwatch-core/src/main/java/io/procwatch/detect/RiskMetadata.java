@@ -41,7 +41,7 @@ public record RiskMetadata(List<RiskObject> riskObjects, List<ThreatObject> thre
         List<RiskObject> objects = new ArrayList<>();
         Object ro = md.get("riskObjects");
         if (ro != null) {
-            for (String item : RuleCatalog.list(unquote(ro))) {
+            for (String item : RuleMetadata.list(unquote(ro))) {
                 String[] p = item.split(":");
                 if (p.length != 3) {
                     throw new IllegalArgumentException("@riskObjects item '" + item + "' is not field:type:score");
@@ -70,7 +70,7 @@ public record RiskMetadata(List<RiskObject> riskObjects, List<ThreatObject> thre
         List<ThreatObject> threats = new ArrayList<>();
         Object to = md.get("threatObjects");
         if (to != null) {
-            for (String item : RuleCatalog.list(unquote(to))) {
+            for (String item : RuleMetadata.list(unquote(to))) {
                 String[] p = item.split(":");
                 if (p.length != 2 || p[0].isEmpty() || p[1].isEmpty()) {
                     throw new IllegalArgumentException("@threatObjects item '" + item + "' is not field:type");
@@ -89,7 +89,7 @@ public record RiskMetadata(List<RiskObject> riskObjects, List<ThreatObject> thre
         if (!(v instanceof Map<?, ?> m) || !m.containsKey("fields") || !m.containsKey("window")) {
             throw new IllegalArgumentException("@throttle needs fields=\"…\" and window=\"…\", e.g. @throttle( fields=\"dest user\", window=\"1d\" )");
         }
-        List<String> fields = RuleCatalog.list(unquote(m.get("fields")));
+        List<String> fields = RuleMetadata.list(unquote(m.get("fields")));
         if (fields.isEmpty()) {
             throw new IllegalArgumentException("@throttle fields is empty");
         }

@@ -1,12 +1,11 @@
 package io.procwatch.detect;
 
-import io.procwatch.aggregate.ScheduleWindow;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
+import org.kie.api.definition.type.Description;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -48,12 +47,13 @@ public final class RuleCatalog {
         Map<String, String> seenIds = new HashMap<>();
         Map<String, RiskMetadata> risk = new HashMap<>();
         List<IncidentRule> incidents = new ArrayList<>();
+        RuleMetadata metadata = new RuleMetadata(null);
         for (KiePackage pkg : kieBase.getKiePackages()) {
             for (Rule rule : pkg.getRules()) {
                 Map<String, Object> md = rule.getMetaData();
                 if (md.containsKey("incidentId")) {
                     try {
-                        incidents.add(IncidentRule.read(rule.getName(), md, description(md)));
+                        incidents.add(IncidentRule.read(rule.getName(), md, annotations(md).getOrDefault("description", "")));
                     } catch (IllegalArgumentException e) {
                         problems.add("rule '" + rule.getName() + "': " + e.getMessage());
                     }
@@ -62,13 +62,18 @@ public final class RuleCatalog {
                 if (!md.containsKey("id")) {
                     continue;
                 }
+                RuleMetadata.Result read = metadata.read(rule.getName(), rule.getPackageName(), annotations(md));
+                if (read.rule() == null) {
+                    problems.add("rule '" + rule.getName() + "': " + read.refusal());
+                    continue;
+                }
+                DetectionRule d = read.rule();
+                String clash = seenIds.put(d.id(), rule.getName());
+                if (clash != null) {
+                    problems.add("rule '" + rule.getName() + "': @id " + d.id() + " is also used by rule '" + clash + "'");
+                }
+                rules.put(rule.getName(), d);
                 try {
-                    DetectionRule d = read(rule, md);
-                    String clash = seenIds.put(d.id(), rule.getName());
-                    if (clash != null) {
-                        problems.add("rule '" + rule.getName() + "': @id " + d.id() + " is also used by rule '" + clash + "'");
-                    }
-                    rules.put(rule.getName(), d);
                     risk.put(d.id(), RiskMetadata.read(md,
                             new RiskMetadata.RiskObject(d.riskObject(), d.riskObjectType(), d.riskScore())));
                 } catch (IllegalArgumentException e) {
@@ -82,66 +87,18 @@ public final class RuleCatalog {
         return new RuleCatalog(rules, risk, incidents);
     }
 
-    private static DetectionRule read(Rule rule, Map<String, Object> md) {
-        String level = text(md, "level", null);
-        String scoreText = text(md, "riskScore", null);
-        int score;
-        if (scoreText != null) {
-            try {
-                score = Integer.parseInt(scoreText);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("@riskScore '" + scoreText + "' is not a whole number");
+    /**
+     * A rule's annotations as text by name. Drools files {@code @description} under its own annotation type's
+     * name, not "description".
+     */
+    private static Map<String, String> annotations(Map<String, Object> md) {
+        Map<String, String> out = new HashMap<>();
+        md.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k.equals(Description.class.getName()) ? "description" : k, v.toString());
             }
-        } else if (level != null) {
-            score = RiskLevels.scoreOfLevel(level);
-        } else {
-            throw new IllegalArgumentException("needs @riskScore or @level");
-        }
-        if (score < 0 || score > 100) {
-            throw new IllegalArgumentException("@riskScore " + score + " is outside 0–100");
-        }
-        ScheduleWindow window = ScheduleWindow.fromSplunk(
-                text(md, "schedule", "0 * * * *"), text(md, "earliest", "-70m@m"), text(md, "latest", "-10m@m"));
-        return new DetectionRule(
-                rule.getName(),
-                rule.getPackageName(),
-                text(md, "id", null),
-                required(md, "title"),
-                description(md),
-                score,
-                required(md, "riskObject"),
-                text(md, "riskObjectType", "system"),
-                required(md, "riskMessage"),
-                list(text(md, "mitre", "")),
-                list(text(md, "notableFields", "")),
-                text(md, "securityDomain", "endpoint"),
-                window,
-                list(required(md, "groupBy")),
-                text(md, "fillnull", null));
-    }
-
-    /** Drools files {@code @description} under its own annotation type's name, not "description". */
-    private static String description(Map<String, Object> md) {
-        String v = text(md, "description", null);
-        return v != null ? v : text(md, org.kie.api.definition.type.Description.class.getName(), "");
-    }
-
-    private static String required(Map<String, Object> md, String key) {
-        String v = text(md, key, null);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("missing @" + key);
-        }
-        return v;
-    }
-
-    private static String text(Map<String, Object> md, String key, String dflt) {
-        Object v = md.get(key);
-        return v == null ? dflt : v.toString();
-    }
-
-    /** Splits an annotation list on commas and/or white space. */
-    static List<String> list(String s) {
-        return Arrays.stream(s.split("[,\\s]+")).filter(x -> !x.isEmpty()).toList();
+        });
+        return out;
     }
 
     /** The detection a DRL rule name stands for, or {@code null} when the rule is not a detection. */

@@ -2,6 +2,7 @@ package io.procwatch.detect;
 
 import io.procwatch.detect.model.ExecutableModelLoader;
 import io.procwatch.lookup.Lookups;
+import io.procwatch.aggregate.NotableCollector;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -218,6 +219,20 @@ public final class RuleSet {
         KieSessionConfiguration conf = KieServices.Factory.get().newKieSessionConfiguration();
         conf.setOption(ClockTypeOption.get(pseudoClock ? "pseudo" : "realtime"));
         return kieBase.newKieSession(conf, null);
+    }
+
+    /**
+     * A new, independent session with the globals the rule files declare set: {@code detections} (what a
+     * detection's consequence calls) and {@code notables} (where the aggregation rules hand closed groups). The one
+     * place that sets them.
+     *
+     * @param pseudoClock true for replay (the engine drives time from events), false for the wall clock
+     */
+    public KieSession newSession(boolean pseudoClock, Detections detections, NotableCollector notables) {
+        KieSession session = newSession(pseudoClock);
+        session.setGlobal("detections", detections);
+        session.setGlobal("notables", notables);
+        return session;
     }
 
     public KieBase kieBase() {

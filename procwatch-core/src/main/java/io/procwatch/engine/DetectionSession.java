@@ -16,6 +16,7 @@ import io.procwatch.read.Origin;
 import io.procwatch.state.DetectionState;
 import io.procwatch.state.EventState;
 import io.procwatch.state.GroupState;
+import io.procwatch.time.Lateness;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
@@ -61,7 +62,7 @@ public final class DetectionSession implements AutoCloseable {
     private final SessionPseudoClock pseudoClock;
     /** Live time source for {@link #DetectionSession(RuleSet, LongSupplier, Duration)}; null otherwise. */
     private final LongSupplier wallClock;
-    private final long lateness;
+    private final Lateness lateness;
     private long newest = Long.MIN_VALUE;
     /**
      * Replay of declared inputs: each input's newest event time; MIN_VALUE before it starts, MAX_VALUE once it
@@ -85,11 +86,9 @@ public final class DetectionSession implements AutoCloseable {
      * @param lateness   how far behind the newest event time an event may be and still land in its window
      */
     public DetectionSession(RuleSet rules, boolean replay, Duration lateness) {
-        this.session = rules.newSession(replay);
         this.detections = new Detections(rules.catalog());
-        this.lateness = lateness.toMillis();
-        session.setGlobal("detections", detections);
-        session.setGlobal("notables", notables);
+        this.session = rules.newSession(replay, detections, notables);
+        this.lateness = Lateness.of(lateness);
         this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
@@ -116,11 +115,9 @@ public final class DetectionSession implements AutoCloseable {
      * same time, so a test can drive a live session with a fake clock.
      */
     public DetectionSession(RuleSet rules, LongSupplier wallClock, Duration lateness) {
-        this.session = rules.newSession(true);
         this.detections = new Detections(rules.catalog());
-        this.lateness = lateness.toMillis();
-        session.setGlobal("detections", detections);
-        session.setGlobal("notables", notables);
+        this.session = rules.newSession(true, detections, notables);
+        this.lateness = Lateness.of(lateness);
         this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
@@ -165,7 +162,7 @@ public final class DetectionSession implements AutoCloseable {
         } else {
             ref = wallClock != null ? Math.max(newest, wallClock.getAsLong()) : newest;
         }
-        if (ref != Long.MIN_VALUE && t < ref - lateness) {
+        if (lateness.isLate(t, ref)) {
             late++;
             if (lateSamples.size() < LATE_SAMPLES) {
                 lateSamples.add(e.getOrigin());
@@ -217,7 +214,7 @@ public final class DetectionSession implements AutoCloseable {
             }
             long complete = completeUpTo(now);
             if (complete != Long.MIN_VALUE) {
-                moveWatermark(complete - lateness);
+                moveWatermark(lateness.watermark(complete));
             }
         }
         return notables.drain();
@@ -342,7 +339,7 @@ public final class DetectionSession implements AutoCloseable {
                 unknown.add(gs.ruleId());
                 continue;
             }
-            NotableGroup g = NotableGroup.restore(rule, new GroupKey(gs.ruleId(), gs.windowStart(), gs.late(),
+            NotableGroup g = NotableGroup.restore(rule, new GroupKey(gs.ruleId(), gs.windowStart(), gs.windowEnd(), gs.late(),
                             gs.values()), gs.windowEnd(), gs.closesAt(), gs.firstEvent().toEvent(), gs.count(),
                     gs.firstTime(), gs.lastTime());
             if (keep.test(g)) {

@@ -861,7 +861,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         for (DetectionRule d : r.catalog().detections()) {
             out.put(d.id(), Arrays.asList(d.ruleName(), d.packageName(), d.title(), d.description(), d.riskScore(),
                     d.riskObject(), d.riskObjectType(), d.riskMessage(), d.mitre(), d.notableFields(),
-                    d.securityDomain(), d.window().toString(), d.window().periodMillis(), d.groupBy(), d.fillNull(),
+                    d.securityDomain(), d.window(), d.groupBy(), d.fillNull(),
                     r.catalog().risk(d.id())));
         }
         return out;

@@ -1,6 +1,9 @@
 package io.procwatch.sigma;
 
+import io.procwatch.detect.Phase;
 import io.procwatch.detect.RiskLevels;
+import io.procwatch.detect.RuleMetadata;
+import io.procwatch.time.ScheduleWindow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +22,9 @@ import java.util.Set;
 final class DrlWriter {
 
     /** Notable windows and grouping of the seed's Sigma detection, used unless a rule engineer overrides them. */
-    static final String SCHEDULE = "0 * * * *";
-    static final String EARLIEST = "-70m@m";
-    static final String LATEST = "-10m@m";
+    static final String SCHEDULE = ScheduleWindow.DEFAULT_SCHEDULE;
+    static final String EARLIEST = ScheduleWindow.DEFAULT_EARLIEST;
+    static final String LATEST = ScheduleWindow.DEFAULT_LATEST;
     static final String GROUP_BY = "dest user CommandLine";
 
     private final JsonNode doc;
@@ -87,7 +90,7 @@ final class DrlWriter {
             }
         }
         annotation(sb, "riskObject", "dest");
-        annotation(sb, "riskObjectType", "system");
+        annotation(sb, "riskObjectType", RuleMetadata.DEFAULT_RISK_OBJECT_TYPE);
         annotation(sb, "riskMessage", oneLine(title) + " observed on $dest$ by $user$ via $CommandLine$.");
         annotation(sb, "mitre", String.join(", ", techniques));
         annotation(sb, "tactics", String.join(", ", tactics));
@@ -134,7 +137,7 @@ final class DrlWriter {
         sb.append("\nimport io.procwatch.detect.Match;\nimport io.procwatch.sigma.SigmaFilters;\n\n");
         sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + oneLine(title) + " [" + id + "]")).append("\n");
         annotation(sb, "sigmaFilter", id);
-        sb.append("    salience 100\n");
+        sb.append("    ").append(Phase.FILTER.drl()).append("\n");
         sb.append("when\n    $m : Match( ruleId in ( ");
         for (int i = 0; i < rules.size(); i++) {
             sb.append(i > 0 ? ", " : "").append(SigmaConverter.str(rules.get(i)));
@@ -170,7 +173,7 @@ final class DrlWriter {
         annotation(sb, "sigmaCorrelation", id);
         describe(sb, doc, title, false);
         annotation(sb, "riskObject", "dest");
-        annotation(sb, "riskObjectType", "system");
+        annotation(sb, "riskObjectType", RuleMetadata.DEFAULT_RISK_OBJECT_TYPE);
         annotation(sb, "riskMessage", oneLine(title) + " observed on $dest$ by $user$.");
         annotation(sb, "mitre", "");
         annotation(sb, "tactics", "");
@@ -180,7 +183,7 @@ final class DrlWriter {
     /** How a converted rule's matches become notables: the seed Sigma detection's window, fields and grouping. */
     private static void notable(StringBuilder sb, String groupBy, String logsources) {
         annotation(sb, "notableFields", "user, dest");
-        annotation(sb, "securityDomain", "endpoint");
+        annotation(sb, "securityDomain", RuleMetadata.DEFAULT_SECURITY_DOMAIN);
         annotation(sb, "schedule", SCHEDULE);
         annotation(sb, "earliest", EARLIEST);
         annotation(sb, "latest", LATEST);

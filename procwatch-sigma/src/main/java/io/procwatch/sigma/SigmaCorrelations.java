@@ -2,6 +2,7 @@ package io.procwatch.sigma;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.detect.Match;
+import io.procwatch.detect.Phase;
 import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
@@ -169,7 +170,7 @@ public final class SigmaCorrelations {
         if (atWindowEnd) {
             // Two rules: one folds matches into windows (facts), the detection judges a window once time is past it.
             sb.append("rule ").append(SigmaConverter.str("Sigma correlation window: " + name)).append("\n");
-            sb.append("    salience 50\n");
+            sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
             sb.append("when\n    $s : SigmaCorrelations.State()\n").append(matchPattern);
             sb.append("then\n    SigmaCorrelations.TumblingWindow opened = $s.collect( ").append(SigmaConverter.str(id))
                     .append(", ").append(SigmaConverter.str(spec)).append(", $m );\n");
@@ -178,7 +179,7 @@ public final class SigmaCorrelations {
             DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
             specAnnotation(sb, spec);
             // Below the window rule (50): matches raised in the same firing are folded in before a window is judged.
-            sb.append("    salience 40\n");
+            sb.append("    ").append(Phase.CORRELATE_JUDGE.drl()).append("\n");
             sb.append("when\n    Watermark( $now : time )\n");
             sb.append("    $w : SigmaCorrelations.TumblingWindow( correlation == ").append(SigmaConverter.str(id))
                     .append(", end < $now )\n");
@@ -188,7 +189,7 @@ public final class SigmaCorrelations {
             sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
             DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
             specAnnotation(sb, spec);
-            sb.append("    salience 50\n");
+            sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
             sb.append("when\n    $s : SigmaCorrelations.State()\n").append(matchPattern);
             sb.append("then\n    ProcessEvent e = $s.observe( ").append(SigmaConverter.str(id)).append(", ")
                     .append(SigmaConverter.str(spec)).append(", $m );\n");
@@ -299,7 +300,7 @@ public final class SigmaCorrelations {
                 .append(String.join(", ", by)).append("\n"));
         sb.append("\nimport io.procwatch.detect.Match;\n\n");
         sb.append("rule \"Sigma correlation: rules without notables of their own\"\n");
-        sb.append("    salience -90\n");
+        sb.append("    ").append(Phase.UNREPORTED.drl()).append("\n");
         sb.append("when\n    $m : Match( ruleId in ( ");
         int i = 0;
         for (String rule : withoutOwnNotables.keySet()) {
@@ -319,7 +320,7 @@ public final class SigmaCorrelations {
                 import io.procwatch.sigma.SigmaCorrelations;
 
                 rule "Sigma correlation state"
-                    salience 10000
+                    salience 10000  // Phase.SETUP
                 when
                     not SigmaCorrelations.State()
                 then

@@ -9,6 +9,7 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.sigma.SigmaCorrelations;
 import io.procwatch.sigma.SigmaPrefilter;
+import io.procwatch.sigma.SigmaRuntime;
 import io.procwatch.read.Origin;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
@@ -88,8 +89,8 @@ public final class DetectionSession implements AutoCloseable {
     }
 
     private static SigmaPrefilter prefilterOf(RuleSet rules) {
-        SigmaPrefilter p = SigmaPrefilter.of(rules.kieBase());
-        return p.ruleCount() > 0 ? p : null;
+        SigmaRuntime sigma = SigmaRuntime.of(rules);
+        return sigma != null && sigma.prefilter().ruleCount() > 0 ? sigma.prefilter() : null;
     }
 
     /**

@@ -342,9 +342,9 @@ public final class SigmaConverter {
         if (rules.isEmpty()) {
             throw new SigmaException("filter without rules", "filter.rules names no rule");
         }
-        Ctx ctx = new Ctx();
+        Ctx ctx = new Ctx(id, true);
         Expr root = detection(flt, ctx, Set.of("rules", "condition"));
-        String drl = DrlWriter.filter(doc, source, id, title, rules, SigmaMatcher.encode(root, false), flt);
+        String drl = DrlWriter.filter(doc, source, id, title, rules, root, flt);
         return new Converted(id, title, fileStem + ".drl", drl, Set.of(), source, true);
     }
 
@@ -426,7 +426,7 @@ public final class SigmaConverter {
         if (det.has("timeframe")) {
             throw new SigmaException("timeframe (Sigma 1 aggregation)", "use a correlation rule");
         }
-        Ctx ctx = new Ctx();
+        Ctx ctx = new Ctx(id);
         Expr root = detection(det, ctx, Set.of("condition"));
         List<String[]> guard = guard(root);
         String drl = new DrlWriter(doc, source, id, title, root, guard, ctx.sysmonOnly, ctx.notes).write();
@@ -440,8 +440,22 @@ public final class SigmaConverter {
 
     /** Per-rule state collected while converting. */
     static final class Ctx {
+        /** The id of the rule being converted: a rule whose regex exceeds its budget is disabled by it. */
+        final String ruleId;
         final Set<String> sysmonOnly = new TreeSet<>();
         final List<String> notes = new ArrayList<>();
+
+        /** True for a Sigma filter: its constraints are on {@code Match}, not on a candidate. */
+        final boolean filter;
+
+        Ctx(String ruleId) {
+            this(ruleId, false);
+        }
+
+        Ctx(String ruleId, boolean filter) {
+            this.ruleId = ruleId;
+            this.filter = filter;
+        }
     }
 
     // ------------------------------------------------------------------ expression tree
@@ -451,7 +465,7 @@ public final class SigmaConverter {
     }
 
     /** One DRL boolean expression; guard: (field, lower-case needle) pairs one of which must occur, or null. */
-    record Leaf(String code, List<String[]> guard, List<String> op) implements Expr {
+    record Leaf(String code, List<String[]> guard) implements Expr {
     }
 
     record All(List<Expr> children, String label) implements Expr {
@@ -486,9 +500,8 @@ public final class SigmaConverter {
         SigmaCondition.Of of = (SigmaCondition.Of) n;
         List<Expr> picked = new ArrayList<>();
         boolean them = of.pattern().equals("them");
-        Pattern p = them ? null : SigmaMatch.compileGlob(of.pattern());
         for (Map.Entry<String, Expr> e : searches.entrySet()) {
-            if (them ? !e.getKey().startsWith("_") : p.matcher(e.getKey()).matches()) {
+            if (them ? !e.getKey().startsWith("_") : SigmaMatch.glob(e.getKey(), of.pattern())) {
                 picked.add(e.getValue());
             }
         }
@@ -650,9 +663,9 @@ public final class SigmaConverter {
         }
         String p = lower(parsePattern(x.asText()));
         if (p.indexOf(STAR) < 0 && p.indexOf(ONE) < 0) {
-            return new Leaf("SigmaMatch.keyword( event, " + str(p) + " )", null, List.of("keyword", p));
+            return new Leaf("keyword( event, " + str(p) + " )", null);
         }
-        return new Leaf("SigmaMatch.keywordGlob( event, " + str(globText(p)) + " )", null, List.of("keywordGlob", globText(p)));
+        return new Leaf("keywordGlob( event, " + str(globText(p)) + " )", null);
     }
 
     private Expr fieldMap(String name, JsonNode map, Ctx ctx) {
@@ -714,7 +727,7 @@ public final class SigmaConverter {
 
         if (mods.contains("exists")) {
             boolean want = values.get(0).asBoolean(true) && !values.get(0).asText().equalsIgnoreCase("false");
-            Expr l = new Leaf("event.has( " + str(field) + " )", null, List.of("has", field));
+            Expr l = new Leaf("has( " + str(field) + " )", null);
             return want ? l : new Neg(l);
         }
         if (mods.contains("fieldref")) {
@@ -722,10 +735,9 @@ public final class SigmaConverter {
                 String other = eventField(v.asText(), ctx);
                 boolean cased = mods.contains("cased");
                 String acc = cased ? "get" : "lc";
-                String fn = mods.contains("contains") ? "contains" : mods.contains("startswith") ? "startsWith"
+                String fn = mods.contains("contains") ? "includes" : mods.contains("startswith") ? "startsWith"
                         : mods.contains("endswith") ? "endsWith" : "eq";
-                leaves.add(new Leaf("SigmaMatch." + fn + "( event." + acc + "( " + str(field) + " ), event." + acc + "( "
-                        + str(other) + " ) )", null, List.of("fieldref", fn, acc, field, other)));
+                leaves.add(new Leaf(fn + "( " + acc + "( " + str(field) + " ), " + acc + "( " + str(other) + " ) )", null));
             }
             return combine(leaves, all, neq, label);
         }
@@ -738,8 +750,7 @@ public final class SigmaConverter {
                     } catch (NumberFormatException e) {
                         throw new SigmaException("modifier " + cmp, "not a number: " + v.asText());
                     }
-                    leaves.add(new Leaf("SigmaMatch.compare( event.get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null,
-                            List.of("compare", field, cmp, Double.toString(d))));
+                    leaves.add(new Leaf("number( get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null));
                 }
                 return combine(leaves, all, neq, label);
             }
@@ -758,20 +769,23 @@ public final class SigmaConverter {
                 } catch (PatternSyntaxException e) {
                     throw new SigmaException("re: not a Java regex", e.getDescription() + ": " + rx);
                 }
-                leaves.add(new Leaf("SigmaMatch.re( event.get( " + str(field) + " ), " + str(rx) + ", \"" + flags + "\" )",
-                        SigmaRegexLiterals.guard(field, rx, flags.toString()), List.of("re", field, rx, flags.toString())));
+                // A detection's candidate runs it on its rule set's bounded engine; a filter reaches that through
+                // the sigma global.
+                String call = ctx.filter ? "sigma.re( " + str(ctx.ruleId) + ", get( " + str(field) + " ), "
+                        : "re( " + str(field) + ", ";
+                leaves.add(new Leaf(call + str(rx) + ", \"" + flags + "\" )",
+                        SigmaRegexLiterals.guard(field, rx, flags.toString())));
             }
             return combine(leaves, all, neq, label);
         }
         if (mods.contains("cidr")) {
             for (JsonNode v : values) {
                 try {
-                    SigmaMatch.parseCidr(v.asText());
+                    SigmaMatch.Cidr.parse(v.asText());
                 } catch (RuntimeException e) {
-                    throw new SigmaException("cidr", "not a CIDR range: " + v.asText());
+                    throw new SigmaException("cidr", "not a CIDR range: " + e.getMessage());
                 }
-                leaves.add(new Leaf("SigmaMatch.cidr( event.get( " + str(field) + " ), " + str(v.asText()) + " )", null,
-                        List.of("cidr", field, v.asText())));
+                leaves.add(new Leaf("cidr( get( " + str(field) + " ), " + str(v.asText()) + " )", null));
             }
             return combine(leaves, all, neq, label);
         }
@@ -779,7 +793,7 @@ public final class SigmaConverter {
         // String values through the transforming modifiers, in the order written.
         for (JsonNode v : values) {
             if (v.isNull()) {
-                leaves.add(new Leaf("SigmaMatch.isEmpty( event.get( " + str(field) + " ) )", null, List.of("isEmpty", field)));
+                leaves.add(new Leaf("isEmpty( get( " + str(field) + " ) )", null));
                 continue;
             }
             List<String> pats = new ArrayList<>();
@@ -833,26 +847,24 @@ public final class SigmaConverter {
     static Leaf stringLeaf(String field, String pat, boolean cased) {
         String p = cased ? pat : lower(pat);
         String a = cased ? "get" : "lc";
-        String acc = "event." + a + "( " + str(field) + " )";
+        String acc = a + "( " + str(field) + " )";
         String longest = longestLiteral(p);
         List<String[]> guard = longest.isEmpty() ? null
                 : List.<String[]>of(new String[]{field, longest.toLowerCase(Locale.ROOT)});
         String inner = p.length() >= 2 ? p.substring(1, p.length() - 1) : "";
         if (!hasWildcard(p)) {
-            return new Leaf("SigmaMatch.eq( " + acc + ", " + str(p) + " )", guard, List.of("eq", a, field, p));
+            return new Leaf(acc + " == " + str(p), guard);
         }
         if (p.length() >= 2 && p.charAt(0) == STAR && p.charAt(p.length() - 1) == STAR && !inner.isEmpty() && !hasWildcard(inner)) {
-            return new Leaf("SigmaMatch.contains( " + acc + ", " + str(inner) + " )", guard, List.of("contains", a, field, inner));
+            return new Leaf(acc + " contains " + str(inner), guard);
         }
         if (p.charAt(0) == STAR && p.length() > 1 && !hasWildcard(p.substring(1))) {
-            return new Leaf("SigmaMatch.endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard,
-                    List.of("endsWith", a, field, p.substring(1)));
+            return new Leaf("endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard);
         }
         if (p.charAt(p.length() - 1) == STAR && p.length() > 1 && !hasWildcard(p.substring(0, p.length() - 1))) {
-            return new Leaf("SigmaMatch.startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard,
-                    List.of("startsWith", a, field, p.substring(0, p.length() - 1)));
+            return new Leaf("startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard);
         }
-        return new Leaf("SigmaMatch.glob( " + acc + ", " + str(globText(p)) + " )", guard, List.of("glob", a, field, globText(p)));
+        return new Leaf("glob( " + acc + ", " + str(globText(p)) + " )", guard);
     }
 
     // ------------------------------------------------------------------ values

@@ -91,7 +91,7 @@ public final class SigmaCorrelations {
             throw new SigmaException("correlation without timespan", "correlation.timespan is missing");
         }
         long span = millis(ts.asText());
-        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx();
+        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx(id);
         List<String> groupBy = new ArrayList<>();
         JsonNode g = c.path("group-by");
         if (g.isArray()) {

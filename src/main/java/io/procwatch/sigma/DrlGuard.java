@@ -30,8 +30,12 @@ final class DrlGuard {
             "^(startsWith|endsWith|includes|glob|eq)\\(\\s*" + ACC + "\\s*,\\s*" + STR + "\\s*\\)$");
     private static final Pattern REGEX = Pattern.compile("^re\\(\\s*" + STR + "\\s*,\\s*" + STR + "\\s*,\\s*" + STR + "\\s*\\)$");
 
+    /** Deeper nesting gives no guard (the rule is then a candidate for every event), never a StackOverflowError. */
+    private static final int MAX_DEPTH = 200;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private DrlGuard(String text) {
         this.text = text;
@@ -82,6 +86,17 @@ final class DrlGuard {
 
     private SigmaConverter.Expr unary() {
         skip();
+        if (++depth > MAX_DEPTH) {
+            throw new IllegalStateException("nested too deep");
+        }
+        try {
+            return unaryAt();
+        } finally {
+            depth--;
+        }
+    }
+
+    private SigmaConverter.Expr unaryAt() {
         if (accept("!")) {
             return new SigmaConverter.Neg(unary());
         }

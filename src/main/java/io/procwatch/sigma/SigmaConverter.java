@@ -145,6 +145,9 @@ public final class SigmaConverter {
                 n++;
                 String stem = f.getFileName().toString().replaceAll("\\.ya?ml$", "");
                 String name = docs.size() > 1 ? stem + "_" + n : stem;
+                if (withDerivedId(doc, name)) {
+                    report.derivedId(f, doc.path("title").asText(), doc.path("id").asText());
+                }
                 if (doc.hasNonNull("name") && doc.hasNonNull("id")) {
                     refs.put(doc.path("name").asText(), doc.path("id").asText());
                 }
@@ -334,7 +337,7 @@ public final class SigmaConverter {
         String id = text(doc, "id");
         String title = text(doc, "title");
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a filter needs id and title");
+            throw new SigmaException("missing title", "a filter needs a title (a missing id is derived from it)");
         }
         checkLogsource(doc);
         JsonNode flt = doc.path("filter");
@@ -393,8 +396,24 @@ public final class SigmaConverter {
         return alts.size() == 1 ? alts.get(0) : new Any(alts, "condition list (any)");
     }
 
+    /**
+     * Sigma's {@code id} is optional: a rule without one gets a stable derived id, the name-based (version 3) UUID
+     * of {@code procwatch-sigma:<file stem>:<title>}, so the same file converts to the same id on any machine.
+     * The report lists each derived id. Returns true when it derived one.
+     */
+    static boolean withDerivedId(JsonNode doc, String fileStem) {
+        if (doc instanceof ObjectNode o && (!doc.hasNonNull("id") || doc.get("id").asText().isBlank())
+                && doc.hasNonNull("title")) {
+            o.put("id", java.util.UUID.nameUUIDFromBytes(("procwatch-sigma:" + fileStem + ":" + doc.get("title").asText())
+                    .getBytes(StandardCharsets.UTF_8)).toString());
+            return true;
+        }
+        return false;
+    }
+
     /** Converts one Sigma document; throws {@link SigmaException} with the reason when it cannot. */
     public Converted convert(JsonNode doc, Path source, String fileStem) {
+        withDerivedId(doc, fileStem);
         if (doc.has("correlation")) {
             return SigmaCorrelations.convert(this, doc, source, fileStem, Map.of());
         }
@@ -404,7 +423,7 @@ public final class SigmaConverter {
         String id = text(doc, "id");
         String title = text(doc, "title");
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a rule needs id and title");
+            throw new SigmaException("missing title", "a rule needs a title (a missing id is derived from it)");
         }
         JsonNode ls = doc.path("logsource");
         String category = ls.path("category").asText("");
@@ -706,8 +725,9 @@ public final class SigmaConverter {
             }
             mods.add(parts[i]);
         }
+        refuseConflicts(key, mods);
         if (sigmaField.isEmpty()) {
-            throw new SigmaException("keyword with modifiers", "field-less search with modifiers: " + key);
+            return keywords(key, value, mods);
         }
         String field = eventField(sigmaField, ctx);
         String hashPrefix = HASH_FIELDS.get(sigmaField);
@@ -833,6 +853,106 @@ public final class SigmaConverter {
             leaves.add(variants.size() == 1 ? variants.get(0) : new Any(variants, null));
         }
         return combine(leaves, all, neq, label);
+    }
+
+    /** Modifiers that each decide how a value is compared: at most one of them in a chain. */
+    private static final List<String> MATCHERS = List.of("re", "cidr", "exists", "fieldref", "gt", "gte", "lt", "lte");
+    /** Modifiers that rewrite a string value before it is compared. */
+    private static final List<String> TRANSFORMS = List.of("windash", "base64", "base64offset", "wide", "utf16le",
+            "utf16be", "utf16", "expand");
+    private static final List<String> POSITIONS = List.of("contains", "startswith", "endswith");
+
+    /**
+     * Refuses a modifier chain whose parts contradict each other, with the reason, instead of silently keeping
+     * one of them: two position modifiers ({@code contains|startswith}), two comparisons ({@code re|cidr}), a
+     * comparison with a value transform ({@code windash|cidr}, {@code base64|re}, {@code base64|exists}) or a
+     * position ({@code re|contains}), and regex flags without {@code re}.
+     */
+    static void refuseConflicts(String key, List<String> mods) {
+        List<String> pos = mods.stream().filter(POSITIONS::contains).distinct().toList();
+        if (pos.size() > 1) {
+            throw new SigmaException("conflicting modifiers " + String.join("|", pos),
+                    "a value cannot be matched at two positions (" + String.join(", ", pos) + ") in " + key);
+        }
+        List<String> cmp = mods.stream().filter(MATCHERS::contains).distinct().toList();
+        if (cmp.size() > 1) {
+            throw new SigmaException("conflicting modifiers " + String.join("|", cmp),
+                    "each of " + String.join(", ", cmp) + " decides the comparison alone in " + key);
+        }
+        if (cmp.size() == 1) {
+            String c = cmp.get(0);
+            List<String> with = mods.stream().filter(m -> TRANSFORMS.contains(m)
+                    || (POSITIONS.contains(m) && !c.equals("fieldref"))).distinct().toList();
+            if (!with.isEmpty()) {
+                throw new SigmaException("conflicting modifiers " + String.join("|", with) + "|" + c,
+                        c + " compares the value as written; " + String.join(", ", with) + " cannot apply in " + key);
+            }
+        }
+        if (!mods.contains("re") && mods.stream().anyMatch(m -> m.equals("i") || m.equals("m") || m.equals("s"))) {
+            throw new SigmaException("regex flag without re", "i, m and s are flags of re in " + key);
+        }
+    }
+
+    /**
+     * A keyword list with modifiers ({@code '|all': [...]}, {@code '|windash|contains': ...}): each value is
+     * searched in every field as a keyword; {@code all} needs every one. Modifiers that compare a field
+     * ({@code re}, {@code cidr}, {@code exists}, {@code fieldref}, numbers) have no field here and are refused.
+     */
+    private Expr keywords(String key, JsonNode value, List<String> mods) {
+        for (String m : mods) {
+            if (MATCHERS.contains(m) || m.equals("neq") || m.equals("startswith") || m.equals("endswith")) {
+                throw new SigmaException("keyword with modifier " + m, m + " needs a field: " + key);
+            }
+        }
+        List<Expr> leaves = new ArrayList<>();
+        List<JsonNode> values = new ArrayList<>();
+        if (value.isArray()) {
+            value.forEach(values::add);
+        } else {
+            values.add(value);
+        }
+        if (values.isEmpty()) {
+            throw new SigmaException("empty value list", "empty value list for " + key);
+        }
+        for (JsonNode v : values) {
+            List<String> pats = new ArrayList<>(List.of(parsePattern(v.asText())));
+            String encoding = null;
+            for (String m : mods) {
+                switch (m) {
+                    case "windash" -> pats = windash(pats);
+                    case "expand" -> pats = expand(pats);
+                    case "wide", "utf16le", "utf16be", "utf16" -> encoding = m;
+                    case "base64", "base64offset" -> pats = base64(pats, encoding, m.equals("base64offset"));
+                    default -> {
+                    }
+                }
+            }
+            List<Expr> variants = new ArrayList<>();
+            for (String p : pats) {
+                variants.add(keyword(YAML.getNodeFactory().textNode(unparse(p))));
+            }
+            leaves.add(variants.size() == 1 ? variants.get(0) : new Any(variants, null));
+        }
+        return combine(leaves, mods.contains("all"), false, key);
+    }
+
+    /** The Sigma text of a parsed pattern (wildcards back to * and ?, literal ones escaped). */
+    private static String unparse(String p) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c == STAR) {
+                sb.append('*');
+            } else if (c == ONE) {
+                sb.append('?');
+            } else {
+                if (c == '*' || c == '?' || c == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static Expr combine(List<Expr> leaves, boolean all, boolean neq, String label) {

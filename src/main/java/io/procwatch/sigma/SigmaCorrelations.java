@@ -75,7 +75,7 @@ public final class SigmaCorrelations {
         String id = doc.hasNonNull("id") ? doc.get("id").asText() : null;
         String title = doc.hasNonNull("title") ? doc.get("title").asText() : null;
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a correlation needs id and title");
+            throw new SigmaException("missing title", "a correlation needs a title (a missing id is derived from it)");
         }
         JsonNode c = doc.path("correlation");
         String type = c.path("type").asText("");
@@ -391,6 +391,19 @@ public final class SigmaCorrelations {
 
     private static final Map<String, Spec> SPECS = new ConcurrentHashMap<>();
 
+    /** An event by identity (an event matched by two rules is one object in both matches). */
+    private record IdentityKey(ProcessEvent event) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IdentityKey k && k.event == event;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(event);
+        }
+    }
+
     private record Entry(long time, String rule, String value, ProcessEvent event) {
         static Entry of(Spec spec, Match m) {
             ProcessEvent e = m.getEvent();
@@ -571,7 +584,8 @@ public final class SigmaCorrelations {
 
         private static long count(Spec spec, Collection<Entry> entries) {
             return switch (spec.type()) {
-                case "event_count" -> entries.size();
+                // Events, not matches: one event that two of the named rules matched counts once.
+                case "event_count" -> entries.stream().map(e -> new IdentityKey(e.event())).distinct().count();
                 case "value_count" -> entries.stream().map(Entry::value).filter(v -> v != null).distinct().count();
                 default -> entries.stream().map(Entry::rule).distinct().count();
             };

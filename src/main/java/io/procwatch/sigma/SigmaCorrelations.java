@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sigma correlation rules ({@code event_count}, {@code value_count}, {@code temporal},
@@ -389,8 +388,6 @@ public final class SigmaCorrelations {
         return ops.contains("lt") || ops.contains("lte") || (ops.contains("eq") && !type.startsWith("temporal"));
     }
 
-    private static final Map<String, Spec> SPECS = new ConcurrentHashMap<>();
-
     /** An event by identity (an event matched by two rules is one object in both matches). */
     private record IdentityKey(ProcessEvent event) {
         @Override
@@ -458,6 +455,8 @@ public final class SigmaCorrelations {
         private final Map<String, Map<List<String>, Window>> windows = new HashMap<>();
         /** Open windows judged at their end (lt/lte/eq) per correlation and group, in start order. */
         private final Map<String, Map<List<String>, List<TumblingWindow>>> tumbling = new HashMap<>();
+        /** Parsed definitions, one per correlation of this session's rules (so bounded by them). */
+        private final Map<String, Spec> specs = new HashMap<>();
 
         /**
          * Adds a match to its sliding correlation window ({@code gt}, {@code gte}; temporal types, {@code eq}
@@ -468,7 +467,7 @@ public final class SigmaCorrelations {
          *                               by an older procwatch: convert again)
          */
         public ProcessEvent observe(String correlationId, String specText, Match m) {
-            Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);
+            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
             if (spec.atWindowEnd()) {
                 throw new IllegalStateException("correlation " + correlationId + " (" + String.join(", ", spec.ops())
                         + " on " + spec.type() + ": judged at the window end) was converted by an older procwatch:"
@@ -494,7 +493,7 @@ public final class SigmaCorrelations {
          * group's oldest open window (out of order within the late-event allowance) joins that window.
          */
         public TumblingWindow collect(String correlationId, String specText, Match m) {
-            Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);
+            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
             List<String> key = key(spec, m);
             List<TumblingWindow> open = tumbling.computeIfAbsent(correlationId, k -> new HashMap<>())
                     .computeIfAbsent(key, k -> new ArrayList<>());

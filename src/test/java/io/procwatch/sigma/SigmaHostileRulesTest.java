@@ -35,7 +35,10 @@ class SigmaHostileRulesTest {
                 SigmaSpecTest.ev("CommandLine", cmd, "Image", "c:\\x.exe"),
                 SigmaSpecTest.ev("CommandLine", ok, "Image", "c:\\x.exe")));
         assertEquals(1L, r.matchCounts().get(id), "only the command line ending in a word character");
-        assertEquals(0, SigmaRuntime.of(c.rules()).regexes().budgetExceeded());
+        SigmaRegexes rx = SigmaRuntime.of(c.rules()).regexes();
+        assertEquals(1, rx.switchedToLinear(), "moved to RE2/J");
+        assertEquals(0, rx.budgetExceeded(), "not disabled: RE2/J runs it");
+        assertEquals(List.of(), rx.disabledRules());
     }
 
     /**

@@ -80,9 +80,11 @@ public final class SigmaBenchmark {
         }
         drl.putAll(SigmaRules.toDrl(report, Path.of("sigma"), Set.of()));
         long heapBefore = usedHeap();
+        long compileCpu0 = processCpuNanos();
         long tc0 = System.nanoTime();
         RuleSet rules = RuleSet.compile(drl, "sigma benchmark");
         long tc1 = System.nanoTime();
+        long compileCpu1 = processCpuNanos();
         long heapAfter = usedHeap();
         SigmaPrefilter pf = SigmaRuntime.of(rules).prefilter();
         long tp1 = System.nanoTime();
@@ -90,6 +92,8 @@ public final class SigmaBenchmark {
                 report.converted().size(), report.failures().size());
         System.out.printf("convert: %.2f s; compile (cold, %d DRL rules): %.2f s; prefilter build: %.3f s (%d unguarded rules)%n",
                 (tConv - t0) / 1e9, rules.ruleCount(), (tc1 - tc0) / 1e9, (tp1 - tc1) / 1e9, pf.unguardedCount());
+        // CPU time of the whole process (Drools builds rules on several threads): comparable on a loaded machine.
+        System.out.printf("compile CPU time (process, all threads): %.2f s%n", (compileCpu1 - compileCpu0) / 1e9);
         System.out.printf("KieBase heap (used heap after GC, after minus before compile): %.1f MB%n",
                 (heapAfter - heapBefore) / 1048576.0);
 
@@ -185,6 +189,12 @@ public final class SigmaBenchmark {
                         n / secs, notables.get());
             }
         }
+    }
+
+    /** CPU time of this process so far, all threads (-1 when the JVM does not tell). */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
     static long usedHeap() throws InterruptedException {

@@ -929,30 +929,11 @@ public final class SigmaConverter {
             }
             List<Expr> variants = new ArrayList<>();
             for (String p : pats) {
-                variants.add(keyword(YAML.getNodeFactory().textNode(unparse(p))));
+                variants.add(keyword(YAML.getNodeFactory().textNode(globText(p))));
             }
             leaves.add(variants.size() == 1 ? variants.get(0) : new Any(variants, null));
         }
         return combine(leaves, mods.contains("all"), false, key);
-    }
-
-    /** The Sigma text of a parsed pattern (wildcards back to * and ?, literal ones escaped). */
-    private static String unparse(String p) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < p.length(); i++) {
-            char c = p.charAt(i);
-            if (c == STAR) {
-                sb.append('*');
-            } else if (c == ONE) {
-                sb.append('?');
-            } else {
-                if (c == '*' || c == '?' || c == '\\') {
-                    sb.append('\\');
-                }
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     private static Expr combine(List<Expr> leaves, boolean all, boolean neq, String label) {

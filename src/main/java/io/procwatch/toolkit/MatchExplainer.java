@@ -59,7 +59,7 @@ import java.util.regex.Pattern;
  */
 public final class MatchExplainer {
 
-    private static final Pattern FIELD = Pattern.compile("(?:lc|get|has)\\(\\s*\"([^\"]+)\"\\s*\\)");
+    private static final Pattern FIELD = Pattern.compile("(?:lc|get|has|re)\\(\\s*\"([^\"]+)\"");
 
     /** One evaluated condition; {@code branches} holds the {@code ||} parts of an OR condition. */
     public record Condition(String expression, Boolean held, List<Condition> branches, String error) {

@@ -6,8 +6,13 @@ import io.procwatch.detect.Detections;
 import io.procwatch.detect.Match;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.sigma.SigmaCandidate;
+import io.procwatch.sigma.SigmaPrefilter;
+import io.procwatch.sigma.SigmaRuntime;
 import org.drools.drl.ast.descr.BaseDescr;
 import org.drools.drl.ast.descr.ExprConstraintDescr;
+import org.drools.drl.ast.descr.FunctionImportDescr;
+import org.drools.drl.ast.descr.GlobalDescr;
 import org.drools.drl.ast.descr.ImportDescr;
 import org.drools.drl.ast.descr.PackageDescr;
 import org.drools.drl.ast.descr.PatternDescr;
@@ -54,7 +59,7 @@ import java.util.regex.Pattern;
  */
 public final class MatchExplainer {
 
-    private static final Pattern FIELD = Pattern.compile("(?:lc|get|has)\\(\\s*\"([^\"]+)\"\\s*\\)");
+    private static final Pattern FIELD = Pattern.compile("(?:lc|get|has|re)\\(\\s*\"([^\"]+)\"");
 
     /** One evaluated condition; {@code branches} holds the {@code ||} parts of an OR condition. */
     public record Condition(String expression, Boolean held, List<Condition> branches, String error) {
@@ -79,7 +84,7 @@ public final class MatchExplainer {
      * @param suppressedBy the filter rule that suppressed the match, or {@code null}
      */
     public record Explanation(DetectionRule rule, String file, ProcessEvent event, List<Condition> conditions,
-                              List<FilterResult> filters, boolean fired, String suppressedBy, SigmaPart sigma) {
+                              List<FilterResult> filters, boolean fired, String suppressedBy, Prefilter prefilter) {
 
         /** The outcome in one sentence. */
         public String verdict() {
@@ -89,17 +94,17 @@ public final class MatchExplainer {
             if (fired) {
                 return "FIRED: the event is a match and counts towards a notable";
             }
-            if (sigma != null) {
-                return "DID NOT FIRE: " + (sigma.guarded() && sigma.guardHits().isEmpty()
-                        ? "none of the rule's guard needles occurs, so the prefilter does not evaluate its condition"
-                        : sigma.holds() ? "the Sigma condition holds, but the rule did not fire (is the prefilter "
-                        + "rule, sigma_prefilter.drl, among the rules?)" : "the Sigma condition is false");
-            }
             List<String> failed = new ArrayList<>();
             for (Condition c : conditions) {
                 if (!Boolean.TRUE.equals(c.held())) {
                     failed.add(c.expression());
                 }
+            }
+            if (failed.isEmpty() && prefilter != null) {
+                return "DID NOT FIRE: every condition held, but " + (prefilter.guard() != null && prefilter.hits().isEmpty()
+                        ? "none of the rule's guard needles occurs, so the prefilter did not hand the event to it (the "
+                        + "guard was derived from the constraints: an edited rule needs its @sigmaGuard edited too)"
+                        : "no candidate reached the rule (is the prefilter rule, sigma_prefilter.drl, among the rules?)");
             }
             return "DID NOT FIRE: " + (failed.isEmpty() ? "every condition held, but the rule did not fire (check the "
                     + "pattern's object type and other patterns)" : failed.size() + " condition"
@@ -114,27 +119,21 @@ public final class MatchExplainer {
             sb.append("Event:     ").append(event.getOrigin()).append("  ").append(event.getLogSource()).append(" EID ")
                     .append(event.getEventId()).append("  ").append(java.time.Instant.ofEpochMilli(event.getTime())).append('\n');
             Set<String> fields = new LinkedHashSet<>();
-            if (sigma != null) {
-                fields.addAll(sigma.fields());
-            }
             conditions.forEach(c -> collectFields(c, fields));
             filters.forEach(f -> f.conditions().forEach(c -> collectFields(c, fields)));
             for (String f : fields) {
                 String v = event.get(f);
                 sb.append("  ").append(f).append(" = ").append(v == null ? "(absent)" : "\"" + v + "\"").append('\n');
             }
-            if (sigma != null) {
-                // A converted Sigma rule only dispatches in DRL; its condition is evaluated in Java by the prefilter.
-                sb.append("\nPrefilter guard: ").append(!sigma.guarded() ? "none (the condition is evaluated on every event)"
-                        : sigma.guardHits().isEmpty() ? "no needle found (not a candidate)"
-                        : "found " + String.join(", ", sigma.guardHits())).append('\n');
-                sb.append("\nSigma condition (evaluated by the prefilter, cheapest test first):\n");
-                sigma.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
-            } else {
-                sb.append("\nConditions (all must hold):\n");
-                for (Condition c : conditions) {
-                    line(sb, "  ", c);
-                }
+            if (prefilter != null) {
+                // A converted Sigma rule: the prefilter only decides whether Drools looks at the rule for this event.
+                sb.append("\nPrefilter guard: ").append(prefilter.guard() == null ? "none (Drools evaluates the rule on every event)"
+                        : prefilter.hits().isEmpty() ? "no needle of " + prefilter.guard() + " found (the rule is not a candidate)"
+                        : "found " + String.join(", ", prefilter.hits())).append('\n');
+            }
+            sb.append("\nConditions (all must hold):\n");
+            for (Condition c : conditions) {
+                line(sb, "  ", c);
             }
             sb.append("\nFilters:\n");
             if (filters.isEmpty()) {
@@ -176,11 +175,10 @@ public final class MatchExplainer {
     }
 
     /**
-     * A converted Sigma rule's side of the explanation: its condition tree evaluated on the event (one line per
-     * node), the fields it reads, whether it has a prefilter guard and which guard needles occur.
+     * A converted Sigma rule's prefilter guard ({@code @sigmaGuard}, null when it has none) and which of its needles
+     * occur in the event. Index information only: the rule's conditions above are Drools' own verdict.
      */
-    public record SigmaPart(List<String> lines, boolean holds, List<String> fields, boolean guarded,
-                            List<String> guardHits) {
+    public record Prefilter(String guard, List<String> hits) {
     }
 
     private record ParsedRule(Path file, PackageDescr pkg, RuleDescr rule) {
@@ -188,6 +186,9 @@ public final class MatchExplainer {
 
     private record Probe(String name, String pattern, String expression, List<String> imports) {
     }
+
+    /** The pattern types whose constraints are probed: a hand-written detection's, a converted Sigma rule's. */
+    private static final List<String> DETECTION_TYPES = List.of("ProcessEvent", "SigmaCandidate");
 
     private MatchExplainer() {
     }
@@ -221,9 +222,13 @@ public final class MatchExplainer {
 
         // Probes: one rule per condition and per OR branch.
         List<Probe> probes = new ArrayList<>();
-        PatternDescr ep = pattern(detection.rule(), "ProcessEvent");
+        PatternDescr ep = null;
+        for (String type : DETECTION_TYPES) {
+            ep = ep != null ? ep : pattern(detection.rule(), type);
+        }
+        String dType = ep == null ? "ProcessEvent" : ep.getObjectType().replaceAll(".*\\.", "");
         List<String> dConds = ep == null ? List.of() : constraints(ep);
-        addProbes("d", "ProcessEvent", dConds, imports(detection.pkg()), probes);
+        addProbes("d", dType, dConds, imports(detection.pkg()), probes);
         for (int i = 0; i < filterRules.size(); i++) {
             addProbes("f" + i + "_", "Match", constraints(pattern(filterRules.get(i).rule(), "Match")),
                     imports(filterRules.get(i).pkg()), probes);
@@ -231,7 +236,18 @@ public final class MatchExplainer {
         Map<String, Boolean> results = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
         Match fresh = freshMatch(rules, d, event);
-        evaluate(probes, event, fresh, results, errors);
+        Map<String, Object> globals = new LinkedHashMap<>();
+        for (ParsedRule p : parsed) {
+            for (GlobalDescr g : p.pkg().getGlobals()) {
+                Object value = rules.global(g.getIdentifier());
+                if (value != null) {
+                    globals.put("global " + g.getType() + " " + g.getIdentifier(), value);
+                }
+            }
+        }
+        SigmaRuntime sigma = SigmaRuntime.of(rules);
+        SigmaCandidate candidate = new SigmaCandidate(d.id(), event, sigma == null ? null : sigma.regexes());
+        evaluate(probes, List.of(event, fresh, candidate), globals, results, errors);
 
         List<Condition> conditions = conditions("d", dConds, results, errors);
         // The real session: did the detection fire, and did a filter suppress its match?
@@ -272,21 +288,18 @@ public final class MatchExplainer {
                     f.rule().getName().equals(suppressedBy)));
         }
         return new Explanation(d, detection.file().toString(), event, conditions, filters, fired[0], suppressedBy,
-                sigmaPart(rules.kieBase(), d.ruleName(), event));
+                prefilter(rules, d, event));
     }
 
-    /** For a converted Sigma rule (it carries {@code @sigmaCondition}), its condition on the event; else null. */
-    private static SigmaPart sigmaPart(KieBase base, String ruleName, ProcessEvent event) {
-        for (org.kie.api.definition.KiePackage p : base.getKiePackages()) {
+    /** For a converted Sigma rule ({@code @sigmaRule}), its prefilter guard and the needles found; else null. */
+    private static Prefilter prefilter(RuleSet rules, DetectionRule d, ProcessEvent event) {
+        SigmaRuntime sigma = SigmaRuntime.of(rules);
+        for (org.kie.api.definition.KiePackage p : rules.kieBase().getKiePackages()) {
             for (Rule r : p.getRules()) {
-                Object cond = r.getMetaData().get("sigmaCondition");
-                if (r.getName().equals(ruleName) && cond != null) {
-                    io.procwatch.sigma.SigmaMatcher m = io.procwatch.sigma.SigmaMatcher.parse(cond.toString());
-                    Object guard = r.getMetaData().get("sigmaGuard");
-                    boolean guarded = guard != null && !guard.toString().isEmpty();
-                    ProcessEvent fresh = event.withTime(event.getTime());
-                    return new SigmaPart(m.explain(fresh), m.test(fresh), m.fields(), guarded,
-                            guarded ? io.procwatch.sigma.SigmaPrefilter.guardHits(guard.toString(), fresh) : List.of());
+                if (r.getName().equals(d.ruleName()) && r.getMetaData().get("sigmaRule") != null && sigma != null) {
+                    String guard = sigma.prefilter().guard(d.id());
+                    return new Prefilter(guard, guard == null ? List.of()
+                            : SigmaPrefilter.guardHits(guard, event.withTime(event.getTime())));
                 }
             }
         }
@@ -314,10 +327,14 @@ public final class MatchExplainer {
         return out;
     }
 
+    /** The package's imports as the probe file writes them: types, and {@code function …} for function imports. */
     private static List<String> imports(PackageDescr pkg) {
         List<String> out = new ArrayList<>();
         for (ImportDescr i : pkg.getImports()) {
             out.add(i.getTarget());
+        }
+        for (FunctionImportDescr i : pkg.getFunctionImports()) {
+            out.add("function " + i.getTarget());
         }
         return out;
     }
@@ -336,7 +353,8 @@ public final class MatchExplainer {
         List<String> out = new ArrayList<>();
         for (BaseDescr b : p.getDescrs()) {
             String text = b instanceof ExprConstraintDescr e ? e.getExpression() : b.getText();
-            if (text != null && !text.isBlank()) {
+            // A binding alone ($e : event) is no condition.
+            if (text != null && !text.isBlank() && !normalize(text).matches("\\$\\w+ ?: ?[\\w.]+")) {
                 out.add(normalize(text));
             }
         }
@@ -430,8 +448,11 @@ public final class MatchExplainer {
         return -1;
     }
 
-    /** Compiles every probe into one KieBase and fires it on the event and a fresh, unsuppressed match. */
-    private static void evaluate(List<Probe> probes, ProcessEvent event, Match match,
+    /**
+     * Compiles every probe into one KieBase and fires it on {@code facts} (the event, a fresh unsuppressed match, a
+     * candidate of the detection), with the rule set's own objects for the globals the rules declare.
+     */
+    private static void evaluate(List<Probe> probes, List<Object> facts, Map<String, Object> globals,
                                  Map<String, Boolean> results, Map<String, String> errors) {
         List<Probe> good = new ArrayList<>(probes);
         // A probe that does not compile on its own (rare: it uses a binding of another constraint) is reported
@@ -441,11 +462,13 @@ public final class MatchExplainer {
             KieFileSystem kfs = ks.newKieFileSystem();
             ReleaseId release = ks.newReleaseId("io.procwatch.explain", "probe-" + UUID.randomUUID(), "1.0.0");
             kfs.generateAndWritePomXML(release);
-            Set<String> imports = new LinkedHashSet<>(List.of(ProcessEvent.class.getName(), Match.class.getName()));
+            Set<String> imports = new LinkedHashSet<>(List.of(ProcessEvent.class.getName(), Match.class.getName(),
+                    SigmaCandidate.class.getName()));
             good.forEach(p -> imports.addAll(p.imports()));
             StringBuilder drl = new StringBuilder("package io.procwatch.explain;\n");
             imports.forEach(i -> drl.append("import ").append(i).append(";\n"));
             drl.append("global java.util.Set probes;\n");
+            globals.keySet().forEach(g -> drl.append(g).append(";\n"));
             Map<Integer, Probe> byLine = new LinkedHashMap<>();
             for (Probe p : good) {
                 drl.append("rule \"").append(p.name()).append("\"\nwhen\n");
@@ -476,8 +499,8 @@ public final class MatchExplainer {
             Set<String> fired = new HashSet<>();
             try {
                 s.setGlobal("probes", fired);
-                s.insert(event);
-                s.insert(match);
+                globals.forEach((g, v) -> s.setGlobal(g.substring(g.lastIndexOf(' ') + 1), v));
+                facts.forEach(s::insert);
                 s.fireAllRules();
             } finally {
                 s.dispose();

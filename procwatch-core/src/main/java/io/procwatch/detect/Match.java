@@ -34,6 +34,21 @@ public final class Match {
         return event;
     }
 
+    /** The event's field lower-cased, or null when absent: filters read a match's event as detections do. */
+    public String lc(String field) {
+        return event.lc(field);
+    }
+
+    /** The event's field as read, or null when absent. */
+    public String get(String field) {
+        return event.get(field);
+    }
+
+    /** True when the event carries the field. */
+    public boolean has(String field) {
+        return event.has(field);
+    }
+
     /** Event time, epoch ms: the CEP timestamp. */
     public long getTime() {
         return event.getTime();

@@ -50,6 +50,9 @@ public final class RuleSet {
     private final String origin;
     /** Asset and identity lookups read with the rules ({@code lookups/*.csv} beside the DRL files). */
     private final Lookups lookups;
+    /** The globals of {@link RuleSetGlobal} providers that these rules declare, made on first use. */
+    private final Map<String, RuleSetGlobal> providers = new LinkedHashMap<>();
+    private final Map<String, Object> globals = new java.util.concurrent.ConcurrentHashMap<>();
 
     private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin) {
         this(kieBase, catalog, origin, Lookups.empty());
@@ -60,6 +63,13 @@ public final class RuleSet {
         this.catalog = catalog;
         this.origin = origin;
         this.lookups = lookups;
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        kieBase.getKiePackages().forEach(p -> p.getGlobalVariables().forEach(g -> declared.add(g.getName())));
+        for (RuleSetGlobal g : java.util.ServiceLoader.load(RuleSetGlobal.class, RuleSet.class.getClassLoader())) {
+            if (declared.contains(g.name())) {
+                providers.put(g.name(), g);
+            }
+        }
     }
 
     /**
@@ -218,7 +228,18 @@ public final class RuleSet {
     public KieSession newSession(boolean pseudoClock) {
         KieSessionConfiguration conf = KieServices.Factory.get().newKieSessionConfiguration();
         conf.setOption(ClockTypeOption.get(pseudoClock ? "pseudo" : "realtime"));
-        return kieBase.newKieSession(conf, null);
+        KieSession session = kieBase.newKieSession(conf, null);
+        providers.forEach((name, p) -> p.install(session, global(name)));
+        return session;
+    }
+
+    /**
+     * The rule set's object for a global a {@link RuleSetGlobal} provides (built on first use, then shared by
+     * every session of these rules), or null when the rules do not declare that global.
+     */
+    public Object global(String name) {
+        RuleSetGlobal p = providers.get(name);
+        return p == null ? null : globals.computeIfAbsent(name, n -> p.create(this));
     }
 
     /**

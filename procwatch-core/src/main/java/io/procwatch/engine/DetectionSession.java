@@ -93,7 +93,7 @@ public final class DetectionSession implements AutoCloseable {
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
-        this.extensions = SessionExtension.forRules(rules.kieBase());
+        this.extensions = SessionExtension.forRules(rules);
     }
 
     /**
@@ -122,7 +122,7 @@ public final class DetectionSession implements AutoCloseable {
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;
-        this.extensions = SessionExtension.forRules(rules.kieBase());
+        this.extensions = SessionExtension.forRules(rules);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.procwatch.engine;
 
+import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
-import org.kie.api.KieBase;
 import org.kie.api.runtime.KieSession;
 
 import java.util.ArrayList;
@@ -33,15 +33,15 @@ public interface SessionExtension {
 
     /** Finds the extension a compiled rule set needs. */
     interface Provider {
-        /** The extension for the rules of {@code kieBase}, or empty when they hold none of this family's rules. */
-        Optional<SessionExtension> forRules(KieBase kieBase);
+        /** The extension for {@code rules}, or empty when they hold none of this family's rules. */
+        Optional<SessionExtension> forRules(RuleSet rules);
     }
 
-    /** The extensions that the registered providers give for {@code kieBase}, in class-path order. */
-    static List<SessionExtension> forRules(KieBase kieBase) {
+    /** The extensions that the registered providers give for {@code rules}, in class-path order. */
+    static List<SessionExtension> forRules(RuleSet rules) {
         List<SessionExtension> out = new ArrayList<>();
         for (Provider p : ServiceLoader.load(Provider.class, SessionExtension.class.getClassLoader())) {
-            p.forRules(kieBase).ifPresent(out::add);
+            p.forRules(rules).ifPresent(out::add);
         }
         return List.copyOf(out);
     }

@@ -23,6 +23,16 @@ public final class ConversionReport {
     private final List<SigmaConverter.Converted> converted = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private final List<Correlation> correlations = new ArrayList<>();
+    private final List<String> derivedIds = new ArrayList<>();
+
+    void derivedId(Path source, String title, String id) {
+        derivedIds.add(String.format("  derived id %s for %s (%s): the rule has no id%n", id, source, title));
+    }
+
+    /** One line per rule that had no id, with the stable id derived for it. */
+    public List<String> derivedIds() {
+        return List.copyOf(derivedIds);
+    }
 
     void converted(SigmaConverter.Converted c) {
         converted.add(c);
@@ -94,6 +104,7 @@ public final class ConversionReport {
             sb.append(String.format("  - %s%s: %s (%s)%n", f.source(), f.id() == null ? "" : " [" + f.id() + "]",
                     f.reason(), f.detail()));
         }
+        derivedIds.forEach(sb::append);
         for (SigmaConverter.Converted c : converted) {
             if (c.sysmonOnly()) {
                 sb.append(String.format("  sysmon-only %s [%s]: %s%n", c.fileName(), c.id(), String.join(", ", c.sysmonOnlyFields())));

@@ -16,8 +16,10 @@ import java.util.Set;
 
 /**
  * Writes one converted Sigma rule as a DRL file: a header naming the source rule, the Sigma detection as a
- * comment, the {@link io.procwatch.detect.RuleCatalog} annotations, and one pattern on {@link SigmaCandidate}
- * whose hashed {@code rule == "<id>"} test Drools indexes, followed by the rule's logic.
+ * comment, the {@link io.procwatch.detect.RuleCatalog} annotations, the prefilter's {@code @sigmaGuard}, and one
+ * pattern on {@link SigmaCandidate} whose hashed {@code rule == "<id>"} test Drools indexes, followed by the
+ * rule's condition as DRL constraints ({@code lc("Field") contains "…"}, the {@link SigmaMatch} functions,
+ * {@code sigma.re(…)}), which Drools evaluates.
  */
 final class DrlWriter {
 
@@ -68,8 +70,17 @@ final class DrlWriter {
         } catch (JsonProcessingException e) {
             sb.append("//   (not printable)\n");
         }
-        sb.append("\nimport io.procwatch.sigma.SigmaCandidate;\n\n");
-        sb.append("global io.procwatch.detect.Detections detections;\n\n");
+        StringBuilder cond = new StringBuilder();
+        List<String> top = new ArrayList<>();
+        if (!sysmonOnly.isEmpty()) {
+            top.add("// Sysmon only (Security 4688 lacks " + String.join(", ", sysmonOnly) + ")\n        eventId == 1");
+        }
+        constraints(root, top);
+        for (int i = 0; i < top.size(); i++) {
+            cond.append(i > 0 ? ",\n        " : "\n        ").append(top.get(i));
+        }
+        String when = cond.toString();
+        imports(sb, when, "io.procwatch.sigma.SigmaCandidate");
         sb.append("rule ").append(SigmaConverter.str("Sigma: " + oneLine(title) + " [" + id + "]")).append("\n");
         annotation(sb, "id", id);
         annotation(sb, "sigmaRule", id);
@@ -98,29 +109,58 @@ final class DrlWriter {
             annotation(sb, "tags", String.join(", ", other));
         }
         notable(sb, GROUP_BY, sysmonOnly.isEmpty() ? "sysmon security" : "sysmon");
-        if (guard != null) {
-            annotation(sb, "sigmaGuard", SigmaPrefilter.encodeGuard(guard));
-        }
-        // The condition, compiled and evaluated in Java by the prefilter (SigmaMatcher); the rule only dispatches.
-        sb.append("    @sigmaCondition( \"").append(SigmaMatcher.encode(root, !sysmonOnly.isEmpty())).append("\" )\n");
         sb.append("when\n");
-        sb.append("    // Evaluated by SigmaPrefilter from @sigmaCondition before the candidate is inserted:\n");
-        StringBuilder cond = new StringBuilder();
-        if (!sysmonOnly.isEmpty()) {
-            cond.append("event.eventId == 1,\n");
-        }
-        render(cond, root, 0);
-        for (String line : cond.toString().split("\n")) {
-            sb.append("    //   ").append(line).append("\n");
-        }
-        sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event )\n");
+        sb.append("    // Drools evaluates these constraints. The prefilter only narrows: it inserts this rule's SigmaCandidate\n");
+        sb.append("    // when a needle these constraints need occurs in the event (").append(guard == null
+                ? "none can be proven here: every process event"
+                : abbreviate(SigmaGuard.text(guard), 240)).append(").\n");
+        sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event,").append(when).append(" )\n");
         sb.append("then\n    insert( detections.match( kcontext, $e ) );\nend\n");
         return sb.toString();
     }
 
+    /** The helper functions converted conditions may call ({@link SigmaMatch}), imported when used. */
+    private static final List<String> FUNCTIONS = List.of("eq", "includes", "startsWith", "endsWith", "isEmpty", "glob",
+            "cidr", "number", "keyword", "keywordGlob");
+
+    /**
+     * The import lines of a converted file: {@code type}, the {@link SigmaMatch} functions {@code when} calls, the
+     * {@code detections} global, and the {@code sigma} global when a regex needs it.
+     */
+    private static void imports(StringBuilder sb, String when, String type) {
+        sb.append("\nimport ").append(type).append(";\n");
+        for (String f : FUNCTIONS) {
+            if (java.util.regex.Pattern.compile("(?<![\\w.])" + f + "\\( ").matcher(when).find()) {
+                sb.append("import function io.procwatch.sigma.SigmaMatch.").append(f).append(";\n");
+            }
+        }
+        sb.append("\nglobal io.procwatch.detect.Detections detections;\n");
+        if (when.contains("sigma.re( ")) {
+            sb.append("global io.procwatch.sigma.SigmaRuntime sigma;\n");
+        }
+        sb.append("\n");
+    }
+
+    /** The top-level constraints of a condition: the children of a top-level and, each with its label. */
+    private static void constraints(SigmaConverter.Expr e, List<String> out) {
+        if (e instanceof SigmaConverter.All a) {
+            for (int i = 0; i < a.children().size(); i++) {
+                int before = out.size();
+                constraints(a.children().get(i), out);
+                if (i == 0 && a.label() != null && out.size() > before) {
+                    out.set(before, "// " + oneLine(a.label()) + "\n        " + out.get(before));
+                }
+            }
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        render(sb, e, 8);
+        out.add(sb.toString());
+    }
+
     /** A Sigma filter as a DRL filter rule: suppresses matches of {@code rules} whose event fails the condition. */
-    static String filter(JsonNode doc, Path source, String id, String title, List<String> rules, String condition,
-                         JsonNode flt) {
+    static String filter(JsonNode doc, Path source, String id, String title, List<String> rules,
+                         SigmaConverter.Expr condition, JsonNode flt) {
         StringBuilder sb = new StringBuilder();
         sb.append("package io.procwatch.rules;\n\n");
         sb.append("// Converted from Sigma filter \"").append(oneLine(title)).append("\" (").append(id).append(")\n");
@@ -134,7 +174,10 @@ final class DrlWriter {
         } catch (JsonProcessingException e) {
             sb.append("//   (not printable)\n");
         }
-        sb.append("\nimport io.procwatch.detect.Match;\nimport io.procwatch.sigma.SigmaFilters;\n\n");
+        StringBuilder cond = new StringBuilder();
+        render(cond, condition, 12);
+        String when = cond.toString();
+        imports(sb, when, "io.procwatch.detect.Match");
         sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + oneLine(title) + " [" + id + "]")).append("\n");
         annotation(sb, "sigmaFilter", id);
         sb.append("    ").append(Phase.FILTER.drl()).append("\n");
@@ -142,7 +185,8 @@ final class DrlWriter {
         for (int i = 0; i < rules.size(); i++) {
             sb.append(i > 0 ? ", " : "").append(SigmaConverter.str(rules.get(i)));
         }
-        sb.append(" ), suppressedBy == null,\n                !SigmaFilters.holds( \"").append(condition).append("\", event ) )\n");
+        sb.append(" ), suppressedBy == null,\n        // the event fails the filter's condition:\n        !( ")
+                .append(when).append(" ) )\n");
         sb.append("then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
         return sb.toString();
     }
@@ -191,7 +235,7 @@ final class DrlWriter {
         annotation(sb, "logsources", logsources);
     }
 
-    private void render(StringBuilder sb, SigmaConverter.Expr e, int indent) {
+    private static void render(StringBuilder sb, SigmaConverter.Expr e, int indent) {
         String pad = " ".repeat(indent);
         if (e instanceof SigmaConverter.Leaf l) {
             sb.append(l.code());
@@ -205,7 +249,10 @@ final class DrlWriter {
             boolean and = e instanceof SigmaConverter.All;
             List<SigmaConverter.Expr> kids = and ? ((SigmaConverter.All) e).children() : ((SigmaConverter.Any) e).children();
             String label = and ? ((SigmaConverter.All) e).label() : ((SigmaConverter.Any) e).label();
-            if (kids.size() == 1 && label == null) {
+            if (kids.size() == 1) {
+                if (label != null) {
+                    sb.append("// ").append(oneLine(label)).append("\n").append(pad);
+                }
                 render(sb, kids.get(0), indent);
                 return;
             }
@@ -231,6 +278,10 @@ final class DrlWriter {
             l.add(n.asText());
         }
         return String.join(sep, l);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + " …";
     }
 
     static String oneLine(String s) {

@@ -34,8 +34,12 @@ public final class SigmaCondition {
 
     private static final Pattern TOKEN = Pattern.compile("\\s*(\\(|\\)|[^\\s()]+)");
 
+    /** Deepest nesting of parentheses and {@code not} read; deeper is refused, never a StackOverflowError. */
+    static final int MAX_DEPTH = 64;
+
     private final List<String> tokens = new ArrayList<>();
     private int pos;
+    private int depth;
 
     private SigmaCondition(String text) {
         Matcher m = TOKEN.matcher(text);
@@ -96,9 +100,19 @@ public final class SigmaCondition {
 
     private Node not() {
         if (accept("not")) {
-            return new Not(not());
+            enter();
+            Node n = new Not(not());
+            depth--;
+            return n;
         }
         return primary();
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw new SigmaException("condition nesting", "the condition nests parentheses and 'not' deeper than "
+                    + MAX_DEPTH + " levels");
+        }
     }
 
     private Node primary() {
@@ -107,10 +121,12 @@ public final class SigmaCondition {
             throw new SigmaException("condition", "condition ends too early");
         }
         if (accept("(")) {
+            enter();
             Node n = or();
             if (!accept(")")) {
                 throw new SigmaException("condition", "missing ')'");
             }
+            depth--;
             return n;
         }
         if ((t.equals("1") || t.equalsIgnoreCase("any") || t.equalsIgnoreCase("all"))

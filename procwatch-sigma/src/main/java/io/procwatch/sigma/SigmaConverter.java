@@ -145,6 +145,9 @@ public final class SigmaConverter {
                 n++;
                 String stem = f.getFileName().toString().replaceAll("\\.ya?ml$", "");
                 String name = docs.size() > 1 ? stem + "_" + n : stem;
+                if (withDerivedId(doc, name)) {
+                    report.derivedId(f, doc.path("title").asText(), doc.path("id").asText());
+                }
                 if (doc.hasNonNull("name") && doc.hasNonNull("id")) {
                     refs.put(doc.path("name").asText(), doc.path("id").asText());
                 }
@@ -334,7 +337,7 @@ public final class SigmaConverter {
         String id = text(doc, "id");
         String title = text(doc, "title");
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a filter needs id and title");
+            throw new SigmaException("missing title", "a filter needs a title (a missing id is derived from it)");
         }
         checkLogsource(doc);
         JsonNode flt = doc.path("filter");
@@ -342,9 +345,9 @@ public final class SigmaConverter {
         if (rules.isEmpty()) {
             throw new SigmaException("filter without rules", "filter.rules names no rule");
         }
-        Ctx ctx = new Ctx();
+        Ctx ctx = new Ctx(id, true);
         Expr root = detection(flt, ctx, Set.of("rules", "condition"));
-        String drl = DrlWriter.filter(doc, source, id, title, rules, SigmaMatcher.encode(root, false), flt);
+        String drl = DrlWriter.filter(doc, source, id, title, rules, root, flt);
         return new Converted(id, title, fileStem + ".drl", drl, Set.of(), source, true);
     }
 
@@ -393,8 +396,24 @@ public final class SigmaConverter {
         return alts.size() == 1 ? alts.get(0) : new Any(alts, "condition list (any)");
     }
 
+    /**
+     * Sigma's {@code id} is optional: a rule without one gets a stable derived id, the name-based (version 3) UUID
+     * of {@code procwatch-sigma:<file stem>:<title>}, so the same file converts to the same id on any machine.
+     * The report lists each derived id. Returns true when it derived one.
+     */
+    static boolean withDerivedId(JsonNode doc, String fileStem) {
+        if (doc instanceof ObjectNode o && (!doc.hasNonNull("id") || doc.get("id").asText().isBlank())
+                && doc.hasNonNull("title")) {
+            o.put("id", java.util.UUID.nameUUIDFromBytes(("procwatch-sigma:" + fileStem + ":" + doc.get("title").asText())
+                    .getBytes(StandardCharsets.UTF_8)).toString());
+            return true;
+        }
+        return false;
+    }
+
     /** Converts one Sigma document; throws {@link SigmaException} with the reason when it cannot. */
     public Converted convert(JsonNode doc, Path source, String fileStem) {
+        withDerivedId(doc, fileStem);
         if (doc.has("correlation")) {
             return SigmaCorrelations.convert(this, doc, source, fileStem, Map.of());
         }
@@ -404,7 +423,7 @@ public final class SigmaConverter {
         String id = text(doc, "id");
         String title = text(doc, "title");
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a rule needs id and title");
+            throw new SigmaException("missing title", "a rule needs a title (a missing id is derived from it)");
         }
         JsonNode ls = doc.path("logsource");
         String category = ls.path("category").asText("");
@@ -426,7 +445,7 @@ public final class SigmaConverter {
         if (det.has("timeframe")) {
             throw new SigmaException("timeframe (Sigma 1 aggregation)", "use a correlation rule");
         }
-        Ctx ctx = new Ctx();
+        Ctx ctx = new Ctx(id);
         Expr root = detection(det, ctx, Set.of("condition"));
         List<String[]> guard = guard(root);
         String drl = new DrlWriter(doc, source, id, title, root, guard, ctx.sysmonOnly, ctx.notes).write();
@@ -440,8 +459,22 @@ public final class SigmaConverter {
 
     /** Per-rule state collected while converting. */
     static final class Ctx {
+        /** The id of the rule being converted: a rule whose regex exceeds its budget is disabled by it. */
+        final String ruleId;
         final Set<String> sysmonOnly = new TreeSet<>();
         final List<String> notes = new ArrayList<>();
+
+        /** True for a Sigma filter: its constraints are on {@code Match}, not on a candidate. */
+        final boolean filter;
+
+        Ctx(String ruleId) {
+            this(ruleId, false);
+        }
+
+        Ctx(String ruleId, boolean filter) {
+            this.ruleId = ruleId;
+            this.filter = filter;
+        }
     }
 
     // ------------------------------------------------------------------ expression tree
@@ -451,7 +484,7 @@ public final class SigmaConverter {
     }
 
     /** One DRL boolean expression; guard: (field, lower-case needle) pairs one of which must occur, or null. */
-    record Leaf(String code, List<String[]> guard, List<String> op) implements Expr {
+    record Leaf(String code, List<String[]> guard) implements Expr {
     }
 
     record All(List<Expr> children, String label) implements Expr {
@@ -486,9 +519,8 @@ public final class SigmaConverter {
         SigmaCondition.Of of = (SigmaCondition.Of) n;
         List<Expr> picked = new ArrayList<>();
         boolean them = of.pattern().equals("them");
-        Pattern p = them ? null : SigmaMatch.compileGlob(of.pattern());
         for (Map.Entry<String, Expr> e : searches.entrySet()) {
-            if (them ? !e.getKey().startsWith("_") : p.matcher(e.getKey()).matches()) {
+            if (them ? !e.getKey().startsWith("_") : SigmaMatch.glob(e.getKey(), of.pattern())) {
                 picked.add(e.getValue());
             }
         }
@@ -650,9 +682,9 @@ public final class SigmaConverter {
         }
         String p = lower(parsePattern(x.asText()));
         if (p.indexOf(STAR) < 0 && p.indexOf(ONE) < 0) {
-            return new Leaf("SigmaMatch.keyword( event, " + str(p) + " )", null, List.of("keyword", p));
+            return new Leaf("keyword( event, " + str(p) + " )", null);
         }
-        return new Leaf("SigmaMatch.keywordGlob( event, " + str(globText(p)) + " )", null, List.of("keywordGlob", globText(p)));
+        return new Leaf("keywordGlob( event, " + str(globText(p)) + " )", null);
     }
 
     private Expr fieldMap(String name, JsonNode map, Ctx ctx) {
@@ -693,8 +725,9 @@ public final class SigmaConverter {
             }
             mods.add(parts[i]);
         }
+        refuseConflicts(key, mods);
         if (sigmaField.isEmpty()) {
-            throw new SigmaException("keyword with modifiers", "field-less search with modifiers: " + key);
+            return keywords(key, value, mods);
         }
         String field = eventField(sigmaField, ctx);
         String hashPrefix = HASH_FIELDS.get(sigmaField);
@@ -714,7 +747,7 @@ public final class SigmaConverter {
 
         if (mods.contains("exists")) {
             boolean want = values.get(0).asBoolean(true) && !values.get(0).asText().equalsIgnoreCase("false");
-            Expr l = new Leaf("event.has( " + str(field) + " )", null, List.of("has", field));
+            Expr l = new Leaf("has( " + str(field) + " )", null);
             return want ? l : new Neg(l);
         }
         if (mods.contains("fieldref")) {
@@ -722,10 +755,9 @@ public final class SigmaConverter {
                 String other = eventField(v.asText(), ctx);
                 boolean cased = mods.contains("cased");
                 String acc = cased ? "get" : "lc";
-                String fn = mods.contains("contains") ? "contains" : mods.contains("startswith") ? "startsWith"
+                String fn = mods.contains("contains") ? "includes" : mods.contains("startswith") ? "startsWith"
                         : mods.contains("endswith") ? "endsWith" : "eq";
-                leaves.add(new Leaf("SigmaMatch." + fn + "( event." + acc + "( " + str(field) + " ), event." + acc + "( "
-                        + str(other) + " ) )", null, List.of("fieldref", fn, acc, field, other)));
+                leaves.add(new Leaf(fn + "( " + acc + "( " + str(field) + " ), " + acc + "( " + str(other) + " ) )", null));
             }
             return combine(leaves, all, neq, label);
         }
@@ -738,8 +770,7 @@ public final class SigmaConverter {
                     } catch (NumberFormatException e) {
                         throw new SigmaException("modifier " + cmp, "not a number: " + v.asText());
                     }
-                    leaves.add(new Leaf("SigmaMatch.compare( event.get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null,
-                            List.of("compare", field, cmp, Double.toString(d))));
+                    leaves.add(new Leaf("number( get( " + str(field) + " ), \"" + cmp + "\", " + d + " )", null));
                 }
                 return combine(leaves, all, neq, label);
             }
@@ -758,20 +789,23 @@ public final class SigmaConverter {
                 } catch (PatternSyntaxException e) {
                     throw new SigmaException("re: not a Java regex", e.getDescription() + ": " + rx);
                 }
-                leaves.add(new Leaf("SigmaMatch.re( event.get( " + str(field) + " ), " + str(rx) + ", \"" + flags + "\" )",
-                        SigmaRegexLiterals.guard(field, rx, flags.toString()), List.of("re", field, rx, flags.toString())));
+                // A detection's candidate runs it on its rule set's bounded engine; a filter reaches that through
+                // the sigma global.
+                String call = ctx.filter ? "sigma.re( " + str(ctx.ruleId) + ", get( " + str(field) + " ), "
+                        : "re( " + str(field) + ", ";
+                leaves.add(new Leaf(call + str(rx) + ", \"" + flags + "\" )",
+                        SigmaRegexLiterals.guard(field, rx, flags.toString())));
             }
             return combine(leaves, all, neq, label);
         }
         if (mods.contains("cidr")) {
             for (JsonNode v : values) {
                 try {
-                    SigmaMatch.parseCidr(v.asText());
+                    SigmaMatch.Cidr.parse(v.asText());
                 } catch (RuntimeException e) {
-                    throw new SigmaException("cidr", "not a CIDR range: " + v.asText());
+                    throw new SigmaException("cidr", "not a CIDR range: " + e.getMessage());
                 }
-                leaves.add(new Leaf("SigmaMatch.cidr( event.get( " + str(field) + " ), " + str(v.asText()) + " )", null,
-                        List.of("cidr", field, v.asText())));
+                leaves.add(new Leaf("cidr( get( " + str(field) + " ), " + str(v.asText()) + " )", null));
             }
             return combine(leaves, all, neq, label);
         }
@@ -779,7 +813,7 @@ public final class SigmaConverter {
         // String values through the transforming modifiers, in the order written.
         for (JsonNode v : values) {
             if (v.isNull()) {
-                leaves.add(new Leaf("SigmaMatch.isEmpty( event.get( " + str(field) + " ) )", null, List.of("isEmpty", field)));
+                leaves.add(new Leaf("isEmpty( get( " + str(field) + " ) )", null));
                 continue;
             }
             List<String> pats = new ArrayList<>();
@@ -821,6 +855,87 @@ public final class SigmaConverter {
         return combine(leaves, all, neq, label);
     }
 
+    /** Modifiers that each decide how a value is compared: at most one of them in a chain. */
+    private static final List<String> MATCHERS = List.of("re", "cidr", "exists", "fieldref", "gt", "gte", "lt", "lte");
+    /** Modifiers that rewrite a string value before it is compared. */
+    private static final List<String> TRANSFORMS = List.of("windash", "base64", "base64offset", "wide", "utf16le",
+            "utf16be", "utf16", "expand");
+    private static final List<String> POSITIONS = List.of("contains", "startswith", "endswith");
+
+    /**
+     * Refuses a modifier chain whose parts contradict each other, with the reason, instead of silently keeping
+     * one of them: two position modifiers ({@code contains|startswith}), two comparisons ({@code re|cidr}), a
+     * comparison with a value transform ({@code windash|cidr}, {@code base64|re}, {@code base64|exists}) or a
+     * position ({@code re|contains}), and regex flags without {@code re}.
+     */
+    static void refuseConflicts(String key, List<String> mods) {
+        List<String> pos = mods.stream().filter(POSITIONS::contains).distinct().toList();
+        if (pos.size() > 1) {
+            throw new SigmaException("conflicting modifiers " + String.join("|", pos),
+                    "a value cannot be matched at two positions (" + String.join(", ", pos) + ") in " + key);
+        }
+        List<String> cmp = mods.stream().filter(MATCHERS::contains).distinct().toList();
+        if (cmp.size() > 1) {
+            throw new SigmaException("conflicting modifiers " + String.join("|", cmp),
+                    "each of " + String.join(", ", cmp) + " decides the comparison alone in " + key);
+        }
+        if (cmp.size() == 1) {
+            String c = cmp.get(0);
+            List<String> with = mods.stream().filter(m -> TRANSFORMS.contains(m)
+                    || (POSITIONS.contains(m) && !c.equals("fieldref"))).distinct().toList();
+            if (!with.isEmpty()) {
+                throw new SigmaException("conflicting modifiers " + String.join("|", with) + "|" + c,
+                        c + " compares the value as written; " + String.join(", ", with) + " cannot apply in " + key);
+            }
+        }
+        if (!mods.contains("re") && mods.stream().anyMatch(m -> m.equals("i") || m.equals("m") || m.equals("s"))) {
+            throw new SigmaException("regex flag without re", "i, m and s are flags of re in " + key);
+        }
+    }
+
+    /**
+     * A keyword list with modifiers ({@code '|all': [...]}, {@code '|windash|contains': ...}): each value is
+     * searched in every field as a keyword; {@code all} needs every one. Modifiers that compare a field
+     * ({@code re}, {@code cidr}, {@code exists}, {@code fieldref}, numbers) have no field here and are refused.
+     */
+    private Expr keywords(String key, JsonNode value, List<String> mods) {
+        for (String m : mods) {
+            if (MATCHERS.contains(m) || m.equals("neq") || m.equals("startswith") || m.equals("endswith")) {
+                throw new SigmaException("keyword with modifier " + m, m + " needs a field: " + key);
+            }
+        }
+        List<Expr> leaves = new ArrayList<>();
+        List<JsonNode> values = new ArrayList<>();
+        if (value.isArray()) {
+            value.forEach(values::add);
+        } else {
+            values.add(value);
+        }
+        if (values.isEmpty()) {
+            throw new SigmaException("empty value list", "empty value list for " + key);
+        }
+        for (JsonNode v : values) {
+            List<String> pats = new ArrayList<>(List.of(parsePattern(v.asText())));
+            String encoding = null;
+            for (String m : mods) {
+                switch (m) {
+                    case "windash" -> pats = windash(pats);
+                    case "expand" -> pats = expand(pats);
+                    case "wide", "utf16le", "utf16be", "utf16" -> encoding = m;
+                    case "base64", "base64offset" -> pats = base64(pats, encoding, m.equals("base64offset"));
+                    default -> {
+                    }
+                }
+            }
+            List<Expr> variants = new ArrayList<>();
+            for (String p : pats) {
+                variants.add(keyword(YAML.getNodeFactory().textNode(globText(p))));
+            }
+            leaves.add(variants.size() == 1 ? variants.get(0) : new Any(variants, null));
+        }
+        return combine(leaves, mods.contains("all"), false, key);
+    }
+
     private static Expr combine(List<Expr> leaves, boolean all, boolean neq, String label) {
         Expr e = leaves.size() == 1 ? leaves.get(0) : all ? new All(leaves, label) : new Any(leaves, label);
         if (leaves.size() == 1 && !(e instanceof Leaf)) {
@@ -833,26 +948,24 @@ public final class SigmaConverter {
     static Leaf stringLeaf(String field, String pat, boolean cased) {
         String p = cased ? pat : lower(pat);
         String a = cased ? "get" : "lc";
-        String acc = "event." + a + "( " + str(field) + " )";
+        String acc = a + "( " + str(field) + " )";
         String longest = longestLiteral(p);
         List<String[]> guard = longest.isEmpty() ? null
                 : List.<String[]>of(new String[]{field, longest.toLowerCase(Locale.ROOT)});
         String inner = p.length() >= 2 ? p.substring(1, p.length() - 1) : "";
         if (!hasWildcard(p)) {
-            return new Leaf("SigmaMatch.eq( " + acc + ", " + str(p) + " )", guard, List.of("eq", a, field, p));
+            return new Leaf(acc + " == " + str(p), guard);
         }
         if (p.length() >= 2 && p.charAt(0) == STAR && p.charAt(p.length() - 1) == STAR && !inner.isEmpty() && !hasWildcard(inner)) {
-            return new Leaf("SigmaMatch.contains( " + acc + ", " + str(inner) + " )", guard, List.of("contains", a, field, inner));
+            return new Leaf(acc + " contains " + str(inner), guard);
         }
         if (p.charAt(0) == STAR && p.length() > 1 && !hasWildcard(p.substring(1))) {
-            return new Leaf("SigmaMatch.endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard,
-                    List.of("endsWith", a, field, p.substring(1)));
+            return new Leaf("endsWith( " + acc + ", " + str(p.substring(1)) + " )", guard);
         }
         if (p.charAt(p.length() - 1) == STAR && p.length() > 1 && !hasWildcard(p.substring(0, p.length() - 1))) {
-            return new Leaf("SigmaMatch.startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard,
-                    List.of("startsWith", a, field, p.substring(0, p.length() - 1)));
+            return new Leaf("startsWith( " + acc + ", " + str(p.substring(0, p.length() - 1)) + " )", guard);
         }
-        return new Leaf("SigmaMatch.glob( " + acc + ", " + str(globText(p)) + " )", guard, List.of("glob", a, field, globText(p)));
+        return new Leaf("glob( " + acc + ", " + str(globText(p)) + " )", guard);
     }
 
     // ------------------------------------------------------------------ values

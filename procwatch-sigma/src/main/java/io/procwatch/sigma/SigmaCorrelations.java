@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sigma correlation rules ({@code event_count}, {@code value_count}, {@code temporal},
@@ -76,7 +75,7 @@ public final class SigmaCorrelations {
         String id = doc.hasNonNull("id") ? doc.get("id").asText() : null;
         String title = doc.hasNonNull("title") ? doc.get("title").asText() : null;
         if (id == null || title == null) {
-            throw new SigmaException("missing id or title", "a correlation needs id and title");
+            throw new SigmaException("missing title", "a correlation needs a title (a missing id is derived from it)");
         }
         JsonNode c = doc.path("correlation");
         String type = c.path("type").asText("");
@@ -92,7 +91,7 @@ public final class SigmaCorrelations {
             throw new SigmaException("correlation without timespan", "correlation.timespan is missing");
         }
         long span = millis(ts.asText());
-        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx();
+        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx(id);
         List<String> groupBy = new ArrayList<>();
         JsonNode g = c.path("group-by");
         if (g.isArray()) {
@@ -390,7 +389,18 @@ public final class SigmaCorrelations {
         return ops.contains("lt") || ops.contains("lte") || (ops.contains("eq") && !type.startsWith("temporal"));
     }
 
-    private static final Map<String, Spec> SPECS = new ConcurrentHashMap<>();
+    /** An event by identity (an event matched by two rules is one object in both matches). */
+    private record IdentityKey(ProcessEvent event) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IdentityKey k && k.event == event;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(event);
+        }
+    }
 
     private record Entry(long time, String rule, String value, ProcessEvent event) {
         static Entry of(Spec spec, Match m) {
@@ -446,6 +456,8 @@ public final class SigmaCorrelations {
         private final Map<String, Map<List<String>, Window>> windows = new HashMap<>();
         /** Open windows judged at their end (lt/lte/eq) per correlation and group, in start order. */
         private final Map<String, Map<List<String>, List<TumblingWindow>>> tumbling = new HashMap<>();
+        /** Parsed definitions, one per correlation of this session's rules (so bounded by them). */
+        private final Map<String, Spec> specs = new HashMap<>();
 
         /**
          * Adds a match to its sliding correlation window ({@code gt}, {@code gte}; temporal types, {@code eq}
@@ -456,7 +468,7 @@ public final class SigmaCorrelations {
          *                               by an older procwatch: convert again)
          */
         public ProcessEvent observe(String correlationId, String specText, Match m) {
-            Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);
+            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
             if (spec.atWindowEnd()) {
                 throw new IllegalStateException("correlation " + correlationId + " (" + String.join(", ", spec.ops())
                         + " on " + spec.type() + ": judged at the window end) was converted by an older procwatch:"
@@ -482,7 +494,7 @@ public final class SigmaCorrelations {
          * group's oldest open window (out of order within the late-event allowance) joins that window.
          */
         public TumblingWindow collect(String correlationId, String specText, Match m) {
-            Spec spec = SPECS.computeIfAbsent(specText, Spec::parse);
+            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
             List<String> key = key(spec, m);
             List<TumblingWindow> open = tumbling.computeIfAbsent(correlationId, k -> new HashMap<>())
                     .computeIfAbsent(key, k -> new ArrayList<>());
@@ -572,7 +584,8 @@ public final class SigmaCorrelations {
 
         private static long count(Spec spec, Collection<Entry> entries) {
             return switch (spec.type()) {
-                case "event_count" -> entries.size();
+                // Events, not matches: one event that two of the named rules matched counts once.
+                case "event_count" -> entries.stream().map(e -> new IdentityKey(e.event())).distinct().count();
                 case "value_count" -> entries.stream().map(Entry::value).filter(v -> v != null).distinct().count();
                 default -> entries.stream().map(Entry::rule).distinct().count();
             };

@@ -5,30 +5,27 @@ import io.procwatch.normalize.ProcessEvent;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
- * The matching functions converted Sigma rules call from their DRL constraints. All are static, pure and
- * null-safe: an absent field ({@code null}) matches nothing. Case-insensitive comparisons receive the field
- * already lower-cased ({@link ProcessEvent#lc}) and a needle the converter lower-cased, so no call lower-cases
- * anything. Patterns (globs, regexes, CIDR ranges) are compiled once per distinct literal and cached.
+ * The helper functions converted Sigma rules import into DRL ({@code import function}) for what a plain DRL
+ * operator cannot say: prefix and suffix tests, wildcards, CIDR ranges, numeric comparison, Sigma's null, keyword
+ * searches over every field. All are static, pure, null-safe (an absent field, {@code null}, matches nothing) and
+ * keep no state: nothing is cached between calls. Case-insensitive tests receive the field already lower-cased
+ * ({@code lc("Field")}) and a needle the converter lower-cased. Regular expressions need a compiled, bounded
+ * engine and go through the rule set's {@link SigmaRuntime} ({@code sigma.re(…)}) instead.
  */
 public final class SigmaMatch {
-
-    static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
-    private static final Map<String, Pattern> REGEXES = new ConcurrentHashMap<>();
-    private static final Map<String, byte[][]> CIDRS = new ConcurrentHashMap<>();
 
     private SigmaMatch() {
     }
 
-    public static boolean eq(String value, String needle) {
-        return value != null && needle != null && value.equals(needle);
+    /** Both present and equal (Sigma's {@code fieldref}: two absent fields are not equal). */
+    public static boolean eq(String value, String other) {
+        return value != null && other != null && value.equals(other);
     }
 
-    public static boolean contains(String value, String needle) {
+    /** {@code value} contains {@code needle}, both present. */
+    public static boolean includes(String value, String needle) {
         return value != null && needle != null && value.contains(needle);
     }
 
@@ -46,115 +43,181 @@ public final class SigmaMatch {
     }
 
     /**
-     * A Sigma wildcard pattern: {@code *} any run, {@code ?} one character, a backslash makes the next
-     * character literal (the converter writes every literal backslash as {@code \\}). Whole-value match.
+     * A Sigma wildcard pattern over the whole value: {@code *} any run, {@code ?} one character, a backslash
+     * makes the next character literal (the converter writes every literal backslash, star and question mark
+     * escaped). Greedy matching with one backtrack point (the last star): O(value × pattern) at worst, no regex.
      */
     public static boolean glob(String value, String glob) {
-        if (value == null) {
+        if (value == null || glob == null) {
             return false;
         }
-        return GLOBS.computeIfAbsent(glob, SigmaMatch::compileGlob).matcher(value).matches();
-    }
-
-    static Pattern compileGlob(String glob) {
-        StringBuilder re = new StringBuilder("(?s)");
-        StringBuilder lit = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '\\' && i + 1 < glob.length()) {
-                lit.append(glob.charAt(++i));
-            } else if (c == '*' || c == '?') {
-                if (lit.length() > 0) {
-                    re.append(Pattern.quote(lit.toString()));
-                    lit.setLength(0);
+        int v = 0;
+        int g = 0;
+        int starG = -1;
+        int starV = 0;
+        while (v < value.length()) {
+            if (g < glob.length()) {
+                char c = glob.charAt(g);
+                if (c == '*') {
+                    starG = ++g;
+                    starV = v;
+                    continue;
                 }
-                re.append(c == '*' ? ".*" : ".");
-            } else {
-                lit.append(c);
+                if (c == '?') {
+                    g++;
+                    v++;
+                    continue;
+                }
+                if (c == '\\' && g + 1 < glob.length()) {
+                    if (glob.charAt(g + 1) == value.charAt(v)) {
+                        g += 2;
+                        v++;
+                        continue;
+                    }
+                } else if (c == value.charAt(v)) {
+                    g++;
+                    v++;
+                    continue;
+                }
             }
+            if (starG < 0) {
+                return false;
+            }
+            g = starG;
+            v = ++starV;
         }
-        if (lit.length() > 0) {
-            re.append(Pattern.quote(lit.toString()));
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
         }
-        return Pattern.compile(re.toString());
+        return g == glob.length();
     }
 
     /**
-     * Sigma's {@code re} modifier: a Java regex searched (not anchored) in the raw value; flags from
-     * {@code re|i}, {@code re|m}, {@code re|s}.
+     * Sigma's {@code cidr} modifier (IPv4 and IPv6). The value must be a complete address literal (four
+     * decimal octets, or IPv6): {@code 1} is not 0.0.0.1. The range is read by {@link Cidr#parse}.
      */
-    public static boolean re(String value, String regex, String flags) {
-        if (value == null) {
-            return false;
-        }
-        return regex(regex, flags).matcher(value).find();
-    }
-
-    /** The compiled (cached) pattern of a {@code re} value with its flags. */
-    static Pattern regex(String regex, String flags) {
-        String key = flags + "\u0000" + regex;
-        Pattern p = REGEXES.get(key);
-        if (p == null) {
-            int f = 0;
-            if (flags.indexOf('i') >= 0) {
-                f |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
-            }
-            if (flags.indexOf('m') >= 0) {
-                f |= Pattern.MULTILINE;
-            }
-            if (flags.indexOf('s') >= 0) {
-                f |= Pattern.DOTALL;
-            }
-            p = Pattern.compile(regex, f);
-            REGEXES.put(key, p);
-        }
-        return p;
-    }
-
-    /** Sigma's {@code cidr} modifier (IPv4 and IPv6). */
     public static boolean cidr(String value, String cidr) {
-        if (value == null || value.isEmpty()) {
+        if (value == null || value.isEmpty() || cidr == null) {
             return false;
         }
-        byte[][] net = CIDRS.computeIfAbsent(cidr, SigmaMatch::parseCidr);
-        byte[] addr = parseIp(value.strip());
-        if (addr == null || addr.length != net[0].length) {
+        Cidr net;
+        try {
+            net = Cidr.parse(cidr);
+        } catch (IllegalArgumentException e) {
             return false;
         }
-        int bits = net[1][0] & 0xff | (net[1].length > 1 ? (net[1][1] & 0xff) << 8 : 0);
-        for (int i = 0; i < addr.length && bits > 0; i++, bits -= 8) {
-            int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-            if ((addr[i] & mask) != (net[0][i] & mask)) {
+        return net.contains(Cidr.address(value.strip()));
+    }
+
+    /** A CIDR range: network bytes and prefix length. */
+    record Cidr(byte[] network, int bits) {
+
+        /**
+         * Reads {@code a.b.c.d/n}, an IPv4 short form with fewer octets ({@code 10/8} is 10.0.0.0/8,
+         * {@code 192.168.1/24} is 192.168.1.0/24: missing octets are trailing zeros, not the {@code InetAddress}
+         * reading), or an IPv6 range; without {@code /n}, one address. The prefix length is bounded by the
+         * address size.
+         *
+         * @throws IllegalArgumentException for anything else
+         */
+        static Cidr parse(String text) {
+            String s = text.strip();
+            int slash = s.indexOf('/');
+            String addr = slash < 0 ? s : s.substring(0, slash);
+            byte[] a;
+            if (addr.indexOf(':') >= 0) {
+                a = ipv6(addr);
+            } else {
+                String[] parts = addr.split("\\.", -1);
+                if (parts.length < 1 || parts.length > 4) {
+                    throw new IllegalArgumentException("not an IPv4 range: " + text);
+                }
+                a = new byte[4];
+                for (int i = 0; i < parts.length; i++) {
+                    a[i] = (byte) octet(parts[i], text);
+                }
+                if (parts.length < 4 && slash < 0) {
+                    throw new IllegalArgumentException("a short IPv4 form needs a prefix length: " + text);
+                }
+            }
+            if (a == null) {
+                throw new IllegalArgumentException("not an address: " + text);
+            }
+            int bits = a.length * 8;
+            if (slash >= 0) {
+                String b = s.substring(slash + 1);
+                if (b.isEmpty() || b.length() > 3 || !b.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("not a prefix length: " + text);
+                }
+                bits = Integer.parseInt(b);
+                if (bits > a.length * 8) {
+                    throw new IllegalArgumentException("prefix length " + bits + " beyond " + a.length * 8 + " bits: " + text);
+                }
+            }
+            return new Cidr(a, bits);
+        }
+
+        boolean contains(byte[] addr) {
+            if (addr == null || addr.length != network.length) {
                 return false;
             }
+            int left = bits;
+            for (int i = 0; i < addr.length && left > 0; i++, left -= 8) {
+                int mask = left >= 8 ? 0xff : (0xff << (8 - left)) & 0xff;
+                if ((addr[i] & mask) != (network[i] & mask)) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return true;
+
+        /** A complete address literal (dotted quad or IPv6), or null. Never a name lookup. */
+        static byte[] address(String s) {
+            if (s.indexOf(':') >= 0) {
+                return ipv6(s);
+            }
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4) {
+                return null;
+            }
+            byte[] a = new byte[4];
+            try {
+                for (int i = 0; i < 4; i++) {
+                    a[i] = (byte) octet(parts[i], s);
+                }
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            return a;
+        }
+
+        private static int octet(String p, String text) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("not an IPv4 octet '" + p + "' in " + text);
+            }
+            int v = Integer.parseInt(p);
+            if (v > 255) {
+                throw new IllegalArgumentException("IPv4 octet over 255 in " + text);
+            }
+            return v;
+        }
+
+        private static byte[] ipv6(String s) {
+            // With a colon and only hex digits, colons, dots and a zone, InetAddress reads a literal, no lookup.
+            if (s.isEmpty() || !s.chars().allMatch(c -> c == ':' || c == '.' || c == '%' || Character.digit(c, 16) >= 0)) {
+                return null;
+            }
+            try {
+                byte[] b = InetAddress.getByName(s.startsWith("[") ? s : s).getAddress();
+                return b.length == 16 ? b : null;
+            } catch (UnknownHostException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
-    static byte[][] parseCidr(String cidr) {
-        int slash = cidr.indexOf('/');
-        byte[] a = parseIp(slash < 0 ? cidr : cidr.substring(0, slash));
-        if (a == null) {
-            throw new IllegalArgumentException("not a CIDR range: " + cidr);
-        }
-        int bits = slash < 0 ? a.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-        return new byte[][]{a, {(byte) (bits & 0xff), (byte) (bits >> 8)}};
-    }
-
-    static byte[] parseIp(String s) {
-        // Literal addresses only: never a name lookup.
-        if (s.isEmpty() || !(s.indexOf(':') >= 0 || s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s).getAddress();
-        } catch (UnknownHostException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** Sigma's {@code gt}/{@code gte}/{@code lt}/{@code lte}: the value read as a number. */
-    public static boolean compare(String value, String op, double bound) {
+    /** Sigma's {@code gt}/{@code gte}/{@code lt}/{@code lte}: the value read as a number (decimal or 0x hex). */
+    public static boolean number(String value, String op, double bound) {
         if (value == null) {
             return false;
         }
@@ -170,17 +233,17 @@ public final class SigmaMatch {
             case "gte" -> v >= bound;
             case "lt" -> v < bound;
             case "lte" -> v <= bound;
-            default -> throw new IllegalArgumentException(op);
+            default -> false;
         };
     }
 
-    /** A keyword (field-less) search: the lower-cased needle in any field of the event. */
+    /** A keyword (field-less) search: the lower-cased needle in any field value the event carries. */
     public static boolean keyword(ProcessEvent e, String lcNeedle) {
-        return e.anyStoredValue(v -> v.toLowerCase(Locale.ROOT).contains(lcNeedle));
+        return e != null && e.anyStoredValue(v -> v.toLowerCase(Locale.ROOT).contains(lcNeedle));
     }
 
     /** A keyword with wildcards: the glob matches a whole (lower-cased) field value. */
     public static boolean keywordGlob(ProcessEvent e, String glob) {
-        return e.anyStoredValue(v -> glob(v.toLowerCase(Locale.ROOT), glob));
+        return e != null && e.anyStoredValue(v -> glob(v.toLowerCase(Locale.ROOT), glob));
     }
 }

@@ -4,29 +4,34 @@ import io.procwatch.normalize.FieldSlots;
 import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
+import org.drools.base.base.ClassObjectType;
+import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.drools.base.rule.GroupElement;
+import org.drools.base.rule.Pattern;
+import org.drools.base.rule.RuleConditionElement;
+import org.drools.base.rule.constraint.Constraint;
+import org.drools.mvel.MVELConstraint;
 import org.kie.api.definition.rule.Rule;
-import org.kie.api.runtime.rule.RuleContext;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.function.IntConsumer;
 
 /**
  * The candidate index of the converted Sigma rules of one KieBase. Each converted rule carries
- * {@code @sigmaRule(id)} and, when the converter could prove one, {@code @sigmaGuard}: a set of
- * (field, lower-case needle) pairs of which at least one must occur in the event for the rule to match.
- * Per field, one Aho–Corasick automaton holds every rule's needles; per event one pass per field yields the
- * rules worth evaluating. Rules without a guard are always candidates.
+ * {@code @sigmaRule(id)} and, when the converter could prove one, {@code @sigmaGuard} ({@link SigmaGuard}): a set
+ * of (field, lower-case needle) pairs of which at least one must occur in the event for the rule's constraints to
+ * hold. Per field, one Aho–Corasick automaton holds every rule's needles; per event one pass per field yields the
+ * rules worth handing to Drools. Rules without a guard are candidates for every event. The prefilter only
+ * narrows: a candidate is a rule Drools then evaluates; whether it matches is decided by its DRL constraints.
  *
- * <p>Built once per KieBase (from its rule metadata, so any mix of converted files works) and cached.
+ * <p>Built once per rule set by its {@link SigmaRuntime} (from the rule metadata, so any mix of converted files
+ * works); immutable and thread-safe.
  */
 public final class SigmaPrefilter {
-
-    private static final Map<KieBase, SigmaPrefilter> CACHE = new WeakHashMap<>();
 
     private final String[] ruleIds;
     private final int[] always;
@@ -36,19 +41,13 @@ public final class SigmaPrefilter {
     private final AhoCorasick[] fieldAutomata;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
-    /** Per rule: its compiled {@code @sigmaCondition}, or null when the DRL rule holds the condition itself. */
-    private final SigmaMatcher[] conditions;
+    /** Per rule: its guard as text ({@link SigmaGuard}), for {@code explain}; null when unguarded. */
+    private final String[] guards;
 
-    /** The prefilter of the KieBase the firing rule belongs to. */
-    public static SigmaPrefilter of(RuleContext kcontext) {
-        return of(kcontext.getKieRuntime().getKieBase());
-    }
+    private final SigmaRegexes regexes;
 
-    public static synchronized SigmaPrefilter of(KieBase base) {
-        return CACHE.computeIfAbsent(base, SigmaPrefilter::new);
-    }
-
-    private SigmaPrefilter(KieBase base) {
+    SigmaPrefilter(KieBase base, SigmaRegexes regexes) {
+        this.regexes = regexes;
         List<String> ids = new ArrayList<>();
         List<Integer> alwaysList = new ArrayList<>();
         Map<String, List<Object[]>> needlesByField = new LinkedHashMap<>();
@@ -56,7 +55,7 @@ public final class SigmaPrefilter {
         Map<String, Integer> needleIds = new LinkedHashMap<>();
         List<KiePackage> pkgs = new ArrayList<>(base.getKiePackages());
         List<Rule> rules = new ArrayList<>();
-        List<SigmaMatcher> conds = new ArrayList<>();
+        List<String> guardTexts = new ArrayList<>();
         for (KiePackage p : pkgs) {
             rules.addAll(p.getRules());
         }
@@ -68,14 +67,15 @@ public final class SigmaPrefilter {
             }
             int idx = ids.size();
             ids.add(id.toString());
-            Object cond = r.getMetaData().get("sigmaCondition");
-            conds.add(cond == null ? null : SigmaMatcher.parse(cond.toString()));
-            Object guard = r.getMetaData().get("sigmaGuard");
-            if (guard == null || guard.toString().isEmpty()) {
+            // The guard is derived from the constraints Drools compiled, so an edited rule is guarded by its edit.
+            List<String[]> pairs = DrlGuard.of(constraints(r));
+            if (pairs == null) {
+                guardTexts.add(null);
                 alwaysList.add(idx);
                 continue;
             }
-            for (String[] fn : decodeGuard(guard.toString())) {
+            guardTexts.add(SigmaGuard.text(pairs));
+            for (String[] fn : pairs) {
                 String key = fn[0] + "\u0000" + fn[1];
                 Integer nid = needleIds.get(key);
                 if (nid == null) {
@@ -90,7 +90,7 @@ public final class SigmaPrefilter {
             }
         }
         this.ruleIds = ids.toArray(String[]::new);
-        this.conditions = conds.toArray(SigmaMatcher[]::new);
+        this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
         this.fieldSlots = java.util.Arrays.stream(fieldNames).mapToInt(FieldSlots::of).toArray();
@@ -134,8 +134,8 @@ public final class SigmaPrefilter {
     }
 
     /**
-     * The candidate rules for one event, each rule at most once: the rules one of whose guard needles occurs
-     * (or that have no guard) and whose compiled condition, when they carry one, holds.
+     * The candidate rules for one event, each rule at most once: the rules one of whose guard needles occurs,
+     * and the rules without a guard. Drools evaluates each candidate rule's constraints.
      */
     public List<SigmaCandidate> candidates(ProcessEvent e) {
         Object ahead = e.takePrepared(this);
@@ -150,8 +150,7 @@ public final class SigmaPrefilter {
     /**
      * Finds the event's candidates now and leaves them in the event for {@link #candidates} (see
      * {@link ProcessEvent#setPrepared}). Thread-safe: the reading or submitting thread calls it while the session
-     * thread evaluates earlier events, so on two cores the Aho–Corasick passes and the conditions overlap with
-     * Drools' work.
+     * thread evaluates earlier events, so on two cores the Aho–Corasick passes overlap with Drools' work.
      */
     public void prepare(ProcessEvent e) {
         e.setPrepared(this, search(e));
@@ -214,54 +213,7 @@ public final class SigmaPrefilter {
     }
 
     private void offer(int r, ProcessEvent e, List<SigmaCandidate> out) {
-        SigmaMatcher m = conditions[r];
-        if (m == null || m.test(e)) {
-            out.add(new SigmaCandidate(ruleIds[r], e));
-        }
-    }
-
-    /**
-     * Where prefilter time goes: per rule, nanoseconds spent evaluating its condition over {@code events}
-     * (as a candidate), and how often it was a candidate; the costliest first.
-     */
-    public List<String> profile(List<ProcessEvent> events, int top) {
-        long[] nanos = new long[ruleIds.length];
-        int[] hits = new int[ruleIds.length];
-        for (ProcessEvent e : events) {
-            boolean[] seen = new boolean[ruleIds.length];
-            IntConsumer eval = r -> {
-                long t = System.nanoTime();
-                if (conditions[r] != null) {
-                    conditions[r].test(e);
-                }
-                nanos[r] += System.nanoTime() - t;
-                hits[r]++;
-            };
-            for (int r : always) {
-                seen[r] = true;
-                eval.accept(r);
-            }
-            scan(e, nid -> {
-                for (int r : needleRules[nid]) {
-                    if (!seen[r]) {
-                        seen[r] = true;
-                        eval.accept(r);
-                    }
-                }
-            });
-        }
-        Integer[] order = new Integer[ruleIds.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Long.compare(nanos[b], nanos[a]));
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(top, order.length); i++) {
-            int r = order[i];
-            out.add(String.format("%8.1f ms %6d candidates %s%s", nanos[r] / 1e6, hits[r], ruleIds[r],
-                    Arrays.stream(always).anyMatch(x -> x == r) ? " (unguarded)" : ""));
-        }
-        return out;
+        out.add(new SigmaCandidate(ruleIds[r], e, regexes));
     }
 
     /** One line per field automaton: field, states, distinct characters. */
@@ -288,40 +240,51 @@ public final class SigmaPrefilter {
     }
 
     /**
-     * {@code procwatch explain}: the needles of a rule's {@code @sigmaGuard} that occur in the event, as
-     * {@code Field: needle}; the prefilter evaluates the rule's condition only when there is at least one.
+     * The constraint texts of a converted rule's {@link SigmaCandidate} pattern, as Drools compiled them (top-level
+     * conjunction only; anything else gives no texts and so no guard).
      */
-    public static List<String> guardHits(String guard, ProcessEvent e) {
+    static List<String> constraints(Rule rule) {
         List<String> out = new ArrayList<>();
-        for (String[] fn : decodeGuard(guard)) {
-            String v = e.lc(fn[0]);
-            if (v != null && v.contains(fn[1])) {
-                out.add(fn[0] + ": \"" + fn[1] + "\"");
-            }
+        if (rule instanceof RuleImpl impl) {
+            collect(impl.getLhs(), out);
         }
         return out;
     }
 
-    // ---- guard encoding: "Field:needle|Field:needle", needle percent-encoded outside printable ASCII ----
-
-    static String encodeGuard(List<String[]> pairs) {
-        StringBuilder sb = new StringBuilder();
-        for (String[] p : pairs) {
-            if (sb.length() > 0) {
-                sb.append('|');
+    private static void collect(RuleConditionElement e, List<String> out) {
+        if (e instanceof GroupElement g && g.isAnd()) {
+            g.getChildren().forEach(c -> collect(c, out));
+        } else if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType t
+                && t.getClassType() == SigmaCandidate.class) {
+            for (Constraint c : p.getConstraints()) {
+                if (c instanceof MVELConstraint m) {
+                    out.add(m.getExpression());
+                }
             }
-            sb.append(p[0]).append(':');
-            PercentCode.encode(sb, p[1], "|\"\\");
         }
-        return sb.toString();
     }
 
-    static List<String[]> decodeGuard(String s) {
-        List<String[]> out = new ArrayList<>();
-        for (String part : s.split("\\|")) {
-            int colon = part.indexOf(':');
-            String field = part.substring(0, colon);
-            out.add(new String[]{field, PercentCode.decode(part.substring(colon + 1))});
+    /** A rule's guard (derived from its constraints), or null when it has none or is not a Sigma rule. */
+    public String guard(String ruleId) {
+        for (int i = 0; i < ruleIds.length; i++) {
+            if (ruleIds[i].equals(ruleId)) {
+                return guards[i];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code procwatch explain}: the needles of a guard that occur in the event, as {@code Field contains "needle"};
+     * the prefilter hands the event to the rule only when there is at least one.
+     */
+    public static List<String> guardHits(String guard, ProcessEvent e) {
+        List<String> out = new ArrayList<>();
+        for (String[] fn : SigmaGuard.parse(guard)) {
+            String v = e.lc(fn[0]);
+            if (v != null && v.contains(fn[1])) {
+                out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));
+            }
         }
         return out;
     }

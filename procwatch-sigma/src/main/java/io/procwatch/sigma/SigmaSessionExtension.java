@@ -1,8 +1,8 @@
 package io.procwatch.sigma;
 
+import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.SessionExtension;
 import io.procwatch.normalize.ProcessEvent;
-import org.kie.api.KieBase;
 import org.kie.api.runtime.KieSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +31,10 @@ public final class SigmaSessionExtension implements SessionExtension {
     /** The provider the core finds by {@link java.util.ServiceLoader}. */
     public static final class Provider implements SessionExtension.Provider {
         @Override
-        public Optional<SessionExtension> forRules(KieBase kieBase) {
-            SigmaPrefilter p = SigmaPrefilter.of(kieBase);
-            return p.ruleCount() > 0 ? Optional.of(new SigmaSessionExtension(p)) : Optional.empty();
+        public Optional<SessionExtension> forRules(RuleSet rules) {
+            SigmaRuntime sigma = SigmaRuntime.of(rules);
+            return sigma != null && sigma.prefilter().ruleCount() > 0
+                    ? Optional.of(new SigmaSessionExtension(sigma.prefilter())) : Optional.empty();
         }
     }
 

@@ -66,7 +66,7 @@ class SigmaPrepareTest {
 
     @Test
     void preparedCandidatesAreTheCandidatesAndAreTakenOnce() {
-        SigmaPrefilter pf = SigmaPrefilter.of(rules.kieBase());
+        SigmaPrefilter pf = SigmaRuntime.of(rules).prefilter();
         assertEquals(RULES.length, pf.ruleCount());
         int withCandidates = 0;
         for (ProcessEvent e : events) {
@@ -88,7 +88,7 @@ class SigmaPrepareTest {
         List<ProcessEvent> preparedForFirst = new ArrayList<>();
         for (ProcessEvent e : events) {
             ProcessEvent c = e.withTime(e.getTime());
-            SigmaPrefilter.of(first.kieBase()).prepare(c);
+            SigmaRuntime.of(first).prefilter().prepare(c);
             preparedForFirst.add(c);
         }
         Map<String, Long> want = SigmaTestSupport.run(rules, copies(events)).matchCounts();
@@ -136,7 +136,7 @@ class SigmaPrepareTest {
         cmd.append(cmd);
         RuleSet r = SigmaRules.withDrl(null, List.of(many), new PrintWriter(new StringWriter()));
         ProcessEvent e = SigmaSpecTest.ev("CommandLine", cmd.toString(), "Image", "c:\\tool.exe");
-        List<String> ids = ruleIds(SigmaPrefilter.of(r.kieBase()).candidates(e));
+        List<String> ids = ruleIds(SigmaRuntime.of(r).prefilter().candidates(e));
         assertEquals(100, ids.size(), String.valueOf(ids));
         assertEquals(100, ids.stream().distinct().count());
     }

@@ -46,6 +46,20 @@ class SigmaRegressionTest {
         System.out.printf("compiled %d Sigma rules in %.1f s%n", report.converted().size(), (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The prefilter derives each rule's guard from the constraints Drools compiled: the converter's guard, or none. */
+    @Test
+    void guardsDerivedFromTheCompiledConstraintsAreTheConvertersGuards() {
+        SigmaPrefilter pf = SigmaRuntime.of(rules).prefilter();
+        List<String> differ = new java.util.ArrayList<>();
+        for (SigmaConverter.Converted c : report.converted()) {
+            if ((pf.guard(c.id()) != null) != c.guarded()) {
+                differ.add(c.id() + " " + pf.guard(c.id()));
+            }
+        }
+        assertEquals(List.of(), differ);
+        assertEquals(report.converted().stream().filter(c -> !c.guarded()).count(), pf.unguardedCount());
+    }
+
     @Test
     void everyProcessCreationRegressionTestMatches() throws Exception {
         Path reg = SharedData.require("sigma-regression/regression_data");

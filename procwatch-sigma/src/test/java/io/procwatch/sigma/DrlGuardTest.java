@@ -1,0 +1,48 @@
+package io.procwatch.sigma;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The prefilter's guard, derived from DRL constraint texts. */
+class DrlGuardTest {
+
+    private static String guard(String... constraints) {
+        List<String[]> g = DrlGuard.of(List.of(constraints));
+        return g == null ? null : SigmaGuard.text(g);
+    }
+
+    @Test
+    void operatorsAndFunctionsGiveNeedles() {
+        assertEquals("CommandLine contains \"-nographic\"", guard("lc( \"CommandLine\" ) contains \"-nographic\""));
+        assertEquals("Image contains \"\\\\qemu.exe\"", guard("endsWith( lc( \"Image\" ), \"\\\\qemu.exe\" )"));
+        assertEquals("Image contains \"abc\"", guard("get( \"Image\" ) == \"ABC\""), "cased needles are lower-cased");
+        assertEquals("CommandLine contains \"-m 1m\" || CommandLine contains \"-m 2m\"",
+                guard("lc( \"CommandLine\" ) contains \"-m 1m\" || lc( \"CommandLine\" ) contains \"-m 2m\""));
+        assertEquals("CommandLine contains \"katzen\"", guard("glob( lc( \"CommandLine\" ), \"*mi?katzen*\" )"),
+                "a glob's longest literal run");
+    }
+
+    @Test
+    void conjunctionsPickTheRarestAndUnknownsAreSafe() {
+        // AND: the longer (rarer) needle; a test it cannot read (eventId, rule ==) adds nothing.
+        assertEquals("CommandLine contains \"restrict=off\"", guard("rule == \"x\"", "eventId == 1",
+                "lc( \"CommandLine\" ) contains \"-m\"", "lc( \"CommandLine\" ) contains \"restrict=off\""));
+        // OR with a branch it cannot guard: no guard at all.
+        assertNull(guard("lc( \"CommandLine\" ) contains \"abcdef\" || has( \"Hashes\" )"));
+        // A negation proves nothing.
+        assertNull(guard("!( lc( \"CommandLine\" ) contains \"abcdef\" )"));
+        // Inside parentheses, with a negated sibling.
+        assertEquals("Image contains \"\\\\certutil.exe\"", guard(
+                "( endsWith( lc( \"Image\" ), \"\\\\certutil.exe\" ) && !( lc( \"CommandLine\" ) contains \"x\" ) )"));
+    }
+
+    @Test
+    void regexLiterals() {
+        // Under re|i the letter i ends a literal run (ı and İ fold to it).
+        assertEquals("CommandLine contains \"nvoke-\"", guard("re( \"CommandLine\", \"Invoke-\\\\w+\", \"i\" )"));
+    }
+}

@@ -20,13 +20,20 @@ import java.util.UUID;
  * {@code rule_description}, {@code severity}, {@code security_domain}, {@code risk_object},
  * {@code risk_object_type}, {@code risk_score}, {@code risk_message}, {@code mitre_attack}, {@code count},
  * {@code firstTime}, {@code lastTime}, {@code window_start}, {@code window_end}, {@code late}, {@code notable_id},
- * then every group-by field under its own name.
+ * then every group-by field under its own name; for a Sigma notable {@code Image}, {@code ParentImage},
+ * {@code ParentCommandLine} of its first event; then {@code rule_level}, {@code rule_status} (when the rule has
+ * one), {@code rule_tags} and {@code evidence}: the {@link Provenance} of the earliest
+ * {@value NotableGroup#EVIDENCE_LIMIT} contributing events ({@code count} is all of them).
  */
 public final class Notable {
 
     /** Splunk's {@code security_content_ctime}: {@code %Y-%m-%dT%H:%M:%S}, UTC. */
     static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    /** For Sigma notables, the first event's fields analysts pivot on (when not already a group-by field). */
+    static final List<String> SIGMA_PIVOTS = List.of("Image", "ParentImage", "ParentCommandLine");
 
     /** Output order: window, then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator
@@ -79,7 +86,26 @@ public final class Notable {
         for (Map.Entry<String, String> e : groupValues.entrySet()) {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
+        provenance(f, rule, g);
         return new Notable(f, g.getWindowStart(), rule.id(), g.getKey().late(), sortKey);
+    }
+
+    /** Rule labels, Sigma pivot fields and the contributing events' provenance (see {@link #fields()}). */
+    private static void provenance(Map<String, Object> f, DetectionRule rule, NotableGroup g) {
+        if (rule.labels().sigma()) {
+            for (String pivot : SIGMA_PIVOTS) {
+                String v = g.getFirstEvent().get(pivot);
+                if (v != null) {
+                    f.putIfAbsent(pivot, v);
+                }
+            }
+        }
+        f.put("rule_level", rule.labels().level());
+        if (!rule.labels().status().isEmpty()) {
+            f.put("rule_status", rule.labels().status());
+        }
+        f.put("rule_tags", rule.labels().tags());
+        f.put("evidence", g.getEvidence().stream().map(Provenance::fields).toList());
     }
 
     /**
@@ -87,6 +113,11 @@ public final class Notable {
      * values, so the same window of the same group gets the same id in every run, replay or restart (what
      * de-duplication and risk events refer to).
      */
+    /** The {@code notable_id} of the notable a match's group becomes (what a timeline row links to). */
+    public static String idOf(io.procwatch.detect.GroupKey key) {
+        return id(key.ruleId(), key.windowStart(), key.late(), String.valueOf(key.values())).toString();
+    }
+
     static UUID id(String ruleId, long windowStart, boolean late, String groupValues) {
         String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues;
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8));

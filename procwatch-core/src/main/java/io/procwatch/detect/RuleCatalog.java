@@ -97,7 +97,8 @@ public final class RuleCatalog {
                 text(md, "securityDomain", "endpoint"),
                 window,
                 list(required(md, "groupBy")),
-                text(md, "fillnull", null));
+                text(md, "fillnull", null),
+                RuleLabels.of(md, score));
     }
 
     /** Drools files {@code @description} under its own annotation type's name, not "description". */

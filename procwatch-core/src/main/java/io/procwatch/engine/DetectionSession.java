@@ -201,6 +201,7 @@ public final class DetectionSession implements AutoCloseable {
                 moveWatermark(complete - lateness);
             }
         }
+        detections.publishMatches();
         return notables.drain();
     }
 
@@ -208,6 +209,7 @@ public final class DetectionSession implements AutoCloseable {
     public List<Notable> flush() {
         session.fireAllRules();
         moveWatermark(Long.MAX_VALUE);
+        detections.publishMatches();
         return notables.drain();
     }
 

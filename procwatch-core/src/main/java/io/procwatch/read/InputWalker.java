@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  */
 public final class InputWalker {
 
+    /** The input name that stands for standard input ({@code scan -}), as its records' source. */
+    public static final String STDIN = "-";
+
     private final Map<InputFormat, Supplier<EventReader>> readers = new EnumMap<>(InputFormat.class);
 
     /** @param evtxReader supplies the reader for binary EVTX logs */
@@ -34,6 +37,7 @@ public final class InputWalker {
         readers.put(InputFormat.XML, XmlEventReader::new);
         readers.put(InputFormat.JSON, JsonEventReader::new);
         readers.put(InputFormat.EVTX, evtxReader);
+        readers.put(InputFormat.CLASSIC, ClassicWinEventLogReader::new);
     }
 
     /**
@@ -58,7 +62,7 @@ public final class InputWalker {
     public static List<Input> expand(List<Path> paths, InputListener listener) {
         List<Input> out = new java.util.ArrayList<>();
         for (Path p : paths) {
-            if (!Files.isDirectory(p)) {
+            if (p.toString().equals(STDIN) || !Files.isDirectory(p)) {
                 out.add(new Input(p, true));
                 continue;
             }
@@ -78,6 +82,14 @@ public final class InputWalker {
 
     private void readFile(Path file, boolean named, RecordSink sink, InputListener listener) {
         String source = file.toString();
+        if (source.equals(STDIN)) {
+            try (InputStream in = new CountingStream(new NonClosing(System.in), listener)) {
+                readStream(in, source, named, sink, listener);
+            } catch (IOException e) {
+                listener.inputFailed(source, "cannot read standard input: " + e.getMessage());
+            }
+            return;
+        }
         if (!Files.exists(file)) {
             listener.inputFailed(source, "no such file or directory");
             return;

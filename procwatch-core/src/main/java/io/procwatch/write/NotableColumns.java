@@ -6,9 +6,13 @@ import io.procwatch.detect.DetectionRule;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** Column list for the tabular formats: the fixed notable fields, then the union of group-by fields. */
+/**
+ * Column list for the tabular formats: the fixed notable fields, then the union of group-by fields, then (with
+ * Sigma detections) the Sigma pivot fields, then the rule labels and the evidence references.
+ */
 final class NotableColumns {
 
     static final List<String> FIXED = List.of("rule_id", "rule_title", "rule_description", "severity",
@@ -23,6 +27,10 @@ final class NotableColumns {
         for (DetectionRule d : detections) {
             cols.addAll(d.groupBy());
         }
+        if (detections.stream().anyMatch(d -> d.labels().sigma())) {
+            cols.addAll(List.of("Image", "ParentImage", "ParentCommandLine"));
+        }
+        cols.addAll(List.of("rule_level", "rule_status", "rule_tags", "evidence"));
         return new ArrayList<>(cols);
     }
 
@@ -33,7 +41,9 @@ final class NotableColumns {
             return "";
         }
         if (v instanceof List<?> l) {
-            return String.join(", ", l.stream().map(String::valueOf).toList());
+            // evidence: each contributing event by its reference (file[!member]:line)
+            return String.join(", ", l.stream().map(x -> x instanceof Map<?, ?> m ? String.valueOf(m.get("ref"))
+                    : String.valueOf(x)).toList());
         }
         return v.toString();
     }

@@ -83,6 +83,11 @@ final class AnalystOutputs implements Consumer<Match> {
                 new TimelineWriter(w, options.timelineFormat(), display).writeRows(timeline);
             }
         }
+        if (options.html != null) {
+            try (Writer w = open(options.html)) {
+                HtmlReport.write(w, stats, rules.catalog().detections(), digest, notables, timeline, display);
+            }
+        }
     }
 
     private static Writer open(Path p) throws IOException {

@@ -13,7 +13,7 @@ import java.util.Set;
  * Column list for the tabular formats: the fixed notable fields, then the union of group-by fields, then (with
  * Sigma detections) the Sigma pivot fields, then the rule labels and the evidence references.
  */
-final class NotableColumns {
+public final class NotableColumns {
 
     static final List<String> FIXED = List.of("rule_id", "rule_title", "rule_description", "severity",
             "security_domain", "risk_object", "risk_object_type", "risk_score", "risk_message", "mitre_attack",
@@ -35,7 +35,7 @@ final class NotableColumns {
     }
 
     /** A cell's text: lists joined with ", ", missing values empty. */
-    static String cell(Notable n, String column) {
+    public static String cell(Notable n, String column) {
         Object v = n.fields().get(column);
         if (v == null) {
             return "";

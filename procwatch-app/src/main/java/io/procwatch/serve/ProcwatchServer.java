@@ -45,7 +45,9 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code POST /events}: JSON lines, a JSON array, concatenated JSON objects (flat, Winlogbeat, evtx_dump) or
  *       Windows event XML;</li>
  *   <li>{@code POST /services/collector/event} (and {@code /services/collector}): Splunk HEC, a stream of
- *       {@code {"event": …}} envelopes whose event is an object or a string holding JSON or XML;
+ *       {@code {"event": …}} envelopes whose event is an object or a string holding JSON or XML (the envelope's
+ *       {@code time}, {@code host}, {@code source}, {@code sourcetype} fill in what the event lacks);
+ *       {@code POST /services/collector/raw}: event text without envelopes;
  *       {@code GET /services/collector/health};</li>
  *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus text format).</li>
  * </ul>
@@ -96,6 +98,7 @@ public final class ProcwatchServer {
         http.createContext("/events", ex -> handle(ex, false));
         http.createContext("/services/collector", ex -> handle(ex, true));
         http.createContext("/services/collector/event", ex -> handle(ex, true));
+        http.createContext("/services/collector/raw", ex -> handle(ex, true));
         http.createContext("/services/collector/health", this::hecHealth);
         http.createContext("/health", this::health);
         http.createContext("/metrics", this::metrics);
@@ -244,7 +247,10 @@ public final class ProcwatchServer {
                 reply(ex, 400, hec, "No data", 5, null);
                 return;
             }
-            if (hec) {
+            if (hec && ex.getRequestURI().getPath().startsWith("/services/collector/raw")) {
+                // HEC raw: the body is event text as a file holds it (XML, JSON lines), no envelopes.
+                batch = engine.parse(new java.io.ByteArrayInputStream(body), source);
+            } else if (hec) {
                 try {
                     batch = parseHec(body, source);
                 } catch (IOException e) {
@@ -310,10 +316,8 @@ public final class ProcwatchServer {
                         records++;
                         rejections.add(where + ": Event field is required");
                         continue;
-                    } else if (ev.isTextual()) {
-                        b = engine.parse(ev.asText(), where);
-                    } else if (ev.isObject()) {
-                        b = engine.parse(JSON.writeValueAsString(ev), where);
+                    } else if (ev.isTextual() || ev.isObject()) {
+                        b = engine.parse(HecEnvelope.eventText(e, ev, JSON), where);
                     } else {
                         records++;
                         rejections.add(where + ": event must be an object or a string");

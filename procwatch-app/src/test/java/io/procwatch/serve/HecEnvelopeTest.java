@@ -15,45 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HecEnvelopeTest {
 
     static final com.fasterxml.jackson.databind.ObjectMapper JSON = ServeHttpTest.JSON;
-    final java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    final java.util.List<ProcwatchServer> started = new java.util.ArrayList<>();
-    static io.procwatch.detect.RuleSet rules;
-    static String xml;
+    /** The server helpers of ServeHttpTest (start on a loopback port, post, get), not its tests. */
+    final ServeHttpTest http = new ServeHttpTest();
 
     @org.junit.jupiter.api.BeforeAll
     static void load() throws Exception {
-        rules = io.procwatch.detect.RuleSet.bundled();
-        xml = java.nio.file.Files.readString(Path.of("examples/01-sysmon-qemu.xml"));
+        ServeHttpTest.load();
     }
 
     @org.junit.jupiter.api.AfterEach
     void stopAll() {
-        started.forEach(ProcwatchServer::stop);
-    }
-
-    ProcwatchServer start(ServeConfig cfg) throws Exception {
-        ProcwatchServer s = ProcwatchServer.start(cfg.withPort(0), rules,
-                new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
-        started.add(s);
-        return s;
-    }
-
-    static ServeConfig replay(Path out) {
-        return ServeHttpTest.replay(out);
-    }
-
-    static List<JsonNode> notables(Path out) throws Exception {
-        return ServeHttpTest.notables(out);
-    }
-
-    HttpResponse<String> post(ProcwatchServer s, String path, String body, String auth) throws Exception {
-        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port() + path))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> get(ProcwatchServer s, String path) throws Exception {
-        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.port() + path))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        http.stopAll();
     }
 
     /** A 4688 whose time and host are only in the envelope (as some forwarders send it). */
@@ -65,17 +37,17 @@ class HecEnvelopeTest {
     @Test
     void envelopeTimeAndHostAreUsedWhenTheEventLacksThem(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("n.ndjson");
-        ProcwatchServer s = start(replay(out));
+        ProcwatchServer s = http.start(ServeHttpTest.replay(out));
         String body = "{\"time\":1709554831.25,\"host\":\"WKS-HR-03\",\"source\":\"WinEventLog:Security\","
                 + "\"sourcetype\":\"WinEventLog\",\"event\":" + EVENT_WITHOUT_TIME + "}"
                 // as a string holding the JSON, and with its own host, which wins
                 + "{\"time\":\"1709554832\",\"host\":\"ignored\",\"event\":"
                 + JSON.writeValueAsString(EVENT_WITHOUT_TIME.replace("{\"EventID\"", "{\"Computer\":\"WKS-OWN\",\"EventID\"")) + "}";
-        HttpResponse<String> r = post(s, "/services/collector/event", body, null);
+        HttpResponse<String> r = http.post(s, "/services/collector/event", body, null);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(2, JSON.readTree(r.body()).get("accepted").asInt());
         s.stop();
-        List<JsonNode> n = notables(out);
+        List<JsonNode> n = ServeHttpTest.notables(out);
         assertEquals(2, n.size(), n.toString());
         assertEquals("WKS-HR-03", n.get(0).get("risk_object").asText());
         assertEquals("2024-03-04T12:20:31", n.get(0).get("firstTime").asText());
@@ -86,17 +58,17 @@ class HecEnvelopeTest {
     @Test
     void rawEndpointTakesEventTextAndHealthAnswersAsSplunk(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("n.ndjson");
-        ProcwatchServer s = start(replay(out));
-        HttpResponse<String> r = post(s, "/services/collector/raw", xml, null);
+        ProcwatchServer s = http.start(ServeHttpTest.replay(out));
+        HttpResponse<String> r = http.post(s, "/services/collector/raw", ServeHttpTest.xml, null);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode b = JSON.readTree(r.body());
         assertEquals("Success", b.get("text").asText());
         assertEquals(0, b.get("code").asInt());
-        HttpResponse<String> h = get(s, "/services/collector/health");
+        HttpResponse<String> h = http.get(s, "/services/collector/health");
         assertEquals(200, h.statusCode());
         assertEquals("{\"text\":\"HEC is healthy\",\"code\":17}", h.body());
         s.stop();
-        assertEquals(3, notables(out).size());
+        assertEquals(3, ServeHttpTest.notables(out).size());
         assertTrue(JSON.readTree(r.body()).get("accepted").asInt() > 0);
     }
 }

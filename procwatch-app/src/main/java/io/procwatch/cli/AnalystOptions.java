@@ -76,7 +76,7 @@ final class AnalystOptions {
     String to;
 
     @Option(names = "--timezone", paramLabel = "ZONE", defaultValue = "UTC",
-            description = "Zone for times people read (summary, timeline, table, HTML): UTC (default), local, "
+            description = "Zone for times people read (summary, timeline, HTML report): UTC (default), local, "
                     + "Europe/Berlin, +02:00. Notables' stored times stay UTC.")
     String timezone;
 

@@ -85,13 +85,16 @@ final class ScanCommand implements Callable<Integer> {
             err.println("procwatch: " + unusable);
             return ExitCodes.USAGE;
         }
+        // Usage errors in the selection options before the (slow) rule compilation.
+        io.procwatch.detect.RuleSelection selection = analyst.selection();
+        io.procwatch.engine.EventTimeRange timeRange = analyst.timeRange();
         RuleSet ruleSet = rules.load(err);
         if (ruleSet == null) {
             return ExitCodes.RULES;
         }
-        ruleSet = ruleSet.select(analyst.selection());
+        ruleSet = ruleSet.select(selection);
         ScanPipeline pipeline = new ScanPipeline(ruleSet, ScanOptions.defaults().withLateness(lateness), EvtxReader::new)
-                .timeRange(analyst.timeRange());
+                .timeRange(timeRange);
         AtomicLong printed = new AtomicLong();
         ScanStats stats;
         AnalystOutputs extra = analyst.outputs(ruleSet);

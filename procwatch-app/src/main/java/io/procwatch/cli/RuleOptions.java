@@ -20,7 +20,7 @@ final class RuleOptions {
             description = "Also convert the Sigma rules (YAML) of DIR and compile them next to the DRL rules (repeatable).")
     java.util.List<Path> sigmaDirs;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log Drools' own INFO messages (KieBase builds).")
+    @Option(names = {"-v", "--verbose"}, description = "Log Drools' own INFO messages (KieBase builds); scan's summary lists every detection, not only those with matches.")
     boolean verbose;
 
     /** Compiles the rules these options name: what {@code serve --watch} calls again at each reload. */

@@ -11,6 +11,7 @@ import io.procwatch.write.NotableWriter;
 import io.procwatch.write.OutputFormat;
 import io.procwatch.write.RiskEventWriter;
 import io.procwatch.write.ScanSummary;
+import io.procwatch.write.TerminalText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,28 +75,44 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print neither the summary nor each rejected record.")
     boolean quiet;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Event files or directories.")
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "Event files or directories; - reads standard input.")
     List<Path> inputs;
+
+    @Mixin
+    AnalystOptions analyst;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        String unusable = OutputPaths.problem(out, "-o/--out", statsFile, "--stats", analyst.timeline, "--timeline",
+                analyst.html, "--html");
+        if (unusable != null) {
+            err.println("procwatch: " + unusable);
+            return ExitCodes.USAGE;
+        }
+        // Usage errors in the selection options before the (slow) rule compilation.
+        io.procwatch.detect.RuleSelection selection = analyst.selection();
+        io.procwatch.engine.EventTimeRange timeRange = analyst.timeRange();
         RuleSet ruleSet = rules.load(err);
         if (ruleSet == null) {
             return ExitCodes.RULES;
         }
-        ScanPipeline pipeline = new ScanPipeline(ruleSet, ScanOptions.defaults().withLateness(lateness), EvtxReader::new);
+        ruleSet = ruleSet.select(selection);
+        ScanPipeline pipeline = new ScanPipeline(ruleSet, ScanOptions.defaults().withLateness(lateness), EvtxReader::new)
+                .timeRange(timeRange);
         AtomicLong printed = new AtomicLong();
         ScanStats stats;
+        AnalystOutputs extra = analyst.outputs(ruleSet);
+        pipeline.onMatch(extra);
         try (Writer sink = openOut();
-             NotableWriter writer = format.open(sink, ruleSet.catalog().detections());
+             NotableWriter writer = extra.observe(format.open(sink, ruleSet.catalog().detections()));
              RiskEventWriter riskWriter = RiskEventWriter.open(riskOut, false);
              ProgressDisplay progress = ProgressDisplay.open(inputs, !noProgress && !quiet)) {
             stats = pipeline.run(inputs, writer, riskWriter, progress, problem -> {
                 if (!quiet) {
                     long n = printed.incrementAndGet();
                     if (n <= PRINTED_PROBLEMS) {
-                        err.println(problem);
+                        err.println(TerminalText.clean(problem));
                     } else if (n == PRINTED_PROBLEMS + 1) {
                         err.println("procwatch: more problems are counted but not printed; see the summary or --stats");
                     }
@@ -103,8 +120,10 @@ final class ScanCommand implements Callable<Integer> {
                 }
             });
         }
+        extra.finish(stats);
         if (!quiet) {
-            err.print(ScanSummary.text(stats));
+            err.print(TerminalText.cleanKeepLines(ScanSummary.text(stats, ruleSet.catalog().detections(),
+                    extra.digest(), rules.verbose, analyst.display())));
             err.flush();
         }
         if (statsFile != null) {

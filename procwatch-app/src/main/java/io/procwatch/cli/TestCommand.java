@@ -46,6 +46,20 @@ final class TestCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", arity = "0..*", description = "Spec files to run (default: every spec in DIR/tests).")
     List<Path> specFiles;
 
+    /** The DRL texts the rules were compiled from, to explain failures; null when they cannot be read again. */
+    private java.util.Map<Path, String> drlTexts(PrintWriter err) {
+        try {
+            return sigmaDirs != null && !sigmaDirs.isEmpty()
+                    // the conversion notices were printed when the rules were loaded
+                    ? io.procwatch.sigma.SigmaRules.drlWithSigma(rulesDir, sigmaDirs,
+                            new PrintWriter(java.io.Writer.nullWriter()))
+                    : RuleSet.readDrlFiles(rulesDir);
+        } catch (IOException | RuntimeException e) {
+            err.println("procwatch: failures will not be explained: " + e.getMessage());
+            return null;
+        }
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,7 +88,8 @@ final class TestCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Path sharedRoot = shared != null ? shared.toAbsolutePath().normalize() : DetectionTestRunner.defaultSharedRoot();
-        List<DetectionTestRunner.CaseResult> results = new DetectionTestRunner(rules, sharedRoot).run(specs);
+        List<DetectionTestRunner.CaseResult> results = new DetectionTestRunner(rules, sharedRoot)
+                .explainingWith(drlTexts(err)).run(specs);
         out.print(DetectionTestRunner.table(results));
         out.flush();
         boolean failed = results.stream().anyMatch(r -> r.status() == DetectionTestRunner.Status.FAIL);

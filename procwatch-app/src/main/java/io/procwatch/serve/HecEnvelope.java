@@ -1,20 +1,30 @@
 package io.procwatch.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Unwraps the {@code event} of a HEC envelope that a logging client wrapped once more. Splunk's own clients do:
+ * What a Splunk HEC envelope means for the event it carries. A logging client may wrap the event once more:
  * {@code splunk-logging} (npm) sends {@code {"message": <event>, "severity": "info"}}, the Java logging appenders
- * add {@code logger}, {@code thread}, {@code level}. Only an object whose other keys are all such logging
- * metadata is unwrapped, so a Winlogbeat event (which has a {@code message} beside {@code winlog}) is left alone.
+ * add {@code logger}, {@code thread}, {@code level}; only an object whose other keys are all such logging metadata
+ * is unwrapped, so a Winlogbeat event (which has a {@code message} beside {@code winlog}) is left alone. And Splunk
+ * indexes an event with the envelope's {@code time}, {@code host}, {@code source} and {@code sourcetype} when the
+ * event says nothing else, so a forwarder may put the time only in the envelope; the event's own fields win.
  */
 final class HecEnvelope {
 
     private static final Set<String> LOGGING_KEYS = Set.of("severity", "level", "logger", "thread", "time",
             "timestamp", "properties", "meta", "metadata", "exception", "marker");
+    /** The event time fields the normalizer reads; one present means the event has its own time. */
+    private static final List<String> TIME_FIELDS = List.of("SystemTime", "@timestamp", "TimeCreated", "UtcTime",
+            "EventTime");
+    private static final List<String> HOST_FIELDS = List.of("Computer", "Hostname", "host");
 
     private HecEnvelope() {
     }
@@ -33,5 +43,61 @@ final class HecEnvelope {
             }
         }
         return message;
+    }
+
+    /**
+     * An envelope's {@code event} with the envelope's fallbacks filled in: an object (or a string holding one JSON
+     * object) as an object; any other string (event XML, JSON lines) as it is, to be read like a file's text.
+     */
+    static JsonNode withEnvelope(JsonNode envelope, JsonNode event, com.fasterxml.jackson.databind.ObjectMapper json) {
+        JsonNode object = event;
+        if (event.isTextual()) {
+            String text = event.asText();
+            if (!text.strip().startsWith("{")) {
+                return event;
+            }
+            try {
+                object = json.readTree(text);
+            } catch (java.io.IOException e) {
+                return event; // the reader rejects it with its reason
+            }
+        }
+        return object != null && object.isObject() ? withFallbacks(envelope, (ObjectNode) object) : event;
+    }
+
+    /**
+     * The event object with the envelope's metadata filled in where the event lacks it: {@code time} (epoch
+     * seconds, fractions allowed, or a time text) as {@code @timestamp}, {@code host} as {@code Computer},
+     * {@code source} and {@code sourcetype} under their own names. {@code event} is copied, not changed.
+     */
+    static ObjectNode withFallbacks(JsonNode envelope, ObjectNode event) {
+        ObjectNode e = event.deepCopy();
+        JsonNode time = envelope.get("time");
+        if (time != null && !time.isNull() && TIME_FIELDS.stream().noneMatch(e::hasNonNull)) {
+            e.put("@timestamp", isoTime(time));
+        }
+        JsonNode host = envelope.get("host");
+        if (host != null && host.isTextual() && HOST_FIELDS.stream().noneMatch(e::hasNonNull)) {
+            e.put("Computer", host.asText());
+        }
+        for (String f : List.of("source", "sourcetype")) {
+            JsonNode v = envelope.get(f);
+            if (v != null && v.isTextual() && !e.hasNonNull(f)) {
+                e.put(f, v.asText());
+            }
+        }
+        return e;
+    }
+
+    /** HEC time: epoch seconds as a number or numeric text (with fractions); anything else is passed on as text. */
+    static String isoTime(JsonNode time) {
+        String text = time.asText().strip();
+        try {
+            BigDecimal seconds = new BigDecimal(text);
+            long millis = seconds.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+            return Instant.ofEpochMilli(millis).toString();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return text;
+        }
     }
 }

@@ -45,7 +45,9 @@ import java.util.zip.GZIPInputStream;
  *   <li>{@code POST /events}: JSON lines, a JSON array, concatenated JSON objects (flat, Winlogbeat, evtx_dump) or
  *       Windows event XML;</li>
  *   <li>{@code POST /services/collector/event} (and {@code /services/collector}): Splunk HEC, a stream of
- *       {@code {"event": …}} envelopes whose event is an object or a string holding JSON or XML;
+ *       {@code {"event": …}} envelopes whose event is an object or a string holding JSON or XML (the envelope's
+ *       {@code time}, {@code host}, {@code source}, {@code sourcetype} fill in what the event lacks);
+ *       {@code POST /services/collector/raw}: event text without envelopes;
  *       {@code GET /services/collector/health};</li>
  *   <li>{@code GET /health}, {@code GET /metrics} (Prometheus text format).</li>
  * </ul>
@@ -116,7 +118,8 @@ public final class ProcwatchServer {
         try {
             switch (ex.path()) {
                 case "/events" -> handle(ex, false);
-                case "/services/collector", "/services/collector/event", "/services/collector/event/1.0" -> handle(ex, true);
+                case "/services/collector", "/services/collector/event", "/services/collector/event/1.0",
+                     "/services/collector/raw", "/services/collector/raw/1.0" -> handle(ex, true);
                 case "/services/collector/health", "/services/collector/health/1.0" -> hecHealth(ex);
                 case "/health" -> health(ex);
                 case "/metrics" -> metrics(ex);
@@ -395,7 +398,9 @@ public final class ProcwatchServer {
             return;
         }
         EventBatch batch;
-        if (hec) {
+        // HEC raw: the body is event text as a file holds it (XML, JSON lines), no envelopes.
+        boolean rawText = ex.path().startsWith("/services/collector/raw");
+        if (hec && !rawText) {
             try {
                 batch = parseHec(body, source);
             } catch (IOException e) {
@@ -488,11 +493,11 @@ public final class ProcwatchServer {
                         rejections.add(where + ": Event field is required");
                         continue;
                     }
-                    ev = HecEnvelope.unwrap(ev);
-                    if (ev.isTextual()) {
-                        b = engine.parse(ev.asText(), where);
-                    } else if (ev.isObject()) {
-                        b = engine.parse(ev, where);
+                    JsonNode event = HecEnvelope.withEnvelope(e, HecEnvelope.unwrap(ev), JSON);
+                    if (event.isObject()) {
+                        b = engine.parse(event, where);
+                    } else if (event.isTextual()) {
+                        b = engine.parse(event.asText(), where);
                     } else {
                         records++;
                         rejections.add(where + ": event must be an object or a string");

@@ -43,6 +43,8 @@ public final class DetectionTestRunner {
 
     private final RuleSet rules;
     private final Path sharedRoot;
+    /** The DRL texts of {@link #rules}, to explain a failed case; null: failures are not explained. */
+    private Map<Path, String> drlFiles;
 
     /**
      * @param rules      the rules under test
@@ -51,6 +53,15 @@ public final class DetectionTestRunner {
     public DetectionTestRunner(RuleSet rules, Path sharedRoot) {
         this.rules = rules;
         this.sharedRoot = sharedRoot;
+    }
+
+    /**
+     * Explains each failed case's differing matches or suppressions from these DRL texts (those {@link #rules} was
+     * compiled from): which condition was false, or which filter rule suppressed the match.
+     */
+    public DetectionTestRunner explainingWith(Map<Path, String> drlFiles) {
+        this.drlFiles = drlFiles;
+        return this;
     }
 
     /** {@code procwatch.shared} system property, else {@code ../shared}. */
@@ -141,6 +152,10 @@ public final class DetectionTestRunner {
                 if (sup != c.suppressed()) {
                     diffs.add(label + "suppressed: expected " + c.suppressed() + ", got " + sup);
                 }
+            }
+            if (drlFiles != null && ids.size() == 1) {
+                diffs.addAll(CaseExplainer.explain(rules, drlFiles, id, inputs, c.matches(), matches, c.suppressed(),
+                        stats.suppressed().getOrDefault(id, 0L)));
             }
             if (c.notables() != null) {
                 List<Notable> mine = notables.stream().filter(n -> n.ruleId().equals(id)).sorted(Notable.ORDER).toList();

@@ -108,6 +108,7 @@ public final class RuleValidator {
                 if (!annotations(r).containsKey("id")) {
                     checkFilter(f, r, phase, detectionIds);
                 }
+                checkFieldReferences(f, r);
             }
         }
         try {
@@ -267,6 +268,17 @@ public final class RuleValidator {
         }
         if (!block.contains("suppress(")) {
             warn(f.path(), ruleLine, r.getName(), "filter never calls suppress(…) inside modify");
+        }
+    }
+
+    /** {@code lc("…")}, {@code has("…")}, {@code get("…")} name fields a process event can carry. */
+    private void checkFieldReferences(DrlFile f, RuleDescr r) {
+        int start = f.text().indexOf("rule \"" + r.getName() + "\"");
+        if (start < 0) {
+            return;
+        }
+        for (FieldReferences.Unknown u : FieldReferences.unknown(ruleText(f, r))) {
+            error(f.path(), lineOf(f.text(), start + u.offset()), r.getName(), u.message());
         }
     }
 

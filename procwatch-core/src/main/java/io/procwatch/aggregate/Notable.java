@@ -20,7 +20,10 @@ import java.util.UUID;
  * {@code rule_description}, {@code severity}, {@code security_domain}, {@code risk_object},
  * {@code risk_object_type}, {@code risk_score}, {@code risk_message}, {@code mitre_attack}, {@code count},
  * {@code firstTime}, {@code lastTime}, {@code window_start}, {@code window_end}, {@code late}, {@code notable_id},
- * then every group-by field under its own name.
+ * then every group-by field under its own name; for a Sigma notable {@code Image}, {@code ParentImage},
+ * {@code ParentCommandLine} of its first event; then {@code rule_level}, {@code rule_status} (when the rule has
+ * one), {@code rule_tags} and {@code evidence}: the {@link Provenance} of the earliest
+ * {@value NotableGroup#EVIDENCE_LIMIT} contributing events ({@code count} is all of them).
  */
 public final class Notable {
 
@@ -28,6 +31,10 @@ public final class Notable {
     public static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     /** The window bounds' format: ISO-8601 UTC to the second. */
     public static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    /** For Sigma notables, the first event's fields analysts pivot on (when not already a group-by field). */
+    static final List<String> SIGMA_PIVOTS = List.of("Image", "ParentImage", "ParentCommandLine");
 
     /** Output order: window (start, then end), then detection id, then late flag, then group values. */
     public static final Comparator<Notable> ORDER = Comparator
@@ -87,6 +94,7 @@ public final class Notable {
         for (Map.Entry<String, String> e : groupValues.entrySet()) {
             f.putIfAbsent(e.getKey(), e.getValue());
         }
+        provenance(f, rule, g);
         return new Notable(f, g.getWindowStart(), g.getWindowEnd(), rule.id(), g.getKey().late(), sortKey);
     }
 
@@ -111,12 +119,38 @@ public final class Notable {
         return new Notable(f, windowStart, windowEnd, ruleId, late, sortKey);
     }
 
+    /** Rule labels, Sigma pivot fields and the contributing events' provenance (see {@link #fields()}). */
+    private static void provenance(Map<String, Object> f, DetectionRule rule, NotableGroup g) {
+        if (rule.labels().sigma()) {
+            for (String pivot : SIGMA_PIVOTS) {
+                String v = g.getFirstEvent().get(pivot);
+                if (v != null) {
+                    f.putIfAbsent(pivot, v);
+                }
+            }
+        }
+        f.put("rule_level", rule.labels().level());
+        if (!rule.labels().status().isEmpty()) {
+            f.put("rule_status", rule.labels().status());
+        }
+        f.put("rule_tags", rule.labels().tags());
+        f.put("evidence", g.getEvidence().stream().map(Provenance::fields).toList());
+    }
+
     /**
      * The notable's deterministic id: a name-based (v3) UUID of detection id, window start, late flag and group
      * values, so the same window of the same group gets the same id in every run, replay or restart (what
      * de-duplication and risk events refer to). {@code windowEnd} is given (and named too) only for a window whose
      * span differs from its schedule's usual span, where the start alone does not tell windows apart.
      */
+    /** The {@code notable_id} of the notable a match's group becomes (what a timeline row links to). */
+    public static String idOf(DetectionRule rule, io.procwatch.detect.GroupKey key) {
+        // A window's start names it unless the schedule's windows vary in span (then two can share a start).
+        boolean startNamesWindow = key.windowEnd() - key.windowStart() == rule.window().shape().spanMillis();
+        return id(key.ruleId(), key.windowStart(), startNamesWindow ? null : key.windowEnd(), key.late(),
+                String.valueOf(key.values())).toString();
+    }
+
     static UUID id(String ruleId, long windowStart, Long windowEnd, boolean late, String groupValues) {
         String name = ruleId + '|' + windowStart + '|' + late + '|' + groupValues
                 + (windowEnd == null ? "" : "|" + windowEnd);

@@ -19,6 +19,14 @@ public final class NotableGroup {
     private long count;
     private long firstTime = Long.MAX_VALUE;
     private long lastTime = Long.MIN_VALUE;
+    /**
+     * The provenance of the {@link #EVIDENCE_LIMIT} earliest contributing events (by time, then reference), so
+     * the list does not depend on the order the inputs were read in.
+     */
+    private final java.util.List<Provenance> evidence = new java.util.ArrayList<>(2);
+
+    /** How many contributing events a notable lists by provenance ({@code count} has them all). */
+    public static final int EVIDENCE_LIMIT = 10;
 
     /**
      * Opens a group with its first match. It closes when the watermark reaches its window's end; a late
@@ -57,6 +65,21 @@ public final class NotableGroup {
         count++;
         firstTime = Math.min(firstTime, m.getTime());
         lastTime = Math.max(lastTime, m.getTime());
+        if (evidence.size() < EVIDENCE_LIMIT) {
+            evidence.add(Provenance.of(m.getEvent()));
+            evidence.sort(Provenance.ORDER);
+        } else if (m.getTime() <= evidence.get(EVIDENCE_LIMIT - 1).time()) {
+            Provenance p = Provenance.of(m.getEvent());
+            if (Provenance.ORDER.compare(p, evidence.get(EVIDENCE_LIMIT - 1)) < 0) {
+                evidence.set(EVIDENCE_LIMIT - 1, p);
+                evidence.sort(Provenance.ORDER);
+            }
+        }
+    }
+
+    /** Provenance of the earliest {@link #EVIDENCE_LIMIT} contributing events, earliest first. */
+    public java.util.List<Provenance> getEvidence() {
+        return java.util.Collections.unmodifiableList(evidence);
     }
 
     public GroupKey getKey() {

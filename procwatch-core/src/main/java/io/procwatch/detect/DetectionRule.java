@@ -24,6 +24,8 @@ import java.util.List;
  * @param groupBy        {@code @groupBy}: the fields a notable is grouped by (space or comma separated)
  * @param fillNull       {@code @fillnull}: the value a missing or empty group-by field takes (Splunk's
  *                       {@code fillnull} writes {@code 0}); {@code null} keeps it missing
+ * @param labels         level, status and tags ({@code @level}, {@code @status}, {@code @mitre}, {@code @tactics},
+ *                       {@code @tags}): what analysts select rules by and pivot on
  */
 public record DetectionRule(
         String ruleName,
@@ -40,7 +42,17 @@ public record DetectionRule(
         String securityDomain,
         ScheduleWindow window,
         List<String> groupBy,
-        String fillNull) {
+        String fillNull,
+        RuleLabels labels) {
+
+    /** A detection whose labels are derived from its risk score alone. */
+    public DetectionRule(String ruleName, String packageName, String id, String title, String description,
+                         int riskScore, String riskObject, String riskObjectType, String riskMessage,
+                         List<String> mitre, List<String> notableFields, String securityDomain,
+                         ScheduleWindow window, List<String> groupBy, String fillNull) {
+        this(ruleName, packageName, id, title, description, riskScore, riskObject, riskObjectType, riskMessage,
+                mitre, notableFields, securityDomain, window, groupBy, fillNull, RuleLabels.ofScore(riskScore));
+    }
 
     /** Severity from the risk score: ≤20 informational, ≤40 low, ≤60 medium, ≤80 high, else critical. */
     public String severity() {

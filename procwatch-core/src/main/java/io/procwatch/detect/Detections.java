@@ -22,6 +22,9 @@ public final class Detections {
     private final Map<String, long[]> suppressedCounts = new TreeMap<>();
     private final Map<String, long[]> unwindowedCounts = new TreeMap<>();
     private long watermark = Long.MIN_VALUE;
+    /** Told every match that survives the filters ({@link #publishMatches}); null: nobody listens. */
+    private java.util.function.Consumer<Match> matchListener;
+    private final java.util.List<Match> unpublished = new java.util.ArrayList<>();
 
     public Detections(RuleCatalog catalog) {
         this.catalog = catalog;
@@ -43,14 +46,46 @@ public final class Detections {
         List<RunWindow> windows = rule.window().windowsCovering(event.getTime());
         if (windows.isEmpty()) {
             unwindowedCounts.computeIfAbsent(rule.id(), k -> new long[1])[0]++;
-            return new Match(rule, event, List.of());
+            return published(new Match(rule, event, List.of()));
         }
         List<String> values = groupValues(rule, event);
         List<GroupKey> keys = new ArrayList<>(windows.size());
         for (RunWindow w : windows) {
             keys.add(new GroupKey(rule.id(), w.start(), w.end(), w.end() <= watermark, values));
         }
-        return new Match(rule, event, keys);
+        return published(new Match(rule, event, keys));
+    }
+
+    /** Keeps {@code m} for the match listener, if there is one (see {@link #publishMatches}). */
+    private Match published(Match m) {
+        if (matchListener != null) {
+            unpublished.add(m);
+        }
+        return m;
+    }
+
+    /**
+     * Has {@code listener} told each match that the filter rules did not suppress (a timeline), at the end of each
+     * rule firing of the session ({@link #publishMatches}); null stops it.
+     */
+    public void setMatchListener(java.util.function.Consumer<Match> listener) {
+        this.matchListener = listener;
+    }
+
+    /**
+     * Called by the session once the rules have fired: the matches made since the last call have met every filter
+     * rule, so the listener is told the ones not suppressed, in the order they were made.
+     */
+    public void publishMatches() {
+        if (unpublished.isEmpty()) {
+            return;
+        }
+        for (Match m : unpublished) {
+            if (m.getSuppressedBy() == null) {
+                matchListener.accept(m);
+            }
+        }
+        unpublished.clear();
     }
 
     /** Group-by values with the detection's fillnull applied (a missing or empty field takes the fill value). */

@@ -141,7 +141,8 @@ public final class RuleMetadata {
                 description == null ? "" : description, score, riskObject,
                 riskObjectType == null ? DEFAULT_RISK_OBJECT_TYPE : riskObjectType, riskMessage,
                 list(mitre == null ? "" : mitre), list(notable == null ? "" : notable),
-                domain == null ? DEFAULT_SECURITY_DOMAIN : domain, window, groupBy, r.text("fillnull"));
+                domain == null ? DEFAULT_SECURITY_DOMAIN : domain, window, groupBy, r.text("fillnull"),
+                RuleLabels.of(annotations, score));
         return new Result(rule, List.copyOf(problems));
     }
 

@@ -53,16 +53,19 @@ public final class RuleSet {
     /** The globals of {@link RuleSetGlobal} providers that these rules declare, made on first use. */
     private final Map<String, RuleSetGlobal> providers = new LinkedHashMap<>();
     private final Map<String, Object> globals = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The DRL this set was compiled from, to build a trimmed copy ({@link #select}); null for the bundled rules. */
+    private final Map<Path, String> drlFiles;
 
     private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin) {
-        this(kieBase, catalog, origin, Lookups.empty());
+        this(kieBase, catalog, origin, Lookups.empty(), null);
     }
 
-    private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin, Lookups lookups) {
+    private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin, Lookups lookups, Map<Path, String> drlFiles) {
         this.kieBase = kieBase;
         this.catalog = catalog;
         this.origin = origin;
         this.lookups = lookups;
+        this.drlFiles = drlFiles;
         java.util.Set<String> declared = new java.util.HashSet<>();
         kieBase.getKiePackages().forEach(p -> p.getGlobalVariables().forEach(g -> declared.add(g.getName())));
         for (RuleSetGlobal g : java.util.ServiceLoader.load(RuleSetGlobal.class, RuleSet.class.getClassLoader())) {
@@ -70,6 +73,33 @@ public final class RuleSet {
                 providers.put(g.name(), g);
             }
         }
+    }
+
+    /**
+     * The same rules without the detections {@code selection} leaves out: a new KieBase (compiled again, or a new
+     * classpath container for the bundled rules) from which those rules are removed, so they are never evaluated.
+     * This rule set is not changed. Filter, aggregation and prefilter rules stay.
+     *
+     * @return this when the selection keeps every detection
+     */
+    public RuleSet select(RuleSelection selection) throws RuleCompileException {
+        List<DetectionRule> dropped = catalog.detections().stream().filter(d -> !selection.selects(d)).toList();
+        if (dropped.isEmpty()) {
+            return this;
+        }
+        KieBase base;
+        if (drlFiles == null) {
+            KieContainer fresh = KieServices.Factory.get().newKieClasspathContainer(RuleSet.class.getClassLoader());
+            base = fresh.getKieBase(KBASE);
+        } else {
+            base = compile(drlFiles, origin).kieBase;
+        }
+        for (DetectionRule d : dropped) {
+            base.removeRule(d.packageName(), d.ruleName());
+        }
+        return new RuleSet(base, catalog(base, drlFiles == null ? Map.of() : drlFiles),
+                origin + " (" + (catalog.detections().size() - dropped.size()) + " of "
+                        + catalog.detections().size() + " detections selected)", lookups, drlFiles);
     }
 
     /**
@@ -118,7 +148,7 @@ public final class RuleSet {
 
     /** The same rules with these asset and identity lookups. */
     public RuleSet withLookups(Lookups lookups) {
-        return new RuleSet(kieBase, catalog, origin, lookups);
+        return new RuleSet(kieBase, catalog, origin, lookups, drlFiles);
     }
 
     /** The asset and identity lookups (empty unless the rules directory has {@code lookups/}). */
@@ -168,7 +198,20 @@ public final class RuleSet {
         }
         KieBuilder builder = ks.newKieBuilder(kfs).buildAll();
         List<RuleProblem> problems = new ArrayList<>();
-        for (Message m : builder.getResults().getMessages(Message.Level.ERROR)) {
+        java.util.Set<String> withSyntaxError = new java.util.HashSet<>();
+        List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
+        for (Message m : errors) {
+            if (m.getLine() > 0) {
+                withSyntaxError.add(String.valueOf(m.getPath()));
+            }
+        }
+        for (Message m : errors) {
+            // Drools follows a file's syntax error with "Parser returned a null Package" for the same file: one
+            // error reported twice, the second without a line. Only the first is the user's to fix.
+            if (m.getLine() <= 0 && m.getText().contains("Parser returned a null Package")
+                    && withSyntaxError.contains(String.valueOf(m.getPath()))) {
+                continue;
+            }
             Path p = byKiePath.get(m.getPath());
             problems.add(new RuleProblem(p != null ? p.toString() : String.valueOf(m.getPath()), m.getLine(),
                     m.getText().strip().replaceAll("\\s*\\n\\s*", "; ")));
@@ -178,7 +221,8 @@ public final class RuleSet {
         }
         KieContainer container = ks.newKieContainer(release);
         KieBase base = container.getKieBase(KBASE);
-        return new RuleSet(base, catalog(base, drlFiles), origin);
+        return new RuleSet(base, catalog(base, drlFiles), origin, Lookups.empty(),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(drlFiles)));
     }
 
     private static KieModuleModel kmodule(KieServices ks) {

@@ -217,6 +217,7 @@ public final class DetectionSession implements AutoCloseable {
                 moveWatermark(lateness.watermark(complete));
             }
         }
+        detections.publishMatches();
         return notables.drain();
     }
 
@@ -224,6 +225,7 @@ public final class DetectionSession implements AutoCloseable {
     public List<Notable> flush() {
         session.fireAllRules();
         moveWatermark(Long.MAX_VALUE);
+        detections.publishMatches();
         return notables.drain();
     }
 

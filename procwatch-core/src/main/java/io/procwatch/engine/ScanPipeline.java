@@ -45,6 +45,8 @@ public final class ScanPipeline {
     private final RuleSet rules;
     private final ScanOptions options;
     private final EventSource source;
+    private EventTimeRange timeRange = EventTimeRange.ALL;
+    private Consumer<io.procwatch.detect.Match> matchListener;
 
     /**
      * @param rules      compiled rules
@@ -55,6 +57,21 @@ public final class ScanPipeline {
         this.rules = rules;
         this.options = options;
         this.source = new EventSource(evtxReader);
+    }
+
+    /** Scans only the process events inside {@code range} (the others are counted); every event by default. */
+    public ScanPipeline timeRange(EventTimeRange range) {
+        this.timeRange = range;
+        return this;
+    }
+
+    /**
+     * Tells {@code listener}, on the session thread, every match the filter rules did not suppress, as the rules
+     * make them (the timeline); null: none.
+     */
+    public ScanPipeline onMatch(Consumer<io.procwatch.detect.Match> listener) {
+        this.matchListener = listener;
+        return this;
     }
 
     /**
@@ -85,6 +102,7 @@ public final class ScanPipeline {
         Throwable[] readerFailure = new Throwable[1];
         try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
+            session.detections().setMatchListener(matchListener);
             // The reader also prepares each event (DetectionSession.prepare: the Sigma prefilter), so that work
             // runs on its core while this thread evaluates earlier batches.
             Thread reader = new Thread(() -> {
@@ -173,6 +191,12 @@ public final class ScanPipeline {
         EventSink sink = new EventSink() {
             @Override
             public void processEvent(ProcessEvent e) {
+                if (!timeRange.contains(e.getTime())) {
+                    stats.outsideTimeRange++;
+                    return;
+                }
+                stats.firstEventTime = Math.min(stats.firstEventTime, e.getTime());
+                stats.lastEventTime = Math.max(stats.lastEventTime, e.getTime());
                 prepare.accept(e);
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {

@@ -49,6 +49,25 @@ public final class ScanStats {
     double seconds;
     long readerCpuNanos;
     long sessionCpuNanos;
+    /** Process events outside {@code --from/--to} (counted among the process events, not evaluated). */
+    long outsideTimeRange;
+    long firstEventTime = Long.MAX_VALUE;
+    long lastEventTime = Long.MIN_VALUE;
+
+    /** Process events read but outside the scan's event time range, so not given to the rules. */
+    public long outsideTimeRange() {
+        return outsideTimeRange;
+    }
+
+    /** The earliest process event time scanned (epoch ms UTC), or {@code Long.MAX_VALUE} when there was none. */
+    public long firstEventTime() {
+        return firstEventTime;
+    }
+
+    /** The latest process event time scanned (epoch ms UTC), or {@code Long.MIN_VALUE} when there was none. */
+    public long lastEventTime() {
+        return lastEventTime;
+    }
 
     void reject(Origin origin, String reason) {
         events++;

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 
 /** What an input holds, decided from its first bytes rather than its name. */
 public enum InputFormat {
-    EVTX, XML, JSON, GZIP, ZIP, TAR, EMPTY, UNKNOWN;
+    EVTX, XML, JSON, GZIP, ZIP, TAR, EMPTY, UNKNOWN,
+    /** Splunk's classic (non-XML) WinEventLog text: a time line, then {@code Key=Value} lines. */
+    CLASSIC;
 
     /** Bytes to look at: enough for the tar magic at offset 257. */
     public static final int SNIFF_BYTES = 512;
@@ -40,7 +42,10 @@ public enum InputFormat {
             case '<' -> XML;
             // '"': a JSON string holding event XML, as some exports write it.
             case '{', '[', '"' -> JSON;
-            default -> commentedXml(new String(head, i, n - i, StandardCharsets.ISO_8859_1)) ? XML : UNKNOWN;
+            default -> {
+                String text = new String(head, i, n - i, StandardCharsets.ISO_8859_1);
+                yield commentedXml(text) ? XML : ClassicEventParser.looksClassic(text) ? CLASSIC : UNKNOWN;
+            }
         };
     }
 

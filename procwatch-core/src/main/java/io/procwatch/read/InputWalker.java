@@ -35,6 +35,8 @@ public final class InputWalker {
     public static final int MAX_NESTING = 8;
     /** Bytes looked at to find an EVTX chunk behind a damaged or zeroed file header. */
     private static final int EVTX_PEEK = 4096 + 8;
+    /** The input name that stands for standard input ({@code scan -}), as its records' source. */
+    public static final String STDIN = "-";
 
     private final Map<InputFormat, Supplier<EventReader>> readers = new EnumMap<>(InputFormat.class);
 
@@ -43,6 +45,7 @@ public final class InputWalker {
         readers.put(InputFormat.XML, XmlEventReader::new);
         readers.put(InputFormat.JSON, JsonEventReader::new);
         readers.put(InputFormat.EVTX, evtxReader);
+        readers.put(InputFormat.CLASSIC, ClassicWinEventLogReader::new);
     }
 
     /**
@@ -67,7 +70,7 @@ public final class InputWalker {
     public static List<Input> expand(List<Path> paths, InputListener listener) {
         List<Input> out = new java.util.ArrayList<>();
         for (Path p : paths) {
-            if (!Files.isDirectory(p)) {
+            if (p.toString().equals(STDIN) || !Files.isDirectory(p)) {
                 out.add(new Input(p, true));
                 continue;
             }
@@ -132,7 +135,7 @@ public final class InputWalker {
 
     private void readFile(Path file, boolean named, RecordSink sink, InputListener listener) {
         String source = file.toString();
-        boolean stdin = source.equals("-");
+        boolean stdin = source.equals(STDIN);
         if (!stdin && !Files.exists(file)) {
             listener.inputFailed(source, "no such file or directory");
             return;

@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
  * several per line, or pretty-printed over many lines, optionally inside an {@code <Events>} wrapper.
  *
  * <p>The text is cut into {@code <Event>…</Event>} blocks first and each block parsed on its own, so a
- * malformed event costs only itself: it is rejected with the line it starts on and reading goes on.
+ * malformed event costs only itself: it is rejected with the line it starts on and reading goes on. Text between
+ * events is read as classic (non-XML) WinEventLog events when it is one ({@link ClassicEventParser}: Splunk
+ * indexes mix both); blank lines, an XML declaration, the {@code <Events>} wrapper and {@code #} comments are
+ * ignored, and anything else is rejected once per stretch, with its lines.
  */
 public final class XmlEventReader implements EventReader {
 
@@ -23,7 +26,7 @@ public final class XmlEventReader implements EventReader {
         EventXmlParser parser = new EventXmlParser();
         BoundedLineReader r = new BoundedLineReader(new InputStreamReader(in, StandardCharsets.UTF_8), MAX_EVENT_CHARS);
         StringBuilder event = null;
-        OutsideText outside = new OutsideText(source, sink);
+        ClassicEventParser outside = new ClassicEventParser(source, sink, "text outside any <Event> element");
         long eventLine = 0;
         long lineNo = 0;
         String line;
@@ -45,7 +48,7 @@ public final class XmlEventReader implements EventReader {
             while (pos < line.length()) {
                 if (event == null) {
                     int start = findEventStart(line, pos);
-                    outside.add(line.substring(pos, start < 0 ? line.length() : start), lineNo);
+                    outside.line(line.substring(pos, start < 0 ? line.length() : start), lineNo);
                     if (start < 0) {
                         break;
                     }
@@ -116,46 +119,5 @@ public final class XmlEventReader implements EventReader {
             i = line.indexOf("<Event", after);
         }
         return -1;
-    }
-
-    /**
-     * Text between events: blank, an XML declaration, the {@code <Events>} wrapper and {@code #} comment lines are
-     * ignored; anything else (a classic key=value event, a stray line) is rejected once per stretch, with its lines.
-     */
-    private static final class OutsideText {
-        private final String source;
-        private final RecordSink sink;
-        private long firstLine = -1;
-        private long lastLine;
-        private String sample;
-
-        OutsideText(String source, RecordSink sink) {
-            this.source = source;
-            this.sink = sink;
-        }
-
-        void add(String text, long lineNo) {
-            String t = text.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                return;
-            }
-            t = t.replaceAll("<\\?xml[^>]*\\?>", "").replaceAll("</?Events(\\s[^>]*)?>", "").strip();
-            if (t.isEmpty()) {
-                return;
-            }
-            if (firstLine < 0) {
-                firstLine = lineNo;
-                sample = t.length() > 60 ? t.substring(0, 60) + "…" : t;
-            }
-            lastLine = lineNo;
-        }
-
-        void end() {
-            if (firstLine >= 0) {
-                String lines = firstLine == lastLine ? "" : " (lines " + firstLine + "-" + lastLine + ")";
-                sink.reject(new Origin(source, firstLine), "text outside any <Event> element" + lines + ": '" + sample + "'");
-                firstLine = -1;
-            }
-        }
     }
 }

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 
-/** RFC 4180 CSV: a header row, then one row per notable; a field is quoted when it holds a comma, quote or newline. */
+/**
+ * RFC 4180 CSV: a header row, then one row per notable; a field is quoted when it holds a comma, quote or newline,
+ * and a cell a spreadsheet would run as a formula is neutralised ({@link CsvCells}).
+ */
 public final class CsvNotableWriter implements NotableWriter {
 
     private final Writer out;
@@ -38,10 +41,7 @@ public final class CsvNotableWriter implements NotableWriter {
     }
 
     static String quote(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
-            return s;
-        }
-        return '"' + s.replace("\"", "\"\"") + '"';
+        return CsvCells.cell(s);
     }
 
     @Override

@@ -6,10 +6,14 @@ import io.procwatch.detect.DetectionRule;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** Column list for the tabular formats: the fixed notable fields, then the union of group-by fields. */
-final class NotableColumns {
+/**
+ * Column list for the tabular formats: the fixed notable fields, then the union of group-by fields, then (with
+ * Sigma detections) the Sigma pivot fields, then the rule labels and the evidence references.
+ */
+public final class NotableColumns {
 
     static final List<String> FIXED = List.of("rule_id", "rule_title", "rule_description", "severity",
             "security_domain", "risk_object", "risk_object_type", "risk_score", "risk_message", "mitre_attack",
@@ -23,17 +27,23 @@ final class NotableColumns {
         for (DetectionRule d : detections) {
             cols.addAll(d.groupBy());
         }
+        if (detections.stream().anyMatch(d -> d.labels().sigma())) {
+            cols.addAll(List.of("Image", "ParentImage", "ParentCommandLine"));
+        }
+        cols.addAll(List.of("rule_level", "rule_status", "rule_tags", "evidence"));
         return new ArrayList<>(cols);
     }
 
     /** A cell's text: lists joined with ", ", missing values empty. */
-    static String cell(Notable n, String column) {
+    public static String cell(Notable n, String column) {
         Object v = n.fields().get(column);
         if (v == null) {
             return "";
         }
         if (v instanceof List<?> l) {
-            return String.join(", ", l.stream().map(String::valueOf).toList());
+            // evidence: each contributing event by its reference (file[!member]:line)
+            return String.join(", ", l.stream().map(x -> x instanceof Map<?, ?> m ? String.valueOf(m.get("ref"))
+                    : String.valueOf(x)).toList());
         }
         return v.toString();
     }

@@ -28,7 +28,8 @@ public final class TableNotableWriter implements NotableWriter {
     public void write(Notable notable) {
         List<String> row = new ArrayList<>();
         for (String c : SHOWN) {
-            String v = NotableColumns.cell(notable, c).replace('\n', ' ');
+            // Event data may carry terminal escape sequences: shown as \xNN, never sent to the terminal.
+            String v = TerminalText.clean(NotableColumns.cell(notable, c).replace('\n', ' '));
             row.add(v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v);
         }
         rows.add(row);

@@ -1,0 +1,31 @@
+package io.procwatch.write;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** CSV formula neutralisation and terminal control characters. */
+class SafeTextTest {
+
+    @Test
+    void formulaCellsGetAQuote() {
+        assertEquals("'=1+1", CsvCells.cell("=1+1"));
+        assertEquals("'+cmd", CsvCells.cell("+cmd"));
+        assertEquals("'-2+3", CsvCells.cell("-2+3"));
+        assertEquals("'@SUM(A1)", CsvCells.cell("@SUM(A1)"));
+        assertEquals("'\tx", CsvCells.cell("\tx"));
+        assertEquals("\"'\rx\"", CsvCells.cell("\rx"));
+        assertEquals("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", CsvCells.cell("=HYPERLINK(\"http://x\",\"y\")"));
+        assertEquals("a=b", CsvCells.cell("a=b"));
+        assertEquals("", CsvCells.cell(""));
+    }
+
+    @Test
+    void controlCharactersAreShownNotSent() {
+        assertEquals("a\\x1b[31mred\\x07", TerminalText.clean("a\u001b[31mred\u0007"));
+        assertEquals("x\\x9by", TerminalText.clean("x\u009by"));
+        assertEquals("l1\\x0al2", TerminalText.clean("l1\nl2"));
+        assertEquals("l1\nl2\\x0d", TerminalText.cleanKeepLines("l1\nl2\r"));
+        assertEquals("plain ä €", TerminalText.clean("plain ä €"));
+    }
+}

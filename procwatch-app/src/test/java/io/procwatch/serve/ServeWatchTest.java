@@ -73,10 +73,15 @@ class ServeWatchTest {
         } finally {
             server.stop();
         }
-        List<String> lines = Files.readAllLines(out);
-        assertEquals(2, lines.size(), lines.toString());
+        List<String> all = Files.readAllLines(out);
+        // The detections' notables, and the risk incident their risk events make on WKS-FIN-07: 50 + 80 > 100.
+        List<String> lines = all.stream().filter(l -> !l.contains("\"risk_event_count\"")).toList();
+        assertEquals(2, lines.size(), all.toString());
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"rule_title\":\"Potentially Suspicious Usage Of Qemu\"") && l.contains("\"count\":2")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"risk_score\":80")), lines.toString());
+        List<String> incidents = all.stream().filter(l -> l.contains("\"risk_event_count\"")).toList();
+        assertEquals(1, incidents.size(), all.toString());
+        assertTrue(incidents.get(0).contains("\"risk_score\":130"), incidents.toString());
     }
 
     static final String CORRELATION = "00000000-0000-0000-0000-0000000000c1";

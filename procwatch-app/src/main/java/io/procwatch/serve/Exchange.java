@@ -33,6 +33,7 @@ final class Exchange {
     private final Response response;
     private final Callback callback;
     private final AtomicBoolean answered = new AtomicBoolean();
+    private volatile boolean bodyRead;
 
     Exchange(Request request, Response response, Callback callback) {
         this.request = request;
@@ -69,9 +70,19 @@ final class Exchange {
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         response.setStatus(code);
+        if (!bodyRead && hasBody()) {
+            // Answered without reading the body (401, 413, 503…): the connection cannot carry another request.
+            // Saying so keeps a client from reusing it and meeting a closed socket.
+            response.getHeaders().put("Connection", "close");
+        }
         response.getHeaders().put("Content-Type", type);
         response.getHeaders().put("Content-Length", String.valueOf(bytes.length));
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private boolean hasBody() {
+        String len = header("Content-Length");
+        return len != null ? !len.strip().equals("0") : header("Transfer-Encoding") != null;
     }
 
     /**
@@ -114,6 +125,7 @@ final class Exchange {
                         boolean last = c.isLast();
                         c.release();
                         if (last) {
+                            bodyRead = true;
                             done.accept(buf.toByteArray(), null);
                             return;
                         }

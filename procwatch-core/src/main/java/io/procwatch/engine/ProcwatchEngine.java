@@ -640,11 +640,19 @@ public final class ProcwatchEngine implements AutoCloseable {
             failure = t;
             LOG.error("session thread failed and could not recover; the engine stops", t);
         } finally {
-            accepting = false;
+            synchronized (intake) {
+                accepting = false;   // under the lock: no command can be queued after the sweep below
+            }
             try {
                 session.close();
             } catch (RuntimeException ignored) {
                 // already disposed
+            }
+            // Commands of the batch being worked on when the thread failed wait too, not only those still queued.
+            for (Object o : batch) {
+                if (o instanceof Command c) {
+                    c.done().completeExceptionally(new IllegalStateException("engine is closed"));
+                }
             }
             for (Object o : queue) {
                 if (o instanceof Command c) {

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * half-dead: the engine recovers with a new session of the current rules that keeps the open windows, or, when the
  * failure repeats at once, stops and says why so that the service exits for its supervisor.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+// A separate thread: a hang here must fail the test, not the build.
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SessionFailureTest {
 
     static final String QEMU_EVENT = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"

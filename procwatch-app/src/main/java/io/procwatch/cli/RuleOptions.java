@@ -35,7 +35,8 @@ final class RuleOptions {
     static ProcwatchEngine.RuleLoader loader(Path rulesDir, java.util.List<Path> sigmaDirs, PrintWriter err) {
         return () -> sigmaDirs != null && !sigmaDirs.isEmpty()
                 ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
-                : rulesDir != null ? RuleSet.fromDirectory(rulesDir) : RuleSet.bundled();
+                : rulesDir != null ? RuleSet.fromDirectory(rulesDir, io.procwatch.detect.model.CompiledRuleCache.atDefaultLocation())
+                : RuleSet.bundled();
     }
 
     /** Loads the rules, printing {@code file:line: message} for each problem; {@code null} when they failed. */

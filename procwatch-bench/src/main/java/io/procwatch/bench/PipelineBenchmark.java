@@ -2,14 +2,12 @@ package io.procwatch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.ScanOptions;
 import io.procwatch.engine.ScanPipeline;
 import io.procwatch.engine.ScanStats;
 import io.procwatch.read.InputListener;
 import io.procwatch.read.evtx.EvtxReader;
-import io.procwatch.write.NotableWriter;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,22 +26,44 @@ import java.util.List;
  */
 public final class PipelineBenchmark {
 
-    /** The figures of one run. */
-    public record Result(long events, long qemuEvents, double parseOnlyPerSec, double pipelinePerSec,
-                         long notables, List<Long> heapAfterGcMiB, Cpu cpu) {
-        public double ratio() {
+    /**
+     * One round: parse-only and then the pipeline over the same file, each with its own wall rate and CPU per event.
+     * Ratios are taken within the round only.
+     */
+    public record Round(int round, double parseOnlyPerSec, double pipelinePerSec, double parseOnlyCpuMicros,
+                        double readerCpuMicros, double sessionCpuMicros) {
+        /** Pipeline events/s over parse-only events/s, this round. */
+        public double wallRatio() {
             return pipelinePerSec / parseOnlyPerSec;
+        }
+
+        /** Parse-only CPU per event over the busier pipeline thread's: the ratio with a core per thread. */
+        public double cpuRatio() {
+            return parseOnlyCpuMicros / Math.max(readerCpuMicros, sessionCpuMicros);
         }
     }
 
-    /**
-     * CPU microseconds per event of the best round: parse-only, and the pipeline's two threads. Unlike wall-clock
-     * rates these do not depend on what else the machine runs; the pipeline's rate is bound by its busier thread.
-     */
-    public record Cpu(double parseOnlyMicros, double readerMicros, double sessionMicros) {
-        /** The ratio the pipeline reaches when each of its threads has a core to itself. */
-        public double ratio() {
-            return parseOnlyMicros / Math.max(readerMicros, sessionMicros);
+    /** The figures of one run: every round, the notables, the heap profile and which rules ran. */
+    public record Result(long events, long qemuEvents, List<Round> rounds, long notables, List<Long> heapAfterGcMiB,
+                         String rules) {
+        /** The rounds after the first (JIT warm-up), or the only one. */
+        public List<Round> warmRounds() {
+            return rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
+        }
+
+        /** Median of the warm rounds' within-round wall ratios. */
+        public double medianWallRatio() {
+            return median(warmRounds().stream().mapToDouble(Round::wallRatio).toArray());
+        }
+
+        /** Median of the warm rounds' within-round CPU ratios. */
+        public double medianCpuRatio() {
+            return median(warmRounds().stream().mapToDouble(Round::cpuRatio).toArray());
+        }
+
+        private static double median(double[] v) {
+            java.util.Arrays.sort(v);
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
     }
 
@@ -52,42 +72,39 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {
     }
 
-    public static Result run(long events, double qemuRatio, int rounds, PrintStream log) throws Exception {
+    /**
+     * @param drlBuilt true to compile the bundled DRL now instead of loading the precompiled executable model (to
+     *                 compare their steady-state speed)
+     */
+    public static Result run(long events, double qemuRatio, int rounds, boolean drlBuilt, PrintStream log) throws Exception {
         Path file = Files.createTempFile("procwatch-bench-", ".json");
         try {
             long t0 = System.nanoTime();
             long qemu = SyntheticEvents.write(file, events, qemuRatio, 42);
             log.printf("generated %,d events (%,d QEMU) in %.1f s, %,d MiB: %s%n", events, qemu,
                     (System.nanoTime() - t0) / 1e9, Files.size(file) >> 20, file);
-            RuleSet rules = RuleSet.bundled();
-            double bestParse = 0;
-            double bestPipe = 0;
+            RuleSet rules = drlBuilt ? RuleSet.bundledDrl() : RuleSet.bundled();
+            log.printf("rules: %s%n", rules.origin());
+            List<Round> done = new ArrayList<>();
             long notables = 0;
-            double cpuParse = Double.MAX_VALUE;
-            double cpuReader = Double.MAX_VALUE;
-            double cpuSession = Double.MAX_VALUE;
             for (int r = 1; r <= rounds; r++) {
                 long c0 = THREADS.getCurrentThreadCpuTime();
                 double parse = parseOnly(file, events);
-                cpuParse = Math.min(cpuParse, (THREADS.getCurrentThreadCpuTime() - c0) / 1e3 / events);
+                double parseCpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e3 / events;
                 long[] n = new long[1];
                 ScanStats[] st = new ScanStats[1];
                 double pipe = pipeline(rules, file, n, null, st);
                 notables = n[0];
-                double reader = st[0].readerCpuNanos() / 1e3 / events;
-                double session = st[0].sessionCpuNanos() / 1e3 / events;
-                log.printf("round %d: parse-only %,.0f events/s, pipeline %,.0f events/s (%.2f); CPU us/event: "
-                        + "parse-only %.2f, reader %.2f, session %.2f%n", r, parse, pipe, pipe / parse,
-                        (THREADS.getCurrentThreadCpuTime() - c0) > 0 ? cpuParse : 0, reader, session);
-                bestParse = Math.max(bestParse, parse);
-                bestPipe = Math.max(bestPipe, pipe);
-                if (Math.max(reader, session) < Math.max(cpuReader, cpuSession)) {
-                    cpuReader = reader;
-                    cpuSession = session;
-                }
+                Round round = new Round(r, parse, pipe, parseCpu, st[0].readerCpuNanos() / 1e3 / events,
+                        st[0].sessionCpuNanos() / 1e3 / events);
+                done.add(round);
+                log.printf("round %d: parse-only %,.0f events/s, %.2f CPU us/event | pipeline %,.0f events/s, CPU us/event "
+                                + "reader %.2f, session %.2f | ratio wall %.2f, CPU %.2f%s%n", r, parse, parseCpu, pipe,
+                        round.readerCpuMicros(), round.sessionCpuMicros(), round.wallRatio(), round.cpuRatio(),
+                        r == 1 && rounds > 1 ? "  (JIT warm-up)" : "");
             }
             List<Long> heap = heapProfile(rules, file);
-            return new Result(events, qemu, bestParse, bestPipe, notables, heap, new Cpu(cpuParse, cpuReader, cpuSession));
+            return new Result(events, qemu, done, notables, heap, rules.origin());
         } finally {
             Files.deleteIfExists(file);
         }
@@ -149,16 +166,7 @@ public final class PipelineBenchmark {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     }
 
-    private static NotableWriter counting(long[] n) {
-        return new NotableWriter() {
-            @Override
-            public void write(Notable notable) {
-                n[0]++;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+    private static io.procwatch.engine.NotableListener counting(long[] n) {
+        return notable -> n[0]++;
     }
 }

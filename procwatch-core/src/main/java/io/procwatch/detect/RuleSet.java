@@ -1,5 +1,7 @@
 package io.procwatch.detect;
 
+import io.procwatch.detect.model.CompiledRuleCache;
+import io.procwatch.detect.model.ExecutableModelCompiler;
 import io.procwatch.detect.model.ExecutableModelLoader;
 import io.procwatch.lookup.Lookups;
 import io.procwatch.aggregate.NotableCollector;
@@ -154,6 +156,48 @@ public final class RuleSet {
     /** The asset and identity lookups (empty unless the rules directory has {@code lookups/}). */
     public Lookups lookups() {
         return lookups;
+    }
+
+    /**
+     * Every {@code .drl} file under {@code dir}, through the on-disk cache of compiled rules: a hit builds the KieBase
+     * from the cached executable model; a miss compiles the executable model, stores it and uses it. Rules that
+     * compile as DRL but not into the executable model are compiled as DRL (and remembered, so later runs do not
+     * try again); rules that do not compile fail with the DRL compiler's {@code file:line} errors, as without cache.
+     *
+     * @param cache where compiled rules are kept; {@code null} compiles as {@link #fromDirectory(Path)}
+     */
+    public static RuleSet fromDirectory(Path dir, CompiledRuleCache cache) throws RuleCompileException, IOException {
+        Map<Path, String> files = readDrlFiles(dir);
+        if (cache == null) {
+            return compile(files, dir.toString());
+        }
+        Map<String, byte[]> inputs = new LinkedHashMap<>();
+        Map<String, String> drl = new LinkedHashMap<>();
+        files.forEach((p, text) -> {
+            inputs.put(dir.relativize(p).toString(), text.getBytes(StandardCharsets.UTF_8));
+            drl.put(p.toString(), text);
+        });
+        String key = cache.key("drl " + KBASE + " " + RULES_PATH, inputs);
+        CompiledRuleCache.Entry hit = cache.load(key);
+        if (hit != null) {
+            return new RuleSet(hit.kieBase(), catalog(hit.kieBase(), files), dir + " (cached executable model)");
+        }
+        if (!cache.isRefused(key)) {
+            KieServices ks = KieServices.Factory.get();
+            try {
+                ExecutableModelCompiler.Compiled compiled = ExecutableModelCompiler.compile(drl, kmodule(ks), RULES_PATH,
+                        ks.newReleaseId("io.procwatch.cache", "rules-" + key.substring(0, 16), "1.0.0"));
+                CompiledRuleCache.Entry stored = cache.store(key, compiled, "");
+                return new RuleSet(stored.kieBase(), catalog(stored.kieBase(), files), dir + " (executable model, cached)");
+            } catch (ExecutableModelCompiler.CompileFailure e) {
+                RuleSet asDrl = compile(files, dir.toString()); // the DRL compiler's errors, if the rules are broken
+                cache.refuse(key, e.getMessage());
+                return asDrl;
+            } catch (IOException e) {
+                // The cache folder cannot be written: compile as DRL, as without cache.
+            }
+        }
+        return compile(files, dir.toString());
     }
 
     /**

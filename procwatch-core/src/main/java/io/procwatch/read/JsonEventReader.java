@@ -146,6 +146,9 @@ public final class JsonEventReader implements EventReader {
      * object, one of those fields not a plain value) is left to {@link #flatten}, which decides and counts as always.
      */
     private boolean skippable(String json, RecordSink sink) {
+        if (looksLikeProcessCreation(json)) {
+            return false; // built in any case: spare the extra pass
+        }
         String eventId = null;
         String channel = null;
         String provider = null;
@@ -182,6 +185,28 @@ public final class JsonEventReader implements EventReader {
             return false;
         }
         return !sink.wants(eventId, channel, provider != null ? provider : sourceName);
+    }
+
+    /**
+     * A look at the text only: true when its first {@code "EventID"} is followed by 1 or 4688, the ids the sink may
+     * want. Never decides that a record is skipped (only the token pass does), so it cannot change a count.
+     */
+    static boolean looksLikeProcessCreation(String json) {
+        int at = json.indexOf("\"EventID\"");
+        if (at < 0) {
+            return false;
+        }
+        int i = at + 9;
+        int n = json.length();
+        while (i < n && (json.charAt(i) == ' ' || json.charAt(i) == ':' || json.charAt(i) == '"')) {
+            i++;
+        }
+        int start = i;
+        while (i < n && json.charAt(i) >= '0' && json.charAt(i) <= '9') {
+            i++;
+        }
+        int len = i - start;
+        return (len == 1 && json.charAt(start) == '1') || (len == 4 && json.startsWith("4688", start));
     }
 
     private boolean parses(String json) {

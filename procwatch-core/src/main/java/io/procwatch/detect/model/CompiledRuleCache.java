@@ -47,7 +47,25 @@ public final class CompiledRuleCache {
         this.version = version;
     }
 
-    /** The cache at its documented place, or {@code null} when turned off. */
+    /**
+     * The cache at its documented place, or {@code null} when turned off; keyed by procwatch's version (or, in a
+     * build without one, by when its classes were built).
+     */
+    public static CompiledRuleCache atDefaultLocation() {
+        String version = CompiledRuleCache.class.getPackage().getImplementationVersion();
+        if (version == null) {
+            try {
+                Path classes = Path.of(CompiledRuleCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                version = "dev " + Files.getLastModifiedTime(classes.resolve(CompiledRuleCache.class.getName()
+                        .replace('.', '/') + ".class").normalize());
+            } catch (Exception e) {
+                version = "dev";
+            }
+        }
+        return atDefaultLocation(version);
+    }
+
+    /** The cache at its documented place for {@code version}, or {@code null} when turned off. */
     public static CompiledRuleCache atDefaultLocation(String version) {
         String env = System.getenv("PROCWATCH_CACHE");
         if ("off".equalsIgnoreCase(env)) {
@@ -108,6 +126,23 @@ public final class CompiledRuleCache {
             return new Entry(ExecutableModelLoader.build(loader, models), messages);
         } catch (IOException | RuntimeException | LinkageError e) {
             return null;
+        }
+    }
+
+    private static final String REFUSED = ".refused";
+
+    /** True when {@link #refuse} recorded that these rules do not compile into the executable model. */
+    public boolean isRefused(String key) {
+        return Files.isRegularFile(root.resolve(key + REFUSED));
+    }
+
+    /** Records that the rules of {@code key} compile as DRL only, so later runs go straight to DRL. */
+    public void refuse(String key, String why) {
+        try {
+            Files.createDirectories(root);
+            Files.writeString(root.resolve(key + REFUSED), why + "\n");
+        } catch (IOException e) {
+            // not recorded: the next run tries again
         }
     }
 

@@ -1,0 +1,75 @@
+package io.procwatch.detect;
+
+import io.procwatch.TestRules;
+import io.procwatch.aggregate.Notable;
+import io.procwatch.detect.model.CompiledRuleCache;
+import io.procwatch.engine.ScanOptions;
+import io.procwatch.engine.ScanPipeline;
+import io.procwatch.read.InputListener;
+import io.procwatch.read.evtx.EvtxReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code --rules DIR} through the on-disk cache of executable-model classes: miss, hit, new key, broken rules. */
+class CompiledRuleCacheTest {
+
+    static List<String> notables(RuleSet rules) throws Exception {
+        List<String> out = new ArrayList<>();
+        new ScanPipeline(rules, ScanOptions.defaults(), EvtxReader::new).run(List.of(Path.of("examples")),
+                (Notable n) -> out.add(n.fields().toString()), new InputListener() {
+                }, p -> {
+                });
+        return out;
+    }
+
+    static long entries(Path cache) throws Exception {
+        try (Stream<Path> s = Files.list(cache)) {
+            return s.filter(Files::isDirectory).count();
+        }
+    }
+
+    @Test
+    void secondLoadComesFromTheCacheWithTheSameNotables(@TempDir Path tmp) throws Exception {
+        Path rules = tmp.resolve("rules");
+        Files.createDirectories(rules);
+        try (Stream<Path> s = Files.list(Path.of("rules-drl"))) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".drl")).toList()) {
+                Files.copy(p, rules.resolve(p.getFileName()));
+            }
+        }
+        CompiledRuleCache cache = new CompiledRuleCache(tmp.resolve("cache"), "test");
+        RuleSet first = RuleSet.fromDirectory(rules, cache);
+        assertTrue(first.origin().endsWith("(executable model, cached)"), first.origin());
+        assertEquals(1, entries(tmp.resolve("cache")));
+        RuleSet second = RuleSet.fromDirectory(rules, cache);
+        assertTrue(second.origin().endsWith("(cached executable model)"), second.origin());
+        assertEquals(1, entries(tmp.resolve("cache")));
+
+        List<String> drl = notables(TestRules.rulesDrl());
+        assertEquals(4, drl.size());
+        assertEquals(drl, notables(second));
+        assertEquals(first.catalog().detections().size(), second.catalog().detections().size());
+
+        // An edit is a new key; the old entry stays for whoever still runs those rules.
+        Path f = rules.resolve("windows_suspicious_qemu_execution_filter.drl");
+        Files.writeString(f, Files.readString(f) + "\n// edited\n");
+        assertTrue(RuleSet.fromDirectory(rules, cache).origin().endsWith("(executable model, cached)"));
+        assertEquals(2, entries(tmp.resolve("cache")));
+
+        // Broken rules fail with the DRL compiler's file:line errors, as without cache; nothing is stored.
+        Files.writeString(f, "package io.procwatch.rules\nrule \"broken\"\nwhen\n  nosuchthing()\nthen\nend\n");
+        RuleCompileException e = assertThrows(RuleCompileException.class, () -> RuleSet.fromDirectory(rules, cache));
+        assertTrue(e.problems().get(0).toString().startsWith(f.toString() + ":"), e.problems().toString());
+        assertEquals(2, entries(tmp.resolve("cache")));
+    }
+}

@@ -25,9 +25,11 @@ class LayeringTest {
                 .importPackages("io.procwatch");
     }
 
-    private static final String[] CORE = {"io.procwatch.read..", "io.procwatch.normalize..", "io.procwatch.detect..",
-            "io.procwatch.aggregate..", "io.procwatch.engine..", "io.procwatch.write.."};
-    private static final String[] APP = {"io.procwatch.cli..", "io.procwatch.serve..", "io.procwatch.toolkit.."};
+    private static final String[] CORE = {"io.procwatch.read..", "io.procwatch.intake..", "io.procwatch.normalize..",
+            "io.procwatch.detect..", "io.procwatch.time..", "io.procwatch.aggregate..", "io.procwatch.risk..",
+            "io.procwatch.lookup..", "io.procwatch.engine..", "io.procwatch.state..", "io.procwatch.write.."};
+    private static final String[] APP = {"io.procwatch.cli..", "io.procwatch.serve..", "io.procwatch.toolkit..",
+            "io.procwatch.durable..", "io.procwatch.kafka.."};
 
     @Test
     void coreKnowsNeitherSigmaNorTheApplication() {
@@ -63,6 +65,13 @@ class LayeringTest {
     void detectionsDoNotReachIntoSessionsOrOutput() {
         noClasses().that().resideInAnyPackage("io.procwatch.detect..", "io.procwatch.aggregate..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.procwatch.engine..", "io.procwatch.write..")
+                .check(classes);
+    }
+
+    @Test
+    void noPackageCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+                .matching("io.procwatch.(*)..").should().beFreeOfCycles()
                 .check(classes);
     }
 

@@ -4,7 +4,6 @@ import io.procwatch.detect.model.CompiledRuleCache;
 import io.procwatch.detect.model.ExecutableModelCompiler;
 import io.procwatch.detect.model.ExecutableModelLoader;
 import io.procwatch.lookup.Lookups;
-import io.procwatch.aggregate.NotableCollector;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
@@ -332,12 +331,13 @@ public final class RuleSet {
 
     /**
      * A new, independent session with the globals the rule files declare set: {@code detections} (what a
-     * detection's consequence calls) and {@code notables} (where the aggregation rules hand closed groups). The one
-     * place that sets them.
+     * detection's consequence calls), {@code notables} (where the aggregation rules hand closed groups; an
+     * {@code io.procwatch.aggregate.NotableCollector}, named by type only there so that rules do not depend on
+     * aggregation), and those of the {@link RuleSetGlobal} providers. The one place that sets them.
      *
      * @param pseudoClock true for replay (the engine drives time from events), false for the wall clock
      */
-    public KieSession newSession(boolean pseudoClock, Detections detections, NotableCollector notables) {
+    public KieSession newSession(boolean pseudoClock, Detections detections, Object notables) {
         KieSession session = newSession(pseudoClock);
         session.setGlobal("detections", detections);
         session.setGlobal("notables", notables);

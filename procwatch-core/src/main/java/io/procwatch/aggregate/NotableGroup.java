@@ -55,8 +55,13 @@ public final class NotableGroup {
 
     /** A group as a checkpoint kept it (see {@code io.procwatch.state}), under {@code rule} of the restoring rules. */
     public static NotableGroup restore(DetectionRule rule, GroupKey key, long windowEnd, long closesAt,
-                                       ProcessEvent firstEvent, long count, long firstTime, long lastTime) {
-        return new NotableGroup(rule, key, windowEnd, closesAt, firstEvent, count, firstTime, lastTime);
+                                       ProcessEvent firstEvent, long count, long firstTime, long lastTime,
+                                       java.util.List<Provenance> evidence) {
+        NotableGroup g = new NotableGroup(rule, key, windowEnd, closesAt, firstEvent, count, firstTime, lastTime);
+        if (evidence != null) {
+            g.evidence.addAll(evidence);
+        }
+        return g;
     }
 
     /** Folds one more match (placed in this group's window) in. */

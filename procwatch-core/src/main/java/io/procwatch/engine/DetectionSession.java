@@ -13,9 +13,11 @@ import io.procwatch.risk.RiskEventRecord;
 import io.procwatch.risk.RiskSession;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
+import io.procwatch.risk.ThrottleMark;
 import io.procwatch.state.DetectionState;
 import io.procwatch.state.EventState;
 import io.procwatch.state.GroupState;
+import io.procwatch.state.RiskState;
 import io.procwatch.time.Lateness;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.FactHandle;
@@ -310,12 +312,13 @@ public final class DetectionSession implements AutoCloseable {
         for (NotableGroup g : openGroups()) {
             GroupKey k = g.getKey();
             groups.add(new GroupState(k.ruleId(), k.windowStart(), k.late(), k.values(), g.getWindowEnd(),
-                    g.getClosesAt(), g.getCount(), g.getFirstTime(), g.getLastTime(), EventState.of(g.getFirstEvent())));
+                    g.getClosesAt(), g.getCount(), g.getFirstTime(), g.getLastTime(), EventState.of(g.getFirstEvent()),
+                    g.getEvidence()));
         }
         groups.sort(Comparator.comparingLong(GroupState::windowStart).thenComparing(GroupState::ruleId)
                 .thenComparing(x -> String.valueOf(x.values())));
         return new DetectionState(DetectionState.VERSION, newest, clockAt, watermark.getTime(), inserted, late,
-                counters, signatures, groups);
+                counters, signatures, groups, RiskState.of(session.getObjects()));
     }
 
     /**
@@ -333,6 +336,14 @@ public final class DetectionSession implements AutoCloseable {
             clockAt = s.clockAt();
         }
         moveWatermark(s.watermark());
+        if (s.risk() != null && risk != null) {
+            // Risk windows and incident marks always carry on; throttle marks only for detections these rules have.
+            for (Object fact : s.risk().facts()) {
+                if (!(fact instanceof ThrottleMark m) || detections.catalog().byId(m.getRuleId()) != null) {
+                    session.insert(fact);
+                }
+            }
+        }
         List<NotableGroup> dropped = new ArrayList<>();
         Set<String> unknown = new TreeSet<>();
         for (GroupState gs : s.groups()) {
@@ -343,7 +354,7 @@ public final class DetectionSession implements AutoCloseable {
             }
             NotableGroup g = NotableGroup.restore(rule, new GroupKey(gs.ruleId(), gs.windowStart(), gs.windowEnd(), gs.late(),
                             gs.values()), gs.windowEnd(), gs.closesAt(), gs.firstEvent().toEvent(), gs.count(),
-                    gs.firstTime(), gs.lastTime());
+                    gs.firstTime(), gs.lastTime(), gs.evidence());
             if (keep.test(g)) {
                 session.insert(g);
             } else {

@@ -55,6 +55,19 @@ public final class RiskEvent {
         this.pending = pending;
     }
 
+    /**
+     * A published risk event as a checkpoint kept it (see {@code io.procwatch.state}): what the incident rules read,
+     * with its calculated score.
+     */
+    public static RiskEvent restored(long time, String riskObject, String riskObjectType, int riskScore,
+                                     double calculatedRiskScore, String source, List<String> techniques,
+                                     List<Tactic> tactics) {
+        RiskEvent e = new RiskEvent(time, riskObject, riskObjectType, riskScore, source, List.copyOf(techniques),
+                List.copyOf(tactics), null);
+        e.added = calculatedRiskScore - riskScore;
+        return e;
+    }
+
     /** {@code _time}, epoch ms: the CEP timestamp. */
     public long getTime() {
         return time;

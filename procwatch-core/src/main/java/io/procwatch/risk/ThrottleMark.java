@@ -16,7 +16,8 @@ public final class ThrottleMark {
         this(r.getRuleId(), r.getThrottleKey(), r.getTime() + r.getThrottleWindow(), r.getNotable().id());
     }
 
-    ThrottleMark(String ruleId, String key, long until, String notableId) {
+    /** A mark as a checkpoint kept it (see {@code io.procwatch.state}). */
+    public ThrottleMark(String ruleId, String key, long until, String notableId) {
         this.ruleId = ruleId;
         this.key = key;
         this.expiresAt = until;

@@ -25,15 +25,18 @@ import java.util.Map;
  * @param signatures per detection id, its metadata signature under the rules that captured the state: a group of a
  *                   detection whose signature differs in the restoring rules is emitted at once, as on a reload
  * @param groups     the open notable groups
+ * @param risk       the risk rules' windows and marks ({@link RiskState}); null in a state of format 1
  */
 public record DetectionState(int version, long newest, long clockAt, long watermark, long inserted, long late,
-                             Map<String, Long> counters, Map<String, String> signatures, List<GroupState> groups) {
+                             Map<String, Long> counters, Map<String, String> signatures, List<GroupState> groups,
+                             RiskState risk) {
 
-    /** The format written now. */
-    public static final int VERSION = 1;
+    /** The format written now (2: with {@link RiskState}; a format 1 state restores without risk state). */
+    public static final int VERSION = 2;
 
     /** The state of a session that has seen nothing. */
     public static DetectionState empty() {
-        return new DetectionState(VERSION, Long.MIN_VALUE, 0, Long.MIN_VALUE, 0, 0, Map.of(), Map.of(), List.of());
+        return new DetectionState(VERSION, Long.MIN_VALUE, 0, Long.MIN_VALUE, 0, 0, Map.of(), Map.of(), List.of(),
+                RiskState.empty());
     }
 }

@@ -1,5 +1,7 @@
 package io.procwatch.kafka;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.procwatch.intake.HecEnvelope;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
@@ -27,7 +29,7 @@ final class PartitionDetector {
     private final ProcwatchEngine engine;
     /** Notables delivered since the last checkpoint; filled on the engine's session thread. */
     private final List<Notable> pending = new ArrayList<>();
-    private final HecEnvelope hec = new HecEnvelope();
+    private final ObjectMapper json = new ObjectMapper();
     private long nextOffset;
     private long lastRecordNanos;
     private boolean dirty;
@@ -57,7 +59,8 @@ final class PartitionDetector {
      */
     void accept(long offset, byte[] value, Consumer<String> problems) {
         if (value != null) {
-            EventBatch b = engine.parse(hec.unwrap(new String(value, StandardCharsets.UTF_8)), partition + "@" + offset);
+            EventBatch b = engine.parse(HecEnvelope.recordText(new String(value, StandardCharsets.UTF_8), json),
+                    partition + "@" + offset);
             b.rejections().forEach(problems);
             engine.submit(b);
             if (b.accepted() > 0) {

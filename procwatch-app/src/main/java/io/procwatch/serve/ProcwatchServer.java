@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
 import io.procwatch.engine.EventBatch;
+import io.procwatch.intake.HecEnvelope;
 import io.procwatch.engine.ProcwatchEngine;
 import io.procwatch.durable.DurableEngine;
 import io.procwatch.durable.StateStoreException;

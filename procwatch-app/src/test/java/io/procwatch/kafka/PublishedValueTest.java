@@ -1,5 +1,6 @@
 package io.procwatch.kafka;
 
+import io.procwatch.intake.HecEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.ProcwatchEngine;
@@ -46,15 +47,14 @@ class PublishedValueTest {
         });
         assertTrue(records.size() >= 10);
         EventNormalizer normalizer = new EventNormalizer();
-        HecEnvelope hec = new HecEnvelope();
         int process = 0;
         try (ProcwatchEngine engine = ProcwatchEngine.builder().build()) {
             for (RawRecord r : records) {
                 String value = JSON.writeValueAsString(r.fields());
                 ProcessEvent direct = normalizer.normalize(new RawRecord(r.origin(), new java.util.LinkedHashMap<>(r.fields())));
-                EventBatch viaValue = engine.parse(hec.unwrap(value), "events-0@" + process);
+                EventBatch viaValue = engine.parse(HecEnvelope.recordText(value, JSON), "events-0@" + process);
                 String envelope = "{\"time\":1,\"host\":\"x\",\"sourcetype\":\"procwatch\",\"event\":" + value + "}";
-                EventBatch viaHec = engine.parse(hec.unwrap(envelope), "events-0@" + process);
+                EventBatch viaHec = engine.parse(HecEnvelope.recordText(envelope, JSON), "events-0@" + process);
                 assertEquals(0, viaValue.rejected(), viaValue.rejections().toString());
                 if (direct == null) {
                     assertEquals(1, viaValue.other());
@@ -74,8 +74,8 @@ class PublishedValueTest {
     @Test
     void winlogbeatRecordsAreNotTakenForEnvelopes() {
         String ecs = "{\"@timestamp\":\"2024-03-04T10:00:00Z\",\"event\":{\"code\":\"1\"},\"winlog\":{\"event_id\":1}}";
-        assertEquals(ecs, new HecEnvelope().unwrap(ecs));
+        assertEquals(ecs, HecEnvelope.recordText(ecs, JSON));
         String xml = "<Event><System><EventID>1</EventID></System></Event>";
-        assertEquals(xml, new HecEnvelope().unwrap("{\"event\":\"" + xml.replace("\"", "\\\"") + "\"}"));
+        assertEquals(xml, HecEnvelope.recordText("{\"event\":\"" + xml.replace("\"", "\\\"") + "\"}", JSON));
     }
 }

@@ -1,4 +1,4 @@
-package io.procwatch.serve;
+package io.procwatch.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +17,7 @@ import java.util.Set;
  * indexes an event with the envelope's {@code time}, {@code host}, {@code source} and {@code sourcetype} when the
  * event says nothing else, so a forwarder may put the time only in the envelope; the event's own fields win.
  */
-final class HecEnvelope {
+public final class HecEnvelope {
 
     private static final Set<String> LOGGING_KEYS = Set.of("severity", "level", "logger", "thread", "time",
             "timestamp", "properties", "meta", "metadata", "exception", "marker");
@@ -30,7 +30,7 @@ final class HecEnvelope {
     }
 
     /** The event itself: {@code event.message} when {@code event} is such a wrapper, else {@code event}. */
-    static JsonNode unwrap(JsonNode event) {
+    public static JsonNode unwrap(JsonNode event) {
         JsonNode message = event.isObject() ? event.get("message") : null;
         if (message == null || !(message.isObject() || message.isTextual())) {
             return event;
@@ -49,7 +49,7 @@ final class HecEnvelope {
      * An envelope's {@code event} with the envelope's fallbacks filled in: an object (or a string holding one JSON
      * object) as an object; any other string (event XML, JSON lines) as it is, to be read like a file's text.
      */
-    static JsonNode withEnvelope(JsonNode envelope, JsonNode event, com.fasterxml.jackson.databind.ObjectMapper json) {
+    public static JsonNode withEnvelope(JsonNode envelope, JsonNode event, com.fasterxml.jackson.databind.ObjectMapper json) {
         JsonNode object = event;
         if (event.isTextual()) {
             String text = event.asText();
@@ -66,11 +66,35 @@ final class HecEnvelope {
     }
 
     /**
+     * A record's text as the readers take it, for transports that carry one event per record (Kafka): the event of
+     * a HEC envelope ({@code {"time":…,"host":…,"event":…}}), unwrapped and with the envelope's fallbacks, as text;
+     * anything else as it is. A Winlogbeat/ECS record also has a top-level {@code event} object, but carries
+     * {@code winlog}: it is not an envelope.
+     */
+    public static String recordText(String text, com.fasterxml.jackson.databind.ObjectMapper json) {
+        String t = text.strip();
+        if (!t.startsWith("{") || !t.contains("\"event\"") || t.contains("\"winlog\"")) {
+            return text;
+        }
+        try {
+            JsonNode n = json.readTree(t);
+            JsonNode ev = n.get("event");
+            if (ev == null || n.has("winlog") || !(ev.isTextual() || ev.isObject())) {
+                return text;
+            }
+            JsonNode event = withEnvelope(n, unwrap(ev), json);
+            return event.isTextual() ? event.asText() : json.writeValueAsString(event);
+        } catch (java.io.IOException e) {
+            return text;   // not JSON: the reader reports it
+        }
+    }
+
+    /**
      * The event object with the envelope's metadata filled in where the event lacks it: {@code time} (epoch
      * seconds, fractions allowed, or a time text) as {@code @timestamp}, {@code host} as {@code Computer},
      * {@code source} and {@code sourcetype} under their own names. {@code event} is copied, not changed.
      */
-    static ObjectNode withFallbacks(JsonNode envelope, ObjectNode event) {
+    public static ObjectNode withFallbacks(JsonNode envelope, ObjectNode event) {
         ObjectNode e = event.deepCopy();
         JsonNode time = envelope.get("time");
         if (time != null && !time.isNull() && TIME_FIELDS.stream().noneMatch(e::hasNonNull)) {

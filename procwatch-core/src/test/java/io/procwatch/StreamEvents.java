@@ -85,4 +85,22 @@ public final class StreamEvents {
         }
         return file;
     }
+
+    /**
+     * A notable as JSON without its {@code evidence}: where each contributing event was read differs by transport
+     * (a file's line for scan, the HTTP client or the Kafka partition and offset for a service); everything else
+     * must be equal.
+     */
+    public static String comparable(String notableJson) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode n =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) COMPARE.readTree(notableJson);
+            n.remove("evidence");
+            return COMPARE.writeValueAsString(n);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper COMPARE = new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -175,7 +175,14 @@ public final class StateStore implements AutoCloseable {
                 k = journal.firstKey();
             }
             long delivered = state.counters().getOrDefault("notables", 0L);
-            emitted.entrySet().removeIf(e -> e.getValue() <= delivered);
+            // MVMap's entry-set iterator cannot remove: collect the ids, then remove them from the map.
+            List<String> done = new ArrayList<>();
+            emitted.forEach((id, ordinal) -> {
+                if (ordinal <= delivered) {
+                    done.add(id);
+                }
+            });
+            done.forEach(emitted::remove);
             store.commit();
             store.sync();
         } catch (RuntimeException e) {

@@ -11,7 +11,7 @@ import io.procwatch.write.NotableWriter;
 import io.procwatch.write.OutputFormat;
 import io.procwatch.write.RiskEventWriter;
 import io.procwatch.write.ScanSummary;
-import io.procwatch.write.TerminalText;
+import io.procwatch.read.PrintableText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -105,14 +105,14 @@ final class ScanCommand implements Callable<Integer> {
         AnalystOutputs extra = analyst.outputs(ruleSet);
         pipeline.onMatch(extra);
         try (Writer sink = openOut();
-             NotableWriter writer = extra.observe(format.open(sink, ruleSet.catalog().detections()));
+             NotableWriter writer = extra.observe(format.open(sink, ruleSet.catalog().detections(), analyst.display()));
              RiskEventWriter riskWriter = RiskEventWriter.open(riskOut, false);
              ProgressDisplay progress = ProgressDisplay.open(inputs, !noProgress && !quiet)) {
             stats = pipeline.run(inputs, writer, riskWriter, progress, problem -> {
                 if (!quiet) {
                     long n = printed.incrementAndGet();
                     if (n <= PRINTED_PROBLEMS) {
-                        err.println(TerminalText.clean(problem));
+                        err.println(PrintableText.clean(problem));
                     } else if (n == PRINTED_PROBLEMS + 1) {
                         err.println("procwatch: more problems are counted but not printed; see the summary or --stats");
                     }
@@ -122,7 +122,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         extra.finish(stats);
         if (!quiet) {
-            err.print(TerminalText.cleanKeepLines(ScanSummary.text(stats, ruleSet.catalog().detections(),
+            err.print(PrintableText.cleanKeepLines(ScanSummary.text(stats, ruleSet.catalog().detections(),
                     extra.digest(), rules.verbose, analyst.display())));
             err.flush();
         }

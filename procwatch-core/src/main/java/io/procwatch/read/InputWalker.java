@@ -141,7 +141,7 @@ public final class InputWalker {
             return;
         }
         try (InputStream in = new CountingStream(stdin ? new NonClosing(System.in) : Files.newInputStream(file), listener)) {
-            readStream(in, stdin ? "stdin" : source, named, sink, listener, 0);
+            readStream(in, source, named, sink, listener, 0);
         } catch (IOException e) {
             listener.inputFailed(source, "cannot read: " + IoReason.of(e));
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {

@@ -2,42 +2,41 @@ package io.procwatch.read;
 
 /**
  * Makes text from input safe to print on a terminal or in a log: control characters (ESC, BEL, backspace, the C1
- * range, DEL) become {@code \\uXXXX}, so an input line cannot move the cursor, ring the bell or rewrite what an
- * operator reads. Tab is kept; line breaks become {@code \\n}/{@code \\r} (a message stays one line).
+ * range, DEL) become {@code \xNN}, so an input line cannot move the cursor, ring the bell or rewrite what an
+ * operator reads. Tabs too (they would break aligned columns). The one cleaner for stderr messages, the table output and the summary.
  */
 public final class PrintableText {
 
     private PrintableText() {
     }
 
+    /** {@code s} on one line: line breaks become {@code \x0a}/{@code \x0d} too. */
     public static String clean(String s) {
+        return clean(s, false);
+    }
+
+    /** As {@link #clean(String)}, but keeps line feeds (multi-line messages such as a summary). */
+    public static String cleanKeepLines(String s) {
+        return clean(s, true);
+    }
+
+    private static String clean(String s, boolean keepLines) {
         if (s == null) {
             return null;
         }
-        int i = 0;
-        while (i < s.length() && !control(s.charAt(i))) {
-            i++;
-        }
-        if (i == s.length()) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder(s.length() + 16).append(s, 0, i);
-        for (; i < s.length(); i++) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\n') {
-                b.append("\\n");
-            } else if (c == '\r') {
-                b.append("\\r");
-            } else if (control(c)) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
+            boolean control = c < 0x20 && !(keepLines && c == '\n') || c >= 0x7f && c <= 0x9f;
+            if (control) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                sb.append(String.format("\\x%02x", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
             }
         }
-        return b.toString();
-    }
-
-    private static boolean control(char c) {
-        return c < 0x20 && c != '\t' || c >= 0x7f && c <= 0x9f;
+        return sb == null ? s : sb.toString();
     }
 }

@@ -16,10 +16,18 @@ public enum OutputFormat {
 
     /** A writer of this format over {@code out}; {@code detections} fixes the group-by columns. */
     public NotableWriter open(Writer out, List<DetectionRule> detections) {
+        return open(out, detections, TimeDisplay.UTC);
+    }
+
+    /**
+     * {@link #open(Writer, List)} with the table's times shown in {@code display}'s zone; NDJSON and CSV keep the
+     * stored UTC fields, which are data, not display.
+     */
+    public NotableWriter open(Writer out, List<DetectionRule> detections, TimeDisplay display) {
         return switch (this) {
             case NDJSON -> new NdjsonNotableWriter(out);
             case CSV -> new CsvNotableWriter(out, NotableColumns.of(detections));
-            case TABLE -> new TableNotableWriter(out);
+            case TABLE -> new TableNotableWriter(out, display);
         };
     }
 }

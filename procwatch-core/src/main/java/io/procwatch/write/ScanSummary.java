@@ -1,5 +1,6 @@
 package io.procwatch.write;
 
+import io.procwatch.read.PrintableText;
 import io.procwatch.engine.ScanStats;
 import io.procwatch.read.Origin;
 
@@ -74,7 +75,7 @@ public final class ScanSummary {
             if (!top.isEmpty()) {
                 b.append("  top hosts (matches, detections):");
                 for (DetectionDigest.Host h : top) {
-                    b.append(String.format(" %s (%,d, %d)", TerminalText.clean(h.name()), h.matches(), h.detections()));
+                    b.append(String.format(" %s (%,d, %d)", PrintableText.clean(h.name()), h.matches(), h.detections()));
                 }
                 b.append('\n');
             }
@@ -110,7 +111,7 @@ public final class ScanSummary {
             rows.append(String.format("  %-13s %,9d %,11d %,9d %,9d %6s  %s%n",
                     d == null ? "" : d.labels().level(), matches, s.suppressed().getOrDefault(id, 0L),
                     s.throttled().getOrDefault(id, 0L), s.notables().getOrDefault(id, 0L), r == null ? "" : String.format("%,d", r.hostCount()),
-                    TerminalText.clean(s.titles().get(id))));
+                    PrintableText.clean(s.titles().get(id))));
         }
         int hidden = s.titles().size() - shown;
         b.append(String.format("  detections: %,d with matches of %,d loaded%s%n",

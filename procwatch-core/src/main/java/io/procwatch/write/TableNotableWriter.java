@@ -1,5 +1,6 @@
 package io.procwatch.write;
 
+import io.procwatch.read.PrintableText;
 import io.procwatch.aggregate.Notable;
 
 import java.io.IOException;
@@ -17,11 +18,16 @@ public final class TableNotableWriter implements NotableWriter {
             "firstTime", "lastTime", "late", "risk_message");
     private static final int MAX_CELL = 120;
 
+    /** The columns that hold times (stored in UTC), shown in the display's zone. */
+    private static final java.util.Set<String> TIMES = java.util.Set.of("window_start", "firstTime", "lastTime");
+
     private final Writer out;
+    private final TimeDisplay display;
     private final List<List<String>> rows = new ArrayList<>();
 
-    TableNotableWriter(Writer out) {
+    TableNotableWriter(Writer out, TimeDisplay display) {
         this.out = out;
+        this.display = display;
     }
 
     @Override
@@ -29,10 +35,19 @@ public final class TableNotableWriter implements NotableWriter {
         List<String> row = new ArrayList<>();
         for (String c : SHOWN) {
             // Event data may carry terminal escape sequences: shown as \xNN, never sent to the terminal.
-            String v = TerminalText.clean(NotableColumns.cell(notable, c).replace('\n', ' '));
+            String v = PrintableText.clean(NotableColumns.cell(notable, c).replace('\n', ' '));
+            if (TIMES.contains(c) && !display.zone().normalized().equals(java.time.ZoneOffset.UTC) && !v.isEmpty()) {
+                v = display.format(utcMillis(v));
+            }
             row.add(v.length() > MAX_CELL ? v.substring(0, MAX_CELL - 1) + "…" : v);
         }
         rows.add(row);
+    }
+
+    /** A stored time ({@code …Z} for windows, Splunk's ctime without zone, which is UTC) as epoch ms. */
+    private static long utcMillis(String stored) {
+        String iso = stored.endsWith("Z") ? stored : stored + "Z";
+        return java.time.Instant.parse(iso).toEpochMilli();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.procwatch.write;
 
+import io.procwatch.read.PrintableText;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,10 +23,10 @@ class SafeTextTest {
 
     @Test
     void controlCharactersAreShownNotSent() {
-        assertEquals("a\\x1b[31mred\\x07", TerminalText.clean("a\u001b[31mred\u0007"));
-        assertEquals("x\\x9by", TerminalText.clean("x\u009by"));
-        assertEquals("l1\\x0al2", TerminalText.clean("l1\nl2"));
-        assertEquals("l1\nl2\\x0d", TerminalText.cleanKeepLines("l1\nl2\r"));
-        assertEquals("plain ä €", TerminalText.clean("plain ä €"));
+        assertEquals("a\\x1b[31mred\\x07", PrintableText.clean("a\u001b[31mred\u0007"));
+        assertEquals("x\\x9by", PrintableText.clean("x\u009by"));
+        assertEquals("l1\\x0al2", PrintableText.clean("l1\nl2"));
+        assertEquals("l1\nl2\\x0d", PrintableText.cleanKeepLines("l1\nl2\r"));
+        assertEquals("plain ä €", PrintableText.clean("plain ä €"));
     }
 }

@@ -7,7 +7,6 @@ import io.procwatch.read.Origin;
 import io.procwatch.read.RawRecord;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.procwatch.durable;
 
-import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.NotableListener;

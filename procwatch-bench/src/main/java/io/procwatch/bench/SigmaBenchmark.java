@@ -4,7 +4,6 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.DetectionSession;
 import io.procwatch.intake.EventSource;
 import io.procwatch.normalize.ProcessEvent;
-import io.procwatch.read.evtx.EvtxReader;
 import io.procwatch.sigma.ConversionReport;
 import io.procwatch.sigma.SigmaConverter;
 import io.procwatch.sigma.SigmaRules;

@@ -329,6 +329,18 @@ public final class RuleSet {
         return p == null ? null : globals.computeIfAbsent(name, n -> p.create(this));
     }
 
+    /** The provided globals of these rules that are a {@code type} (for instance the session's extensions). */
+    public <T> List<T> globalsOf(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (String name : providers.keySet()) {
+            Object g = global(name);
+            if (type.isInstance(g)) {
+                out.add(type.cast(g));
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /**
      * A new, independent session with the globals the rule files declare set: {@code detections} (what a
      * detection's consequence calls), {@code notables} (where the aggregation rules hand closed groups; an

@@ -1,19 +1,18 @@
 package io.procwatch.engine;
 
 import io.procwatch.detect.RuleSet;
+import io.procwatch.detect.RuleSetGlobal;
 import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.runtime.KieSession;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * What a family of rules adds to a {@link DetectionSession} beyond Drools' own facts: work on an event ahead of
  * the session (an index search that narrows which rules Drools considers) and state to carry to the session of a
- * reloaded rule set. The core knows no rule family by name: each registers a {@link Provider} with
- * {@link ServiceLoader} (the Sigma module does, in {@code META-INF/services}), so the core depends on none.
+ * reloaded rule set. The core knows no rule family by name: a rule set's global made by a {@link RuleSetGlobal}
+ * provider (found with {@link java.util.ServiceLoader}; the Sigma module registers one) takes part by implementing
+ * this interface, so the core depends on none.
  */
 public interface SessionExtension {
 
@@ -31,18 +30,8 @@ public interface SessionExtension {
     default void handOver(KieSession from, KieSession to) {
     }
 
-    /** Finds the extension a compiled rule set needs. */
-    interface Provider {
-        /** The extension for {@code rules}, or empty when they hold none of this family's rules. */
-        Optional<SessionExtension> forRules(RuleSet rules);
-    }
-
-    /** The extensions that the registered providers give for {@code rules}, in class-path order. */
+    /** The extensions among the globals of {@code rules}, in provider order. */
     static List<SessionExtension> forRules(RuleSet rules) {
-        List<SessionExtension> out = new ArrayList<>();
-        for (Provider p : ServiceLoader.load(Provider.class, SessionExtension.class.getClassLoader())) {
-            p.forRules(rules).ifPresent(out::add);
-        }
-        return List.copyOf(out);
+        return rules.globalsOf(SessionExtension.class);
     }
 }

@@ -4,7 +4,7 @@
  * {@link io.procwatch.engine.NotableListener} as their windows close; {@link io.procwatch.engine.EngineClock},
  * {@link io.procwatch.engine.EventBatch}, {@link io.procwatch.engine.EngineMetrics} and
  * {@link io.procwatch.engine.ReloadReport} belong to it. {@link io.procwatch.engine.SessionExtension} is the
- * service interface a rule family (the Sigma module) implements.
+ * interface a rule family's rule-set global (the Sigma module's) implements to take part in sessions.
  *
  * <pre>{@code
  * try (ProcwatchEngine engine = ProcwatchEngine.builder().bundledRules().onNotable(notables::add).build()) {

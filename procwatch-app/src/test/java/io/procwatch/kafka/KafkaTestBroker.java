@@ -11,12 +11,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real single-node Kafka broker for the tests: {@code scripts/kafka-broker.sh start} on 127.0.0.1 (port 19192,
- * data under {@code target/kafka-broker}), started once per test JVM and stopped when it exits. A test that needs
+ * or {@code PROCWATCH_TEST_KAFKA_PORT} so that two checkouts can run their tests at once; data under
+ * {@code target/kafka-broker}), started once per test JVM and stopped when it exits. A test that needs
  * it skips with a NOTICE only when the broker truly cannot start (no Maven Central to resolve it, no Java).
  */
 public final class KafkaTestBroker {
 
-    static final int PORT = 19192;
+    static final int PORT = Integer.parseInt(System.getenv().getOrDefault("PROCWATCH_TEST_KAFKA_PORT", "19192"));
     private static String bootstrap;
     private static String failure;
 

@@ -69,7 +69,7 @@ public final class DurableEngine implements AutoCloseable {
         };
         this.engine = builder.restore(snapshot).onNotable(guard).build();
         long batches = 0;
-        for (Map.Entry<Long, List<ProcessEvent>> e : store.journal().entrySet()) {
+        for (Map.Entry<Long, List<ProcessEvent>> e : store.journal(engine.fieldTable()).entrySet()) {
             List<ProcessEvent> events = e.getValue();
             engine.submit(new EventBatch(events, events.size(), 0, List.of()));
             replayedEvents.addAndGet(events.size());

@@ -2,6 +2,7 @@ package io.procwatch.durable;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.state.DetectionState;
 import io.procwatch.state.EventState;
@@ -104,15 +105,18 @@ public final class StateStore implements AutoCloseable {
         return b == null ? 0 : Long.parseLong(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
     }
 
-    /** The batches acknowledged after the snapshot, in order (sequence number → events). */
-    public SortedMap<Long, List<ProcessEvent>> journal() throws IOException {
+    /**
+     * The batches acknowledged after the snapshot, in order (sequence number → events), their fields numbered by
+     * {@code fields} (the table of the engine they are replayed into).
+     */
+    public SortedMap<Long, List<ProcessEvent>> journal(FieldTable fields) throws IOException {
         SortedMap<Long, List<ProcessEvent>> out = new TreeMap<>();
         long after = snapshotSeq();
         for (Map.Entry<Long, byte[]> e : journal.entrySet()) {
             if (e.getKey() > after) {
                 List<EventState> states = json.readValue(e.getValue(), new TypeReference<List<EventState>>() { });
                 List<ProcessEvent> events = new ArrayList<>(states.size());
-                states.forEach(s -> events.add(s.toEvent()));
+                states.forEach(s -> events.add(s.toEvent(fields)));
                 out.put(e.getKey(), events);
             }
         }

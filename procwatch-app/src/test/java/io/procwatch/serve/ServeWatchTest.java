@@ -3,6 +3,7 @@ package io.procwatch.serve;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineClock;
 import io.procwatch.engine.ProcwatchEngine;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.sigma.SigmaRules;
@@ -87,7 +88,7 @@ class ServeWatchTest {
     static final String CORRELATION = "00000000-0000-0000-0000-0000000000c1";
 
     static ProcessEvent whoami(long t) {
-        return new ProcessEvent(LogSource.SYSMON, 1, t, null,
+        return new ProcessEvent(FieldTable.create(), LogSource.SYSMON, 1, t, null,
                 Map.of("CommandLine", "whoami", "User", "bob", "Image", "C:\\Windows\\System32\\whoami.exe"));
     }
 

@@ -11,6 +11,7 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.risk.RiskActions;
 import io.procwatch.risk.RiskEventRecord;
 import io.procwatch.risk.RiskSession;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
 import io.procwatch.risk.ThrottleMark;
@@ -327,7 +328,7 @@ public final class DetectionSession implements AutoCloseable {
      * rebuilt under these rules' metadata of its detection). Groups not kept are returned (the caller emits them);
      * groups of detections these rules do not have are dropped and logged.
      */
-    List<NotableGroup> restore(DetectionState s, Predicate<NotableGroup> keep) {
+    List<NotableGroup> restore(DetectionState s, FieldTable fields, Predicate<NotableGroup> keep) {
         newest = s.newest();
         inserted = s.inserted();
         late = s.late();
@@ -353,7 +354,7 @@ public final class DetectionSession implements AutoCloseable {
                 continue;
             }
             NotableGroup g = NotableGroup.restore(rule, new GroupKey(gs.ruleId(), gs.windowStart(), gs.windowEnd(), gs.late(),
-                            gs.values()), gs.windowEnd(), gs.closesAt(), gs.firstEvent().toEvent(), gs.count(),
+                            gs.values()), gs.windowEnd(), gs.closesAt(), gs.firstEvent().toEvent(fields), gs.count(),
                     gs.firstTime(), gs.lastTime(), gs.evidence());
             if (keep.test(g)) {
                 session.insert(g);

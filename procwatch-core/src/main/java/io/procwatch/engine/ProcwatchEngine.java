@@ -553,6 +553,11 @@ public final class ProcwatchEngine implements AutoCloseable {
         return bytes.capacity();
     }
 
+    /** The table numbering the fields of the events this engine reads (its own; engines share none). */
+    public io.procwatch.normalize.FieldTable fieldTable() {
+        return eventSource.fieldTable();
+    }
+
     /** The rules in force. */
     public RuleSet rules() {
         return rules;
@@ -833,7 +838,7 @@ public final class ProcwatchEngine implements AutoCloseable {
      */
     private void restore(DetectionState s) {
         Map<String, List<Object>> now = signatures(rules);
-        List<NotableGroup> closed = session.restore(s, g -> {
+        List<NotableGroup> closed = session.restore(s, eventSource.fieldTable(), g -> {
             List<Object> sig = now.get(g.getRule().id());
             return sig != null && sig.toString().equals(s.signatures().get(g.getRule().id()));
         });

@@ -2,6 +2,7 @@ package io.procwatch.intake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.normalize.EventNormalizer;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.normalize.RejectedRecordException;
 import io.procwatch.read.EventReader;
@@ -28,7 +29,8 @@ import java.util.function.Supplier;
  * {@code parse}/{@code submit…}, {@code serve} (HTTP bodies, HEC envelopes, standard input), {@code explain} and the
  * benchmarks all read through it, so an input means the same events and counts whichever way it arrives.
  *
- * <p>Stateless apart from its readers' settings and thread-safe: each call reads with its own reader instances.
+ * <p>Thread-safe: each call reads with its own reader instances. Its state is its readers' settings and the
+ * {@link FieldTable} that numbers the fields of the events it makes (one per source, so one per engine or scan).
  */
 public final class EventSource {
 
@@ -43,6 +45,11 @@ public final class EventSource {
     /** @param evtxReader supplies the reader for binary EVTX logs */
     public EventSource(Supplier<EventReader> evtxReader) {
         this.walker = new InputWalker(evtxReader);
+    }
+
+    /** The table numbering the fields of this source's events. */
+    public FieldTable fieldTable() {
+        return normalizer.fieldTable();
     }
 
     /** The files the paths stand for, in reading order: directories recursively, in name order. */

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Turns a {@link RawRecord} into a {@link ProcessEvent} when it is a process creation (Sysmon EID 1 or
  * Security 4688), mapping 4688 names onto the Sysmon ones; the Splunk CIM names are a view that {@link ProcessEvent#get} derives.
- * The mappings are the {@code .map} resources beside this class. Stateless and thread-safe.
+ * The mappings are the {@code .map} resources beside this class. Thread-safe; its only state is the
+ * {@link FieldTable} that numbers its events' fields.
  */
 public final class EventNormalizer {
 
@@ -22,6 +23,22 @@ public final class EventNormalizer {
 
     private final FieldMapping aliases = FieldMapping.load("record-aliases.map");
     private final FieldMapping security4688 = FieldMapping.load("security-4688.map");
+    private final FieldTable table;
+
+    /** A normalizer with a field table of its own. */
+    public EventNormalizer() {
+        this(FieldTable.create());
+    }
+
+    /** A normalizer numbering its events' fields in {@code table} (the engine's). */
+    public EventNormalizer(FieldTable table) {
+        this.table = table;
+    }
+
+    /** The table this normalizer's events are numbered by. */
+    public FieldTable fieldTable() {
+        return table;
+    }
 
     /**
      * @return the process event, or {@code null} when the record is some other event (to be counted and skipped)
@@ -54,7 +71,7 @@ public final class EventNormalizer {
         int eventId = source == LogSource.SYSMON ? 1 : 4688;
         fields.put("EventID", Integer.toString(eventId));
         fields.put("EventCode", Integer.toString(eventId));
-        return new ProcessEvent(source, eventId, time, record.origin(), fields);
+        return new ProcessEvent(table, source, eventId, time, record.origin(), fields);
     }
 
     /** SYSMON for Sysmon EID 1, SECURITY for Security 4688, null for anything else. */

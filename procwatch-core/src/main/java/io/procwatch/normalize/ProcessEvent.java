@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  *
  * <p>In DRL, compare through {@link #lc(String)}: Sigma and Splunk match strings case-insensitively, so
  * {@code lc("CommandLine") contains "-nographic"} is the project's idiom, with needles written in lower case.
- * Java code that reads one field of many events resolves its slot once ({@link FieldSlots#of}) and calls
- * {@link #get(int)} / {@link #lc(int)}.
+ * Java code that reads one field of many events resolves its slot once per table ({@link #fieldTable()},
+ * {@link FieldTable#of}) and calls {@link #get(int)} / {@link #lc(int)}.
  *
  * <p>Instances are immutable once built, except for the lower-case cache and the {@link #setPrepared prepared}
  * slot, so one event may be shared by several rules; not thread-safe for concurrent calls from different
@@ -28,27 +28,15 @@ import java.util.function.Predicate;
  */
 public final class ProcessEvent {
 
-    /** Per slot, the CIM row that derives it (the CIM names hold the first slots, see {@link FieldSlots}). */
-    private static final FieldMapping.Row[] DERIVED;
-
-    static {
-        FieldMapping.Row[] derived = new FieldMapping.Row[FieldSlots.count()];
-        for (FieldMapping.Row row : FieldSlots.CIM.rows()) {
-            int s = FieldSlots.of(row.target());
-            if (s < derived.length && derived[s] == null) {
-                derived[s] = row;
-            }
-        }
-        DERIVED = derived;
-    }
-
+    /** The table that numbered this event's fields (one per engine or scan). */
+    private final FieldTable table;
     private final LogSource logSource;
     private final int eventId;
     private final long time;
     private final Origin origin;
     /** Values by slot; null where the event has no such field. */
     private final String[] values;
-    /** Fields whose names got no slot (beyond {@link FieldSlots#EVENT_NAME_LIMIT}); usually null. */
+    /** Fields whose names got no slot (beyond {@link FieldTable#EVENT_NAME_LIMIT}); usually null. */
     private final Map<String, String> extra;
     private String[] lower;
     /** Written by {@link #anyStoredValue} so that its touching loop is not optimized away. */
@@ -57,8 +45,13 @@ public final class ProcessEvent {
     private Object preparedBy;
     private Object prepared;
 
-    /** An event with the given fields (copied; later changes to the map are not seen). */
-    public ProcessEvent(LogSource logSource, int eventId, long time, Origin origin, Map<String, String> fields) {
+    /**
+     * An event with the given fields (copied; later changes to the map are not seen), numbered by {@code table}:
+     * the engine's ({@code EventNormalizer} uses it), or a table of one's own ({@link FieldTable#create()}).
+     */
+    public ProcessEvent(FieldTable table, LogSource logSource, int eventId, long time, Origin origin,
+                        Map<String, String> fields) {
+        this.table = table;
         this.logSource = logSource;
         this.eventId = eventId;
         this.time = time;
@@ -74,7 +67,7 @@ public final class ProcessEvent {
             if (f.getValue() == null) {
                 continue;
             }
-            int s = FieldSlots.forEvent(f.getKey());
+            int s = table.forEvent(f.getKey());
             if (s < 0) {
                 if (more == null) {
                     more = new HashMap<>();
@@ -88,13 +81,14 @@ public final class ProcessEvent {
         }
         String[] vals = new String[max + 1];
         for (int i = 0; i < n; i++) {
-            vals[slots[i]] = FieldSlots.shareRepeat(slots[i], given[i]);
+            vals[slots[i]] = table.shareRepeat(slots[i], given[i]);
         }
         this.values = vals;
         this.extra = more;
     }
 
     private ProcessEvent(ProcessEvent of, long time) {
+        this.table = of.table;
         this.logSource = of.logSource;
         this.eventId = of.eventId;
         this.time = time;
@@ -129,6 +123,11 @@ public final class ProcessEvent {
         return r;
     }
 
+    /** The table that numbers this event's fields: resolve a slot there for {@link #get(int)}. */
+    public FieldTable fieldTable() {
+        return table;
+    }
+
     /** Which log the event came from. */
     public LogSource getLogSource() {
         return logSource;
@@ -156,29 +155,35 @@ public final class ProcessEvent {
 
     /** The value of a field by Windows or CIM name, or {@code null} when the event did not carry it. */
     public String get(String name) {
-        int s = FieldSlots.find(name);
+        int s = table.find(name);
         if (s >= 0) {
             return get(s);
         }
         return extra == null ? null : extra.get(name);
     }
 
-    /** The value of the field in {@code slot} ({@link FieldSlots#of}), CIM view included, or {@code null}. */
+    /**
+     * The value of the field in {@code slot} (of this event's {@link #fieldTable()}), CIM view included, or
+     * {@code null}.
+     */
     public String get(int slot) {
         String v = stored(slot);
-        if (v == null && slot < DERIVED.length && DERIVED[slot] != null) {
-            v = DERIVED[slot].valueFrom(this::stored);
+        if (v == null) {
+            FieldMapping.Row row = table.derivation(slot);
+            if (row != null) {
+                v = row.valueFrom(this::stored);
+            }
         }
         return v;
     }
 
     private String stored(int slot) {
         String v = slot < values.length ? values[slot] : null;
-        return v != null || extra == null ? v : extra.get(FieldSlots.name(slot));
+        return v != null || extra == null ? v : extra.get(table.name(slot));
     }
 
     private String stored(String name) {
-        int s = FieldSlots.find(name);
+        int s = table.find(name);
         return s >= 0 ? stored(s) : extra == null ? null : extra.get(name);
     }
 
@@ -189,7 +194,7 @@ public final class ProcessEvent {
 
     /** The field lower-cased (Locale.ROOT), or {@code null} when absent; computed once per field. */
     public String lc(String name) {
-        int s = FieldSlots.find(name);
+        int s = table.find(name);
         if (s >= 0) {
             return lc(s);
         }
@@ -254,7 +259,7 @@ public final class ProcessEvent {
         Map<String, String> out = new LinkedHashMap<>();
         for (int s = 0; s < values.length; s++) {
             if (values[s] != null) {
-                out.put(FieldSlots.name(s), values[s]);
+                out.put(table.name(s), values[s]);
             }
         }
         if (extra != null) {
@@ -266,10 +271,10 @@ public final class ProcessEvent {
     /** Every field including the CIM view, for display (a new map per call, sorted by name). */
     public Map<String, String> allFields() {
         Map<String, String> all = new java.util.TreeMap<>(getFields());
-        for (int s = 0; s < DERIVED.length; s++) {
-            String v = DERIVED[s] == null ? null : get(s);
+        for (int s = 0; s < table.derivedCount(); s++) {
+            String v = table.derivation(s) == null ? null : get(s);
             if (v != null) {
-                all.put(FieldSlots.name(s), v);
+                all.put(table.name(s), v);
             }
         }
         return all;

@@ -1,5 +1,6 @@
 package io.procwatch.state;
 
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
@@ -15,8 +16,9 @@ public record EventState(String logSource, int eventId, long time, String source
                 o == null ? 0 : o.line(), e.getFields());
     }
 
-    public ProcessEvent toEvent() {
-        return new ProcessEvent(LogSource.valueOf(logSource), eventId, time,
+    /** The event again, its fields numbered by {@code table} (the engine's it goes to). */
+    public ProcessEvent toEvent(FieldTable table) {
+        return new ProcessEvent(table, LogSource.valueOf(logSource), eventId, time,
                 source == null ? null : new Origin(source, line), fields);
     }
 }

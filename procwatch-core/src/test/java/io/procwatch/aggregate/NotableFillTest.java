@@ -1,5 +1,6 @@
 package io.procwatch.aggregate;
 
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The risk message template: {@code $field$} tokens filled from the group values, then the first event. */
 class NotableFillTest {
 
-    private static final ProcessEvent EVENT = new ProcessEvent(LogSource.SYSMON, 1, 0L, null,
+    private static final ProcessEvent EVENT = new ProcessEvent(FieldTable.create(), LogSource.SYSMON, 1, 0L, null,
             Map.of("Computer", "host-1", "CommandLine", "a $1 \\ b$ c", "parent_process", "x"));
     private static final Map<String, String> GROUP = Map.of("dest", "DEST-9", "user", "u$er");
 

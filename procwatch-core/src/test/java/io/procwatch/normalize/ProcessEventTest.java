@@ -2,7 +2,6 @@ package io.procwatch.normalize;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +16,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The event's field store: names and slots, the CIM view, the lower-case cache, shared repeats, the prepared slot. */
 class ProcessEventTest {
 
-    private static ProcessEvent event(String computer, String image, String commandLine) {
+    private final FieldTable table = FieldTable.create();
+
+    private ProcessEvent event(String computer, String image, String commandLine) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("Computer", computer);
         f.put("Image", image);
         f.put("CommandLine", commandLine);
         f.put("Channel", "Microsoft-Windows-Sysmon/Operational");
         f.put("ProcessEventTest.Empty", "");
-        return new ProcessEvent(LogSource.SYSMON, 1, 1_000L, null, f);
+        return new ProcessEvent(table, LogSource.SYSMON, 1, 1_000L, null, f);
     }
 
     @Test
@@ -34,8 +35,8 @@ class ProcessEventTest {
         assertEquals("HOST-1", e.get("dest"), "CIM dest is Computer");
         assertEquals("QEMU-System-x86_64.exe", e.get("process_name"), "CIM process_name is Image's base name");
         assertEquals("qemu-system-x86_64.exe", e.lc("process_name"));
-        assertEquals(e.get("Image"), e.get(FieldSlots.of("Image")));
-        assertEquals("qemu -nographic", e.lc(FieldSlots.of("CommandLine")));
+        assertEquals(e.get("Image"), e.get(table.of("Image")));
+        assertEquals("qemu -nographic", e.lc(table.of("CommandLine")));
         assertSame(e.lc("CommandLine"), e.lc("CommandLine"), "lower-cased once");
         assertTrue(e.has("ProcessEventTest.Empty"), "an empty field is carried");
         assertEquals("", e.get("ProcessEventTest.Empty"));
@@ -45,7 +46,7 @@ class ProcessEventTest {
         assertNull(e.lc("ProcessEventTest.NeverSeen"));
         assertNull(e.lc("parent_process_name"), "a CIM name whose source is absent");
         // A slot handed out after the event was built reads as absent.
-        int later = FieldSlots.of("ProcessEventTest.Later");
+        int later = table.of("ProcessEventTest.Later");
         assertNull(e.get(later));
         assertNull(e.lc(later));
     }
@@ -91,45 +92,35 @@ class ProcessEventTest {
     }
 
     /**
-     * Names from events are capped (FieldSlots.EVENT_NAME_LIMIT), beyond which an event keeps its fields in a map.
-     * Run in a JVM of its own: filling the shared name table would widen every later event of this test JVM.
+     * Names from events are capped (FieldTable.EVENT_NAME_LIMIT), beyond which an event keeps its fields in a map;
+     * the cap is the table's, so another table (another engine) still numbers every name it meets.
      */
     @Test
-    void fieldsBeyondTheNameLimitAreKeptAndFound() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ProcessEventTest.class.getName()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        assertEquals("ok", out.strip());
-    }
-
-    /** The check of {@link #fieldsBeyondTheNameLimitAreKeptAndFound}, in a fresh JVM. */
-    public static void main(String[] args) {
+    void fieldsBeyondTheNameLimitAreKeptAndFoundAndOtherTablesAreUntouched() {
+        FieldTable full = FieldTable.create();
         Map<String, String> f = new LinkedHashMap<>();
-        int n = FieldSlots.EVENT_NAME_LIMIT + 100;
+        int n = FieldTable.EVENT_NAME_LIMIT + 100;
         for (int i = 0; i < n; i++) {
             f.put("F" + i, "Value " + i);
         }
-        ProcessEvent e = new ProcessEvent(LogSource.SYSMON, 1, 0L, null, f);
-        check(FieldSlots.count() <= FieldSlots.EVENT_NAME_LIMIT, "names from events capped: " + FieldSlots.count());
-        check(FieldSlots.find("F" + (n - 1)) < 0, "the last name has no slot");
+        ProcessEvent e = new ProcessEvent(full, LogSource.SYSMON, 1, 0L, null, f);
+        assertTrue(full.count() <= FieldTable.EVENT_NAME_LIMIT, "names from events capped: " + full.count());
+        assertTrue(full.find("F" + (n - 1)) < 0, "the last name has no slot");
         for (int i = 0; i < n; i++) {
-            check(("Value " + i).equals(e.get("F" + i)), "get F" + i);
-            check(("value " + i).equals(e.lc("F" + i)), "lc F" + i);
+            assertEquals("Value " + i, e.get("F" + i));
+            assertEquals("value " + i, e.lc("F" + i));
         }
-        check(e.getFields().size() == n, "all fields listed: " + e.getFields().size());
-        check(e.anyStoredValue(v -> v.equals("Value " + (n - 1))), "the keyword search sees the extra fields");
+        assertEquals(n, e.getFields().size(), "all fields listed");
+        assertTrue(e.anyStoredValue(v -> v.equals("Value " + (n - 1))), "the keyword search sees the extra fields");
         // A rule may still name a field an event kept in its map: rules always get a slot.
-        int slot = FieldSlots.of("F" + (n - 1));
-        check(slot >= 0 && ("Value " + (n - 1)).equals(e.get(slot)), "found by a slot handed out later");
-        System.out.println("ok");
-    }
+        int slot = full.of("F" + (n - 1));
+        assertTrue(slot >= 0);
+        assertEquals("Value " + (n - 1), e.get(slot), "found by a slot handed out later");
 
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            System.out.println("failed: " + what);
-            System.exit(1);
-        }
+        ProcessEvent other = event("H", "C:\\a.exe", "a");
+        assertEquals(-1, table.find("F0"), "the other table never saw the full one's names");
+        int own = table.find("ProcessEventTest.Empty");
+        assertTrue(own >= 0 && own < FieldTable.EVENT_NAME_LIMIT, "the other table numbers its own names: " + own);
+        assertEquals("", other.get(own));
     }
 }

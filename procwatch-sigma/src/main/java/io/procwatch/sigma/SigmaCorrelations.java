@@ -535,7 +535,7 @@ public final class SigmaCorrelations {
                 }
             }
             ProcessEvent e = last.event();
-            return new ProcessEvent(e.getLogSource(), e.getEventId(), w.end, e.getOrigin(), e.getFields());
+            return e.withTime(w.end);
         }
 
         /** The correlations that hold matches: in a sliding window, or in an open window judged at its end. */

@@ -1,6 +1,6 @@
 package io.procwatch.sigma;
 
-import io.procwatch.normalize.FieldSlots;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
@@ -29,7 +29,7 @@ import java.util.function.IntConsumer;
  * narrows: a candidate is a rule Drools then evaluates; whether it matches is decided by its DRL constraints.
  *
  * <p>Built once per rule set by its {@link SigmaRuntime} (from the rule metadata, so any mix of converted files
- * works); immutable and thread-safe.
+ * works); thread-safe, immutable but for a cache of its fields' slots per field table.
  */
 public final class SigmaPrefilter {
 
@@ -37,7 +37,8 @@ public final class SigmaPrefilter {
     private final int[] always;
     /** The guarded fields and, per field, one automaton of its needles. */
     private final String[] fieldNames;
-    private final int[] fieldSlots;
+    /** {@link #fieldNames}' slots in the field table of the events last seen (one table per engine). */
+    private volatile TableSlots slots;
     private final AhoCorasick[] fieldAutomata;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
@@ -93,7 +94,6 @@ public final class SigmaPrefilter {
         this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
-        this.fieldSlots = java.util.Arrays.stream(fieldNames).mapToInt(FieldSlots::of).toArray();
         this.fieldAutomata = new AhoCorasick[fieldNames.length];
         for (int f = 0; f < fieldNames.length; f++) {
             AhoCorasick ac = new AhoCorasick();
@@ -107,11 +107,25 @@ public final class SigmaPrefilter {
                 .toArray(int[][]::new);
     }
 
+    /** The guarded fields' slots in {@code table}; resolved once per table, the rule set being shareable. */
+    private record TableSlots(FieldTable table, int[] slots) {
+    }
+
+    private int[] slotsIn(FieldTable table) {
+        TableSlots s = slots;
+        if (s == null || s.table() != table) {
+            s = new TableSlots(table, java.util.Arrays.stream(fieldNames).mapToInt(table::of).toArray());
+            slots = s;
+        }
+        return s.slots();
+    }
+
     /**
      * Reports the id of every needle occurring in the event (repeats possible): each guarded field's needles
      * over its lower-cased value, searched case-folding on the raw value when that is exact.
      */
     void scan(ProcessEvent e, IntConsumer onNeedle) {
+        int[] fieldSlots = slotsIn(e.fieldTable());
         // All values first: independent lookups whose cache misses overlap (a replayed event is cold), then scan.
         String[] vals = new String[fieldNames.length];
         int chars = 0;

@@ -1,5 +1,6 @@
 package io.procwatch.sigma;
 
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,7 @@ class SigmaFilterCorrelationTest {
     }
 
     static ProcessEvent ev(long t, String user, String cmd) {
-        return new ProcessEvent(LogSource.SYSMON, 1, t, null,
+        return new ProcessEvent(FieldTable.create(), LogSource.SYSMON, 1, t, null,
                 Map.of("CommandLine", cmd, "User", user, "Image", "C:\\x\\" + cmd.split(" ")[0] + ".exe"));
     }
 

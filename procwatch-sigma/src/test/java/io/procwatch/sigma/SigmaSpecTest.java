@@ -3,6 +3,7 @@ package io.procwatch.sigma;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.LogSource;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class SigmaSpecTest {
         for (int i = 0; i < kv.length; i += 2) {
             f.put(kv[i], kv[i + 1]);
         }
-        return new ProcessEvent(LogSource.SYSMON, 1, 1_700_000_000_000L, null, f);
+        return new ProcessEvent(FieldTable.create(), LogSource.SYSMON, 1, 1_700_000_000_000L, null, f);
     }
 
     /** Converts a one-rule detection and runs it on each event; returns per-event match (1/0). */

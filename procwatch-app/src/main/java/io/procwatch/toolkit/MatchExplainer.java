@@ -254,9 +254,13 @@ public final class MatchExplainer {
         boolean[] fired = new boolean[1];
         List<Match> matches = new ArrayList<>();
         NotableCollector collector = new NotableCollector();
-        KieSession s = rules.newSession(true, new Detections(rules.catalog()), collector);
+        Map<String, Object> sessionGlobals = new java.util.HashMap<>();
+        sessionGlobals.put("detections", new Detections(rules.catalog()));
+        sessionGlobals.put("notables", collector);
+        sessionGlobals.put(io.procwatch.risk.RiskSession.GLOBAL, io.procwatch.risk.RiskSession.actionsFor(rules, collector));
+        KieSession s = rules.newSession(true, sessionGlobals);
         try {
-            io.procwatch.risk.RiskSession.attach(s, rules, collector);
+            io.procwatch.risk.RiskSession.start(s, rules);
             String name = d.ruleName();
             s.addEventListener(new DefaultAgendaEventListener() {
                 @Override

@@ -54,6 +54,8 @@ public final class RuleSet {
     /** The globals of {@link RuleSetGlobal} providers that these rules declare, made on first use. */
     private final Map<String, RuleSetGlobal> providers = new LinkedHashMap<>();
     private final Map<String, Object> globals = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The globals the rule files declare. */
+    private final java.util.Set<String> declaredGlobals;
     /** The DRL this set was compiled from, to build a trimmed copy ({@link #select}); null for the bundled rules. */
     private final Map<Path, String> drlFiles;
 
@@ -69,6 +71,7 @@ public final class RuleSet {
         this.drlFiles = drlFiles;
         java.util.Set<String> declared = new java.util.HashSet<>();
         kieBase.getKiePackages().forEach(p -> p.getGlobalVariables().forEach(g -> declared.add(g.getName())));
+        this.declaredGlobals = java.util.Set.copyOf(declared);
         for (RuleSetGlobal g : java.util.ServiceLoader.load(RuleSetGlobal.class, RuleSet.class.getClassLoader())) {
             if (declared.contains(g.name())) {
                 providers.put(g.name(), g);
@@ -341,18 +344,28 @@ public final class RuleSet {
         return List.copyOf(out);
     }
 
+    /** True when a rule file declares the global {@code name}. */
+    public boolean declaresGlobal(String name) {
+        return declaredGlobals.contains(name);
+    }
+
     /**
-     * A new, independent session with the globals the rule files declare set: {@code detections} (what a
-     * detection's consequence calls), {@code notables} (where the aggregation rules hand closed groups; an
-     * {@code io.procwatch.aggregate.NotableCollector}, named by type only there so that rules do not depend on
-     * aggregation), and those of the {@link RuleSetGlobal} providers. The one place that sets them.
+     * A new, independent session with the globals the rule files declare set: the per-session ones given here
+     * (the engine's {@code detections}, what a detection's consequence calls; {@code notables}, where the
+     * aggregation rules hand closed groups; {@code risk}, the risk rules' actions), and the per-rule-set ones of the
+     * {@link RuleSetGlobal} providers. The one place that sets globals; a given global the rules do not declare is
+     * left out.
      *
-     * @param pseudoClock true for replay (the engine drives time from events), false for the wall clock
+     * @param pseudoClock    true for replay (the engine drives time from events), false for the wall clock
+     * @param sessionGlobals global name → this session's object
      */
-    public KieSession newSession(boolean pseudoClock, Detections detections, Object notables) {
+    public KieSession newSession(boolean pseudoClock, Map<String, ?> sessionGlobals) {
         KieSession session = newSession(pseudoClock);
-        session.setGlobal("detections", detections);
-        session.setGlobal("notables", notables);
+        sessionGlobals.forEach((name, value) -> {
+            if (value != null && declaredGlobals.contains(name)) {
+                session.setGlobal(name, value);
+            }
+        });
         return session;
     }
 

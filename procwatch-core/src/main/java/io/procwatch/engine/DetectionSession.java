@@ -80,7 +80,7 @@ public final class DetectionSession implements AutoCloseable {
     private final List<Origin> lateSamples = new ArrayList<>();
     /** What the rule families of the rules add (the Sigma prefilter and correlation windows); often none. */
     private final List<SessionExtension> extensions;
-    /** The risk rules' global, or null when the rules have none (see {@link RiskSession#attach}). */
+    /** The risk rules' global, or null when the rules have none (see {@link RiskSession#actionsFor}). */
     private final RiskActions risk;
 
     /**
@@ -90,13 +90,23 @@ public final class DetectionSession implements AutoCloseable {
      */
     public DetectionSession(RuleSet rules, boolean replay, Duration lateness) {
         this.detections = new Detections(rules.catalog());
-        this.session = rules.newSession(replay, detections, notables);
+        this.risk = RiskSession.actionsFor(rules, notables);
+        this.session = rules.newSession(replay, globals(detections, notables, risk));
+        RiskSession.start(session, rules);
         this.lateness = Lateness.of(lateness);
-        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = replay ? session.getSessionClock() : null;
         this.wallClock = null;
         this.extensions = SessionExtension.forRules(rules);
+    }
+
+    /** This session's own globals (the rule set adds its shared ones). */
+    private static Map<String, Object> globals(Detections detections, NotableCollector notables, RiskActions risk) {
+        Map<String, Object> g = new HashMap<>();
+        g.put("detections", detections);
+        g.put("notables", notables);
+        g.put(RiskSession.GLOBAL, risk);
+        return g;
     }
 
     /**
@@ -119,9 +129,10 @@ public final class DetectionSession implements AutoCloseable {
      */
     public DetectionSession(RuleSet rules, LongSupplier wallClock, Duration lateness) {
         this.detections = new Detections(rules.catalog());
-        this.session = rules.newSession(true, detections, notables);
+        this.risk = RiskSession.actionsFor(rules, notables);
+        this.session = rules.newSession(true, globals(detections, notables, risk));
+        RiskSession.start(session, rules);
         this.lateness = Lateness.of(lateness);
-        this.risk = RiskSession.attach(session, rules, notables);
         this.watermarkHandle = session.insert(watermark);
         this.pseudoClock = session.getSessionClock();
         this.wallClock = wallClock;

@@ -3,7 +3,8 @@ package io.procwatch.engine;
 import java.util.Map;
 
 /**
- * A snapshot of an engine's counters since it was built (they survive reloads).
+ * A snapshot of an engine's counters since it was built (they survive reloads): the engine's
+ * {@link DetectionCounters}, the same counters a scan keeps, with its queue's state.
  *
  * @param received       records read from submissions (process events, other events and rejected records)
  * @param queued         process events accepted into the queue
@@ -27,4 +28,13 @@ public record EngineMetrics(long received, long queued, long processed, long rej
                             long late, long notables, Map<String, Long> notablesByRule, long listenerErrors,
                             int queueDepth, int queueCapacity, long openGroups, long watermark, int rules,
                             long reloads, long reloadFailures) {
+
+    /** A snapshot of an engine's counters, with its queue's state and its rule count. */
+    static EngineMetrics of(DetectionCounters c, int queueDepth, int queueCapacity, int rules) {
+        DetectionCounters.SessionFigures f = c.session;
+        return new EngineMetrics(c.received.get(), c.queued.get(), c.processed.get(), c.rejected.get(), c.other.get(),
+                c.refused.get(), f.late(), c.notables.get(), Map.copyOf(c.notablesByRule()), c.listenerErrors.get(),
+                queueDepth, queueCapacity, f.openGroups(), f.watermark(), rules, c.reloads.get(),
+                c.reloadFailures.get());
+    }
 }

@@ -1,6 +1,5 @@
 package io.procwatch.engine;
 
-import io.procwatch.aggregate.Notable;
 import io.procwatch.aggregate.NotableGroup;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.RuleCompileException;
@@ -40,7 +39,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The detection engine for embedding: a Java application feeds it Windows process-creation events and receives
@@ -90,13 +88,9 @@ public final class ProcwatchEngine implements AutoCloseable {
     private final int capacity;
     private final long tickMillis;
     private final long submitTimeoutMillis;
-    private final NotableListener listener;
     private final EventSource eventSource;
-    private final io.procwatch.risk.RiskEventListener riskListener;
-    private final AtomicLong riskEvents = new AtomicLong();
-    /** Throttled results per detection id, as of the last step (the session's counts; reloads add up). */
-    private final Map<String, Long> throttled = new TreeMap<>();   // guarded by itself
-    private final Map<String, Long> throttledBefore = new TreeMap<>();   // session thread: counts of replaced sessions
+    /** The one set of counters (shared in kind with scan's, see {@link DetectionCounters}). */
+    private final DetectionCounters counters = new DetectionCounters();
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Semaphore space;
     /** Bytes of the queued process events (estimated by {@link EventFootprint}); bounds memory with large events. */
@@ -108,26 +102,11 @@ public final class ProcwatchEngine implements AutoCloseable {
     private volatile RuleSet rules;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong processed = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong other = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong notables = new AtomicLong();
-    private final AtomicLong listenerErrors = new AtomicLong();
-    private final AtomicLong reloads = new AtomicLong();
-    private final AtomicLong reloadFailures = new AtomicLong();
-    private final AtomicLong sessionFailures = new AtomicLong();
     /** Why the session thread gave up (it could not recover), or null while it runs. */
     private volatile Throwable failure;
-    private final Map<String, Long> byRule = new TreeMap<>();   // guarded by itself
-    private volatile long late;
-    private volatile long openGroups;
-    private volatile long watermark = Long.MIN_VALUE;
 
-    /** Owned by the session thread. */
-    private DetectionSession session;
+    /** Drives the session; owned by the session thread. */
+    private final SessionDriver driver;
     /** The session submitting threads prepare events for ({@link DetectionSession#prepare}); follows reloads. */
     private volatile DetectionSession preparing;
 
@@ -137,14 +116,13 @@ public final class ProcwatchEngine implements AutoCloseable {
         this.capacity = b.queueCapacity;
         this.tickMillis = b.tick.toMillis();
         this.submitTimeoutMillis = b.submitTimeout.toMillis();
-        this.listener = b.listener;
         this.eventSource = b.eventSource;
-        this.riskListener = b.riskListener;
         this.rules = rules;
         this.space = new Semaphore(capacity);
         this.bytes = new ByteGate(b.queueBytes);
-        this.session = newSession(rules);
-        this.preparing = session;
+        this.driver = new SessionDriver(newSession(rules), counters, b.listener, b.riskListener,
+                SessionDriver.SinkFailure.COUNT_AND_GO_ON);
+        this.preparing = driver.session();
         if (b.restore != null) {
             restore(b.restore);
         }
@@ -210,21 +188,20 @@ public final class ProcwatchEngine implements AutoCloseable {
         IntakeCounts counts = eventSource.readStream(in, source, new EventSink() {
             @Override
             public void processEvent(ProcessEvent event) {
-                received.incrementAndGet();
+                counters.received(1, 0);
                 submit(event);
             }
 
             @Override
             public void otherEvent(Origin origin, RawRecord record) {
-                received.incrementAndGet();
-                other.incrementAndGet();
+                counters.received(0, 1);
             }
 
             @Override
             public void rejected(Origin origin, String reason) {
-                received.incrementAndGet();
-                rejected.incrementAndGet();
-                problems.accept(origin + ": " + PrintableText.clean(reason));
+                String clean = PrintableText.clean(reason);
+                counters.reject(origin, clean);
+                problems.accept(origin + ": " + clean);
             }
         });
         return counts.processEvents();
@@ -242,13 +219,13 @@ public final class ProcwatchEngine implements AutoCloseable {
 
         @Override
         public void rejected(Origin origin, String reason) {
-            rejections.add(origin + ": " + PrintableText.clean(reason));
+            String clean = PrintableText.clean(reason);
+            counters.reject(origin, clean);
+            rejections.add(origin + ": " + clean);
         }
 
         EventBatch batch(IntakeCounts counts) {
-            received.addAndGet(counts.records());
-            other.addAndGet(counts.otherEvents());
-            rejected.addAndGet(counts.rejected());
+            counters.received(counts.processEvents(), counts.otherEvents());
             return new EventBatch(events, counts.records(), counts.otherEvents(), rejections);
         }
     }
@@ -305,7 +282,7 @@ public final class ProcwatchEngine implements AutoCloseable {
                 ok = false;
             }
             if (!ok) {
-                refused.addAndGet(events.size() - from);
+                counters.refused.addAndGet(events.size() - from);
                 throw new EngineBusyException("queue full (" + capacity + " events, " + bytes.capacity()
                         + " bytes) for " + submitTimeoutMillis + " ms");
             }
@@ -331,12 +308,12 @@ public final class ProcwatchEngine implements AutoCloseable {
                     + bytes.capacity() + " bytes");
         }
         if (!space.tryAcquire(n)) {
-            refused.addAndGet(n);
+            counters.refused.addAndGet(n);
             return false;
         }
         if (!bytes.tryTake(size)) {
             space.release(n);
-            refused.addAndGet(n);
+            counters.refused.addAndGet(n);
             return false;
         }
         enqueue(batch.events(), size);
@@ -357,7 +334,7 @@ public final class ProcwatchEngine implements AutoCloseable {
                 throw new IllegalStateException("engine is closed");
             }
             depth.addAndGet(events.size());
-            queued.addAndGet(events.size());
+            counters.queued.addAndGet(events.size());
             queue.addAll(events);
         }
     }
@@ -430,12 +407,12 @@ public final class ProcwatchEngine implements AutoCloseable {
         try {
             next = loader.load();
         } catch (RuleCompileException | IOException e) {
-            reloadFailures.incrementAndGet();
+            counters.reloadFailures.incrementAndGet();
             LOG.warn("reload refused, the running rules stay in force: {}", e.getMessage());
             throw e;
         } catch (RuntimeException | Error e) {
             // A loader bug or a hostile rule file (StackOverflowError) is a failed reload like any other.
-            reloadFailures.incrementAndGet();
+            counters.reloadFailures.incrementAndGet();
             throw e;
         }
         return swap(next, (System.nanoTime() - t0) / 1_000_000);
@@ -462,7 +439,7 @@ public final class ProcwatchEngine implements AutoCloseable {
         ReloadReport r = (ReloadReport) command(Kind.RELOAD, next);
         r = new ReloadReport(r.origin(), r.rules(), r.detections(), compileMillis, r.swapMillis(), r.keptGroups(),
                 r.closedGroups(), r.changed());
-        reloads.incrementAndGet();
+        counters.reloads.incrementAndGet();
         LOG.info("rules reloaded from {}: {} rules ({} detections); compiled in {} ms, swapped in {} ms; "
                         + "{} open windows kept, {} closed early; changed detections: {}",
                 r.origin(), r.rules(), r.detections(), r.compileMillis(), r.swapMillis(), r.keptGroups(),
@@ -540,7 +517,7 @@ public final class ProcwatchEngine implements AutoCloseable {
 
     /** Session thread failures (an Error such as OutOfMemoryError) it recovered from with a new session. */
     public long sessionFailures() {
-        return sessionFailures.get();
+        return counters.sessionFailures.get();
     }
 
     /** Estimated bytes of the process events waiting in the queue. */
@@ -569,13 +546,7 @@ public final class ProcwatchEngine implements AutoCloseable {
 
     /** A snapshot of the counters. Thread-safe. */
     public EngineMetrics metrics() {
-        Map<String, Long> perRule;
-        synchronized (byRule) {
-            perRule = Map.copyOf(byRule);
-        }
-        return new EngineMetrics(received.get(), queued.get(), processed.get(), rejected.get(), other.get(),
-                refused.get(), late, notables.get(), perRule, listenerErrors.get(), depth.get(), capacity,
-                openGroups, watermark, rules.ruleCount(), reloads.get(), reloadFailures.get());
+        return EngineMetrics.of(counters, depth.get(), capacity, rules.ruleCount());
     }
 
     // ---------------------------------------------------------------- the session thread
@@ -608,7 +579,7 @@ public final class ProcwatchEngine implements AutoCloseable {
                         pendingBytes += EventFootprint.bytes(e);
                         events++;
                         try {
-                            insert(e);
+                            driver.insert(e);
                         } catch (Error err) {
                             recover(err, e.getOrigin() + ": evaluation failed");
                         }
@@ -635,7 +606,7 @@ public final class ProcwatchEngine implements AutoCloseable {
                 batch.clear();
                 if (clock.isWall() && System.nanoTime() >= nextTick) {
                     fireOrRecover(0);
-                    observe();
+                    driver.observe();
                     nextTick = System.nanoTime() + tickMillis * 1_000_000;
                 }
             }
@@ -649,7 +620,7 @@ public final class ProcwatchEngine implements AutoCloseable {
                 accepting = false;   // under the lock: no command can be queued after the sweep below
             }
             try {
-                session.close();
+                driver.close();
             } catch (RuntimeException ignored) {
                 // already disposed
             }
@@ -665,14 +636,6 @@ public final class ProcwatchEngine implements AutoCloseable {
                 }
             }
             stopped.complete(null);
-        }
-    }
-
-    private void insert(ProcessEvent e) {
-        try {
-            session.insert(e);
-        } catch (RuntimeException ex) {
-            LOG.error("{}: evaluation failed: {}", e.getOrigin(), ex.toString());
         }
     }
 
@@ -696,7 +659,7 @@ public final class ProcwatchEngine implements AutoCloseable {
      * the engine stops and {@link #failure()} says why.
      */
     private void recover(Error err, String what) {
-        sessionFailures.incrementAndGet();
+        counters.sessionFailures.incrementAndGet();
         long now = System.nanoTime();
         recoveries.addLast(now);
         while (!recoveries.isEmpty() && now - recoveries.peekFirst() > 60_000_000_000L) {
@@ -707,76 +670,54 @@ public final class ProcwatchEngine implements AutoCloseable {
             throw err;
         }
         DetectionSession fresh = newSession(rules);
-        List<NotableGroup> closed;
-        try {
-            closed = session.handOver(fresh, g -> true);
-        } catch (RuntimeException | Error handOverFailed) {
-            LOG.error("open windows could not be carried over ({}); they are lost", handOverFailed.toString());
-            closed = List.of();
-        }
-        DetectionSession old = session;
-        session = fresh;
+        driver.replace(fresh, old -> {
+            try {
+                return old.handOver(fresh, g -> true);
+            } catch (RuntimeException | Error handOverFailed) {
+                LOG.error("open windows could not be carried over ({}); they are lost", handOverFailed.toString());
+                return List.of();
+            }
+        });
         preparing = fresh;
-        try {
-            old.close();
-        } catch (RuntimeException | Error ignored) {
-            // the broken session goes anyway
-        }
-        List<Notable> early = new ArrayList<>();
-        for (NotableGroup g : closed) {
-            early.add(Notable.of(g));
-        }
-        deliver(early);
-        observe();
+        driver.observe();
     }
 
     /** Fires after {@code events} inserts, delivers what closed and frees their queue room. */
     private void fire(int events) {
         try {
-            deliver(session.fire());
+            driver.fire();
         } catch (RuntimeException ex) {
             LOG.error("rule firing failed: {}", ex.toString(), ex);
         } finally {
             if (events > 0) {
-                processed.addAndGet(events);
+                driver.processed(events);
                 depth.addAndGet(-events);
                 space.release(events);
                 bytes.release(pendingBytes);
                 pendingBytes = 0;
             }
-            late = session.lateCount();
-            watermark = session.watermark();
+            driver.observeTime();
         }
     }
 
     private Object run(Command c) {
         switch (c.kind()) {
-            case TICK -> {
-                deliver(session.fire());
-                observe();
-                return null;
+            case TICK, CHECKPOINT -> {
+                driver.fire();
+                driver.observe();
+                return c.kind() == Kind.CHECKPOINT ? capture() : null;
             }
-            case FLUSH -> {
-                deliver(session.flush());
-                observe();
-                return null;
-            }
-            case STOP -> {
-                deliver(session.flush());
-                observe();
+            case FLUSH, STOP -> {
+                driver.flush();
+                driver.observe();
                 return null;
             }
             case RELOAD -> {
                 return replace(c.rules());
             }
-            case CHECKPOINT -> {
-                deliver(session.fire());
-                observe();
-                return capture();
-            }
             case CLOSE_WINDOWS -> {
-                deliver(session.closeOpenWindows());
-                observe();
+                driver.closeOpenWindows();
+                driver.observe();
                 return null;
             }
             default -> throw new IllegalStateException(c.kind().toString());
@@ -796,39 +737,26 @@ public final class ProcwatchEngine implements AutoCloseable {
             }
         }
         DetectionSession fresh = newSession(next);
-        List<NotableGroup> closed = session.handOver(fresh, g -> !changed.contains(g.getRule().id()),
-                id -> !changed.contains(id));
-        deliverRisk(session);
-        if (session.risk() != null) {
-            session.risk().throttledCounts().forEach((k, v) -> throttledBefore.merge(k, v, Long::sum));
-        }
+        int[] closedCount = new int[1];
+        driver.replace(fresh, old -> {
+            List<NotableGroup> closed = old.handOver(fresh, g -> !changed.contains(g.getRule().id()),
+                    id -> !changed.contains(id));
+            closedCount[0] = closed.size();
+            return closed;
+        });
         int kept = fresh.openGroups().size();
-        List<Notable> early = notablesOf(closed);
-        DetectionSession old = session;
-        session = fresh;
         preparing = fresh;
         rules = next;
-        old.close();
-        deliver(early);
-        deliver(session.fire());
-        observe();
+        driver.fire();
+        driver.observe();
         return new ReloadReport(next.origin(), next.ruleCount(), next.catalog().detections().size(), 0,
-                (System.nanoTime() - t0) / 1_000_000, kept, closed.size(), List.copyOf(changed));
+                (System.nanoTime() - t0) / 1_000_000, kept, closedCount[0], List.copyOf(changed));
     }
 
     private DetectionState capture() {
-        Map<String, Long> counters = new TreeMap<>();
-        counters.put("received", received.get());
-        counters.put("processed", processed.get());
-        counters.put("rejected", rejected.get());
-        counters.put("other", other.get());
-        counters.put("notables", notables.get());
-        synchronized (byRule) {
-            byRule.forEach((id, n) -> counters.put("notables:" + id, n));
-        }
         Map<String, String> sigs = new TreeMap<>();
         signatures(rules).forEach((id, sig) -> sigs.put(id, sig.toString()));
-        return session.capture(counters, sigs);
+        return driver.session().capture(counters.toCheckpoint(), sigs);
     }
 
     /**
@@ -838,34 +766,13 @@ public final class ProcwatchEngine implements AutoCloseable {
      */
     private void restore(DetectionState s) {
         Map<String, List<Object>> now = signatures(rules);
-        List<NotableGroup> closed = session.restore(s, eventSource.fieldTable(), g -> {
+        List<NotableGroup> closed = driver.session().restore(s, eventSource.fieldTable(), g -> {
             List<Object> sig = now.get(g.getRule().id());
             return sig != null && sig.toString().equals(s.signatures().get(g.getRule().id()));
         });
-        Map<String, Long> c = s.counters();
-        received.set(c.getOrDefault("received", 0L));
-        processed.set(c.getOrDefault("processed", 0L));
-        queued.set(processed.get());
-        rejected.set(c.getOrDefault("rejected", 0L));
-        other.set(c.getOrDefault("other", 0L));
-        notables.set(c.getOrDefault("notables", 0L));
-        c.forEach((k, v) -> {
-            if (k.startsWith("notables:")) {
-                byRule.put(k.substring("notables:".length()), v);
-            }
-        });
-        deliver(notablesOf(closed));
-        observe();
-    }
-
-    /** The notables of groups closed early (a reload or restore), in output order. */
-    private static List<Notable> notablesOf(List<NotableGroup> closed) {
-        List<Notable> early = new ArrayList<>();
-        for (NotableGroup g : closed) {
-            early.add(Notable.of(g));
-        }
-        early.sort(Notable.ORDER);
-        return early;
+        counters.restore(s.counters());
+        driver.deliverClosed(closed);
+        driver.observe();
     }
 
     /** Everything the catalog says about each detection; two equal signatures mean an unchanged detection. */
@@ -880,59 +787,14 @@ public final class ProcwatchEngine implements AutoCloseable {
         return out;
     }
 
-    private void observe() {
-        late = session.lateCount();
-        watermark = session.watermark();
-        openGroups = session.openGroups().size();
-    }
-
-    /** Risk events the session published, to the risk listener; and the throttled counts for {@link #throttled()}. */
-    private void deliverRisk(DetectionSession from) {
-        for (io.procwatch.risk.RiskEventRecord r : from.drainRiskEvents()) {
-            riskEvents.incrementAndGet();
-            try {
-                riskListener.onRiskEvent(r);
-            } catch (RuntimeException ex) {
-                listenerErrors.incrementAndGet();
-                LOG.error("risk event listener failed on {}: {}", r.fields().get("source"), ex.toString(), ex);
-            }
-        }
-        if (from.risk() != null) {
-            Map<String, Long> now = new TreeMap<>(throttledBefore);
-            from.risk().throttledCounts().forEach((k, v) -> now.merge(k, v, Long::sum));
-            synchronized (throttled) {
-                throttled.clear();
-                throttled.putAll(now);
-            }
-        }
-    }
-
     /** Results throttled by {@code @throttle} (no notable; their risk events counted), per detection id. Thread-safe. */
     public Map<String, Long> throttled() {
-        synchronized (throttled) {
-            return Map.copyOf(throttled);
-        }
+        return counters.session.throttled();
     }
 
     /** Risk events published so far. Thread-safe. */
     public long riskEventCount() {
-        return riskEvents.get();
-    }
-
-    private void deliver(List<Notable> closed) {
-        deliverRisk(session);
-        for (Notable n : closed) {
-            notables.incrementAndGet();
-            synchronized (byRule) {
-                byRule.merge(n.ruleId(), 1L, Long::sum);
-            }
-            try {
-                listener.onNotable(n);
-            } catch (RuntimeException ex) {
-                listenerErrors.incrementAndGet();
-                LOG.error("notable listener failed on {} ({}): {}", n.ruleId(), n.fields().get("window_start"), ex.toString(), ex);
-            }
-        }
+        return counters.riskEvents.get();
     }
 
     // ---------------------------------------------------------------- builder

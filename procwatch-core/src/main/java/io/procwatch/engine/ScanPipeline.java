@@ -1,10 +1,8 @@
 package io.procwatch.engine;
 
-import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.DetectionRule;
 import io.procwatch.detect.IncidentRule;
 import io.procwatch.risk.RiskEventListener;
-import io.procwatch.risk.RiskEventRecord;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
@@ -95,95 +93,68 @@ public final class ScanPipeline {
     public ScanStats run(List<Path> inputs, NotableListener sink, RiskEventListener risk, InputListener progress,
                          Consumer<String> problems) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        ScanStats stats = new ScanStats();
+        DetectionCounters counters = new DetectionCounters();
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
-        InputListener failures = failureCounter(stats, progress, problems);
+        InputListener failures = failureCounter(counters, progress, problems);
         List<InputWalker.Input> files = source.expand(inputs, failures);
         Throwable[] readerFailure = new Throwable[1];
-        try (DetectionSession session = new DetectionSession(rules, true, options.lateness())) {
+        long[] readerCpu = new long[1];
+        long sessionCpu;
+        DetectionSession session = new DetectionSession(rules, true, options.lateness());
+        try (SessionDriver driver = new SessionDriver(session, counters, sink, risk, SessionDriver.SinkFailure.END_RUN)) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
             session.detections().setMatchListener(matchListener);
             // The reader also prepares each event (DetectionSession.prepare: the Sigma prefilter), so that work
             // runs on its core while this thread evaluates earlier batches.
             Thread reader = new Thread(() -> {
                 try {
-                    readAll(files, stats, queue, progress, failures, problems, session::prepare);
+                    readAll(files, counters, queue, progress, failures, problems, session::prepare);
                 } catch (Throwable t) {
                     readerFailure[0] = t;
                 } finally {
-                    stats.readerCpuNanos = THREADS.getCurrentThreadCpuTime();
+                    readerCpu[0] = THREADS.getCurrentThreadCpuTime();
                     putUninterruptibly(queue, END);
                 }
             }, "procwatch-reader");
             long sessionCpuStart = THREADS.getCurrentThreadCpuTime();
             reader.setDaemon(true);
             reader.start();
-            for (Batch batch = queue.take(); batch != END; batch = queue.take()) {
-                for (ProcessEvent e : batch.events()) {
-                    session.insert(e);
+            try {
+                for (Batch batch = queue.take(); batch != END; batch = queue.take()) {
+                    for (ProcessEvent e : batch.events()) {
+                        driver.insert(e);
+                    }
+                    if (batch.finishedInput() != null) {
+                        session.inputFinished(batch.finishedInput());
+                    }
+                    driver.fire();
+                    driver.processed(batch.events().size());
                 }
-                if (batch.finishedInput() != null) {
-                    session.inputFinished(batch.finishedInput());
-                }
-                List<Notable> closed = session.fire();
-                writeRisk(session, risk, stats);
-                write(closed, sink, stats);
+                driver.flush();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
-            List<Notable> closed = session.flush();
-            writeRisk(session, risk, stats);
-            write(closed, sink, stats);
             reader.join();
             if (readerFailure[0] != null) {
                 throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
             }
-            stats.sessionCpuNanos = THREADS.getCurrentThreadCpuTime() - sessionCpuStart;
-            stats.late = session.lateCount();
-            stats.lateSamples = session.lateSamples();
-            stats.matches = session.detections().matchCounts();
-            stats.suppressed = session.detections().suppressedCounts();
-            if (session.risk() != null) {
-                stats.throttled = session.risk().throttledCounts();
-                stats.incidents = session.risk().incidentCount();
-            }
+            sessionCpu = THREADS.getCurrentThreadCpuTime() - sessionCpuStart;
+            driver.observe();
         }
         Map<String, String> titles = new LinkedHashMap<>();
+        List<String> detectionIds = new ArrayList<>();
         for (DetectionRule d : rules.catalog().detections()) {
             titles.put(d.id(), d.title());
-            stats.notables.putIfAbsent(d.id(), 0L);
+            detectionIds.add(d.id());
         }
         for (IncidentRule r : rules.catalog().incidentRules()) {
             titles.put(r.id(), r.ruleName());
         }
-        stats.titles = titles;
-        stats.seconds = (System.nanoTime() - start) / 1e9;
-        if (stats.events != stats.processEvents + stats.otherEvents + stats.rejected) {
-            throw new IllegalStateException("event accounting broken: " + stats.events + " read != "
-                    + stats.processEvents + " process + " + stats.otherEvents + " other + " + stats.rejected + " rejected");
-        }
-        return stats;
-    }
-
-    private static void write(List<Notable> closed, NotableListener sink, ScanStats stats) throws IOException {
-        for (Notable n : closed) {
-            try {
-                sink.onNotable(n);
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
-            stats.notables.merge(n.ruleId(), 1L, Long::sum);
-            stats.notableTotal++;
-        }
-    }
-
-    private static void writeRisk(DetectionSession session, RiskEventListener risk, ScanStats stats) {
-        for (RiskEventRecord r : session.drainRiskEvents()) {
-            risk.onRiskEvent(r);
-            stats.riskEvents++;
-        }
+        return new ScanStats(counters, titles, detectionIds, (System.nanoTime() - start) / 1e9, readerCpu[0], sessionCpu);
     }
 
     /** Reader thread: reads each input through the event source and hands process events over in batches. */
-    private void readAll(List<InputWalker.Input> inputs, ScanStats stats, BlockingQueue<Batch> queue,
+    private void readAll(List<InputWalker.Input> inputs, DetectionCounters counters, BlockingQueue<Batch> queue,
                          InputListener progress, InputListener failures, Consumer<String> problems,
                          Consumer<ProcessEvent> prepare) {
         int batchSize = options.batchSize();
@@ -191,12 +162,11 @@ public final class ScanPipeline {
         EventSink sink = new EventSink() {
             @Override
             public void processEvent(ProcessEvent e) {
-                if (!timeRange.contains(e.getTime())) {
-                    stats.outsideTimeRange++;
+                boolean inRange = timeRange.contains(e.getTime());
+                counters.processEvent(e.getTime(), inRange);
+                if (!inRange) {
                     return;
                 }
-                stats.firstEventTime = Math.min(stats.firstEventTime, e.getTime());
-                stats.lastEventTime = Math.max(stats.lastEventTime, e.getTime());
                 prepare.accept(e);
                 batch[0].add(e);
                 if (batch[0].size() >= batchSize) {
@@ -208,7 +178,7 @@ public final class ScanPipeline {
             @Override
             public void rejected(Origin origin, String reason) {
                 String clean = PrintableText.clean(reason);
-                stats.reject(origin, clean);
+                counters.reject(origin, clean);
                 problems.accept(origin + ": " + clean);
             }
 
@@ -220,7 +190,7 @@ public final class ScanPipeline {
         InputListener listener = new InputListener() {
             @Override
             public void inputStarted(String source, InputFormat format) {
-                stats.inputs++;
+                counters.inputStarted();
                 progress.inputStarted(source, format);
             }
 
@@ -241,23 +211,19 @@ public final class ScanPipeline {
         };
         for (InputWalker.Input input : inputs) {
             IntakeCounts counts = source.read(input, sink, listener);
-            stats.events += counts.processEvents() + counts.otherEvents();
-            stats.processEvents += counts.processEvents();
-            stats.otherEvents += counts.otherEvents();
+            counters.received(0, counts.otherEvents());   // process events and rejections are counted one by one
             putUninterruptibly(queue, new Batch(batch[0], input.source()));
             batch[0] = new ArrayList<>(batchSize);
         }
     }
 
     /** Counts and reports an input that could not be read. */
-    private static InputListener failureCounter(ScanStats stats, InputListener progress, Consumer<String> problems) {
+    private static InputListener failureCounter(DetectionCounters counters, InputListener progress,
+                                                Consumer<String> problems) {
         return new InputListener() {
             @Override
             public void inputFailed(String source, String reason) {
-                stats.failedInputCount++;
-                if (stats.failedInputs.size() < ScanStats.SAMPLES) {
-                    stats.failedInputs.add(new ScanStats.Problem(source, reason));
-                }
+                counters.inputFailed(source, reason);
                 problems.accept(source + ": " + reason);
                 progress.inputFailed(source, reason);
             }
@@ -265,10 +231,7 @@ public final class ScanPipeline {
             /** Nothing is passed over without a line on stderr and a count. */
             @Override
             public void inputSkipped(String source, String reason) {
-                stats.skippedInputCount++;
-                if (stats.skippedInputs.size() < ScanStats.SAMPLES) {
-                    stats.skippedInputs.add(new ScanStats.Problem(source, reason));
-                }
+                counters.inputSkipped(source, reason);
                 problems.accept(source + ": skipped: " + reason);
                 progress.inputSkipped(source, reason);
             }

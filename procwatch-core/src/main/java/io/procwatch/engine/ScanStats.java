@@ -2,20 +2,21 @@ package io.procwatch.engine;
 
 import io.procwatch.read.Origin;
 
-import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * What a scan saw, for the summary and {@code --stats}. The accounting holds by construction:
- * {@code events == processEvents + otherEvents + rejected}.
- * Written by the reader thread (input and record counts) and the session thread (the rest); read after both end.
+ * What a scan saw, for the summary and {@code --stats}: a snapshot of the run's {@link DetectionCounters} (the same
+ * counters a live engine keeps) taken when the scan ended, with the rule titles and the time taken. The
+ * accounting holds by construction: {@code events == processEvents + otherEvents + rejected}. Immutable.
  */
 public final class ScanStats {
 
     /** How many rejections and problem inputs are kept with their origin. */
-    public static final int SAMPLES = 100;
+    public static final int SAMPLES = DetectionCounters.SAMPLES;
 
     /** One rejected record or failed input, with where it was. */
     public record Problem(String where, String reason) {
@@ -25,34 +26,80 @@ public final class ScanStats {
         }
     }
 
-    long inputs;
-    long events;
-    long processEvents;
-    long otherEvents;
-    long rejected;
-    final Map<String, Long> rejectedByReason = new TreeMap<>();
-    final List<Problem> rejections = new ArrayList<>();
-    final List<Problem> failedInputs = new ArrayList<>();
-    final List<Problem> skippedInputs = new ArrayList<>();
-    long skippedInputCount;
-    long failedInputCount;
-    long late;
-    List<Origin> lateSamples = List.of();
-    Map<String, Long> matches = Map.of();
-    Map<String, Long> suppressed = Map.of();
-    Map<String, Long> throttled = Map.of();
-    long riskEvents;
-    long incidents;
-    final Map<String, Long> notables = new TreeMap<>();
-    Map<String, String> titles = Map.of();
-    long notableTotal;
-    double seconds;
-    long readerCpuNanos;
-    long sessionCpuNanos;
-    /** Process events outside {@code --from/--to} (counted among the process events, not evaluated). */
-    long outsideTimeRange;
-    long firstEventTime = Long.MAX_VALUE;
-    long lastEventTime = Long.MIN_VALUE;
+    private final long inputs;
+    private final long events;
+    private final long processEvents;
+    private final long otherEvents;
+    private final long rejected;
+    private final Map<String, Long> rejectedByReason;
+    private final List<Problem> rejections;
+    private final List<Problem> failedInputs;
+    private final List<Problem> skippedInputs;
+    private final long skippedInputCount;
+    private final long failedInputCount;
+    private final long late;
+    private final List<Origin> lateSamples;
+    private final Map<String, Long> matches;
+    private final Map<String, Long> suppressed;
+    private final Map<String, Long> throttled;
+    private final long riskEvents;
+    private final long incidents;
+    private final Map<String, Long> notables;
+    private final Map<String, String> titles;
+    private final long notableTotal;
+    private final double seconds;
+    private final long readerCpuNanos;
+    private final long sessionCpuNanos;
+    private final long outsideTimeRange;
+    private final long firstEventTime;
+    private final long lastEventTime;
+
+    /**
+     * @param c          the run's counters, read now
+     * @param titles     detection and incident rule id → title; every detection is listed among the notables
+     * @param seconds    wall time of the run
+     * @param readerCpu  CPU time of the reading thread(s)
+     * @param sessionCpu CPU time of the session thread
+     */
+    ScanStats(DetectionCounters c, Map<String, String> titles, Collection<String> detectionIds, double seconds,
+              long readerCpu, long sessionCpu) {
+        DetectionCounters.SessionFigures f = c.session;
+        this.inputs = c.inputs.get();
+        this.events = c.received.get();
+        this.processEvents = c.processEvents.get();
+        this.otherEvents = c.other.get();
+        this.rejected = c.rejected.get();
+        this.rejectedByReason = Collections.unmodifiableMap(c.rejectedByReason());
+        this.rejections = c.rejections();
+        this.failedInputs = c.failedInputSamples();
+        this.skippedInputs = c.skippedInputSamples();
+        this.skippedInputCount = c.skippedInputs.get();
+        this.failedInputCount = c.failedInputs.get();
+        this.late = f.late();
+        this.lateSamples = f.lateSamples();
+        this.matches = f.matches();
+        this.suppressed = f.suppressed();
+        this.throttled = f.throttled();
+        this.riskEvents = c.riskEvents.get();
+        this.incidents = f.incidents();
+        Map<String, Long> byRule = c.notablesByRule();
+        for (String id : detectionIds) {
+            byRule.putIfAbsent(id, 0L);
+        }
+        this.notables = Collections.unmodifiableMap(byRule);
+        this.titles = Collections.unmodifiableMap(new LinkedHashMap<>(titles));
+        this.notableTotal = c.notables.get();
+        this.seconds = seconds;
+        this.readerCpuNanos = readerCpu;
+        this.sessionCpuNanos = sessionCpu;
+        this.outsideTimeRange = c.outsideTimeRange.get();
+        this.firstEventTime = c.firstEventTime.get();
+        this.lastEventTime = c.lastEventTime.get();
+        if (events != processEvents + otherEvents + rejected) {
+            throw new IllegalStateException("event accounting broken: " + events + " read != " + processEvents
+                    + " process + " + otherEvents + " other + " + rejected + " rejected");
+        }
+    }
 
     /** Process events read but outside the scan's event time range, so not given to the rules. */
     public long outsideTimeRange() {
@@ -67,27 +114,6 @@ public final class ScanStats {
     /** The latest process event time scanned (epoch ms UTC), or {@code Long.MIN_VALUE} when there was none. */
     public long lastEventTime() {
         return lastEventTime;
-    }
-
-    void reject(Origin origin, String reason) {
-        events++;
-        rejected++;
-        rejectedByReason.merge(reasonClass(reason), 1L, Long::sum);
-        if (rejections.size() < SAMPLES) {
-            rejections.add(new Problem(origin.toString(), reason));
-        }
-    }
-
-    /** The reason without its particulars, so counts group: "malformed event XML: …" → "malformed event XML". */
-    static String reasonClass(String reason) {
-        int cut = reason.length();
-        for (char c : new char[]{':', '(', '\''}) {
-            int i = reason.indexOf(c);
-            if (i > 0) {
-                cut = Math.min(cut, i);
-            }
-        }
-        return reason.substring(0, cut).strip();
     }
 
     public long inputs() {

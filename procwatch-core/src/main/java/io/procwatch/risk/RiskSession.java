@@ -3,7 +3,6 @@ package io.procwatch.risk;
 import io.procwatch.aggregate.NotableCollector;
 import io.procwatch.detect.IncidentRule;
 import io.procwatch.detect.RuleSet;
-import org.kie.api.definition.KiePackage;
 import org.kie.api.runtime.KieSession;
 
 import java.util.ArrayList;
@@ -13,32 +12,27 @@ import java.util.function.Predicate;
 /** Sets a session up for the risk rules, and carries their state over a rule reload. */
 public final class RiskSession {
 
+    /** The risk rules' global: a session's {@link RiskActions}. */
+    public static final String GLOBAL = "risk";
+
     private RiskSession() {
     }
 
     /**
-     * Sets the global {@code risk} and inserts the incident rules' settings, when the rules declare that global
-     * (every rule set built on {@code rules-drl/}); {@code null} otherwise.
+     * A new session's risk actions, to be set as its global {@value #GLOBAL} ({@link RuleSet#newSession}), when the
+     * rules declare that global (every rule set built on {@code rules-drl/}); {@code null} otherwise.
      */
-    public static RiskActions attach(KieSession session, RuleSet rules, NotableCollector notables) {
-        if (!declaresRisk(rules)) {
-            return null;
-        }
-        RiskActions risk = new RiskActions(rules.catalog(), rules.lookups(), notables);
-        session.setGlobal("risk", risk);
-        for (IncidentRule r : rules.catalog().incidentRules()) {
-            session.insert(r);
-        }
-        return risk;
+    public static RiskActions actionsFor(RuleSet rules, NotableCollector notables) {
+        return rules.declaresGlobal(GLOBAL) ? new RiskActions(rules.catalog(), rules.lookups(), notables) : null;
     }
 
-    private static boolean declaresRisk(RuleSet rules) {
-        for (KiePackage p : rules.kieBase().getKiePackages()) {
-            if (p.getGlobalVariables().stream().anyMatch(g -> g.getName().equals("risk"))) {
-                return true;
+    /** Gives a new session of {@code rules} (with its {@link #GLOBAL} set) the incident rules as facts. */
+    public static void start(KieSession session, RuleSet rules) {
+        if (rules.declaresGlobal(GLOBAL)) {
+            for (IncidentRule r : rules.catalog().incidentRules()) {
+                session.insert(r);
             }
         }
-        return false;
     }
 
     /**

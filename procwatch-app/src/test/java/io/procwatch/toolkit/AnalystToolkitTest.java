@@ -1,5 +1,6 @@
 package io.procwatch.toolkit;
 
+import io.procwatch.TestRules;
 import io.procwatch.detect.RuleSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class AnalystToolkitTest {
         Path spec = dir.resolve("tricky.yml");
         Files.writeString(spec, "detection: " + WSQE + "\ncases:\n  - name: expects too much\n    events: [\""
                 + events + "\"]\n    matches: 9\n");
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(rules, dir)
                 .explainingWith(RuleSet.readDrlFiles(Path.of("rules-drl"))).run(DetectionTestSpec.load(spec));
         String table = DetectionTestRunner.table(r);

@@ -1,5 +1,6 @@
 package io.procwatch.toolkit;
 
+import io.procwatch.TestRules;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.lookup.Lookups;
 import io.procwatch.normalize.ProcessEvent;
@@ -81,7 +82,7 @@ class RiskToolkitTest {
                     matches: 3
                     incidents: []
                 """);
-        List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(RuleSet.fromDirectory(Path.of("rules-drl")), dir)
+        List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(TestRules.rulesDrl(), dir)
                 .run(DetectionTestSpec.load(spec));
         assertEquals(DetectionTestRunner.Status.PASS, r.get(0).status(), r.get(0).differences().toString());
         assertEquals(DetectionTestRunner.Status.FAIL, r.get(1).status());
@@ -94,7 +95,7 @@ class RiskToolkitTest {
     void explainShowsTheRiskFactorsApplied(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("lookups"));
         Files.writeString(dir.resolve("lookups/assets.csv"), "nt_host,priority,category\nwks-fin-07,critical,server\n");
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl")).withLookups(Lookups.fromRulesDirectory(dir));
+        RuleSet rules = TestRules.rulesDrl().withLookups(Lookups.fromRulesDirectory(dir));
         ProcessEvent e = EventPicker.pick("rules-drl/tests/events/wsqe-positive.xml", EvtxReader::new).event();
         String text = RiskExplainer.explain(rules, rules.catalog().byId(ToolkitTest.WSQE), e);
         assertTrue(text.contains("risk event system WKS-FIN-07: risk_score 50 -> calculated_risk_score 75"), text);

@@ -1,5 +1,6 @@
 package io.procwatch.toolkit;
 
+import io.procwatch.TestRules;
 import io.procwatch.SharedData;
 import io.procwatch.detect.RuleSet;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class RuleSpecsTest {
 
     @Test
     void everyDetectionHasASpec() throws Exception {
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         List<String> covered = DetectionTestSpec.loadAll(Path.of("rules-drl", "tests")).stream()
                 .flatMap(s -> s.detectionIds().stream()).toList();
         for (var d : rules.catalog().detections()) {

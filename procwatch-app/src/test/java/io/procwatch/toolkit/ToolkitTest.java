@@ -1,5 +1,6 @@
 package io.procwatch.toolkit;
 
+import io.procwatch.TestRules;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.evtx.EvtxReader;
@@ -177,7 +178,7 @@ class ToolkitTest {
         Path events = Path.of("rules-drl/tests/events/wsqe-positive.xml").toAbsolutePath();
         Files.writeString(spec, "detection: " + WSQE + "\ncases:\n  - name: wrong on purpose\n    events: [\"" + events + "\"]\n"
                 + "    matches: 3\n    notables:\n      - {count: 1, firstTime: \"2024-03-04T10:52:10\", dest: WKS-OTHER}\n");
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(rules, dir).run(DetectionTestSpec.load(spec));
         assertEquals(1, r.size());
         assertEquals(DetectionTestRunner.Status.FAIL, r.get(0).status());
@@ -192,7 +193,7 @@ class ToolkitTest {
     void missingSharedDataIsSkippedNotFailed(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bg.yml");
         Files.writeString(spec, "detection: \"*\"\ncases:\n  - name: bg\n    events: [\"${shared}/datasets/nothing-here\"]\n    matches: 0\n");
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         List<DetectionTestRunner.CaseResult> r = new DetectionTestRunner(rules, dir).run(DetectionTestSpec.load(spec));
         assertEquals(DetectionTestRunner.Status.SKIP, r.get(0).status());
     }
@@ -205,7 +206,7 @@ class ToolkitTest {
 
     @Test
     void explainPositive() throws Exception {
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         MatchExplainer.Explanation x = MatchExplainer.explain(rules, drl(Path.of("rules-drl")), WSQE,
                 event("rules-drl/tests/events/wsqe-or-branches.xml:2"));
         assertTrue(x.fired());
@@ -219,7 +220,7 @@ class ToolkitTest {
 
     @Test
     void explainNegative() throws Exception {
-        RuleSet rules = RuleSet.fromDirectory(Path.of("rules-drl"));
+        RuleSet rules = TestRules.rulesDrl();
         MatchExplainer.Explanation x = MatchExplainer.explain(rules, drl(Path.of("rules-drl")), PSUQ,
                 event("rules-drl/tests/events/psuq-tricky-memory-sizes.xml:4"));   // -m 12M
         assertFalse(x.fired());

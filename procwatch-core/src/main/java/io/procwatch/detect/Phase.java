@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@link #DETECT}.
  */
 public enum Phase {
-    /** Session state that must exist before anything else fires (the Sigma correlation state). */
+    /** Session state that must exist before anything else fires. */
     SETUP(10_000),
     /** The Sigma prefilter's candidate rules for each process event. */
     PREFILTER(1_000),

@@ -37,7 +37,7 @@ public final class RuleValidator {
     private static final Pattern FILTER_RULE_ID = Pattern.compile("ruleId\\s*==\\s*\"([^\"]*)\"");
     /** A salience number followed by its phase name: {@code salience 100  // Phase.FILTER}. */
     private static final Pattern PHASE_TAG = Pattern.compile("salience\\s*\\(?\\s*-?\\d+\\s*\\)?[ \\t]*//[ \\t]*Phase\\.(\\w+)");
-    private static final Set<Phase> DETECTION_PHASES = Set.of(Phase.DETECT, Phase.CORRELATE, Phase.CORRELATE_JUDGE);
+    private static final Set<Phase> DETECTION_PHASES = Set.of(Phase.DETECT, Phase.CORRELATE_CHECK, Phase.CORRELATE, Phase.CORRELATE_JUDGE);
 
     /** A parsed DRL file: its text and the rules the Drools parser found in it. */
     record DrlFile(Path path, String text, List<RuleDescr> rules) {
@@ -244,8 +244,8 @@ public final class RuleValidator {
             }
         }
         if (annotations(r).containsKey("id") && !DETECTION_PHASES.contains(phase)) {
-            error(f.path(), at, r.getName(), "a detection runs in phase DETECT (a Sigma correlation in CORRELATE or"
-                    + " CORRELATE_JUDGE), not " + phase);
+            error(f.path(), at, r.getName(), "a detection runs in phase DETECT (a Sigma correlation in CORRELATE_CHECK"
+                    + " or CORRELATE_JUDGE), not " + phase);
         }
         return phase;
     }

@@ -97,6 +97,71 @@ class DurableServeTest {
         }
     }
 
+    /** A Sysmon process creation of {@code user} running whoami at minute {@code minute} of 2024-05-01 10:00. */
+    private static String whoami(String user, int minute) {
+        return "{\"SourceName\":\"Microsoft-Windows-Sysmon\",\"Channel\":\"Microsoft-Windows-Sysmon/Operational\","
+                + "\"Hostname\":\"h1\",\"EventID\":1,\"@timestamp\":\"2024-05-01T10:0" + minute + ":00.000Z\","
+                + "\"User\":\"" + user + "\",\"CommandLine\":\"whoami /" + minute + "\","
+                + "\"Image\":\"C:\\\\Windows\\\\System32\\\\whoami.exe\",\"ProcessId\":\"10" + minute + "\"}";
+    }
+
+    @Test
+    void aHalfFilledSigmaCorrelationSurvivesKillNine(@TempDir Path dir) throws Exception {
+        // event_count gte 3 by User in 10 minutes: 2 events, a snapshot, kill -9; after the restart the 3rd
+        // completes it: exactly one notable of the correlation. Without its window in the snapshot, none.
+        String c = "11111111-0000-0000-0000-0000000000c1";
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        Files.writeString(sigma.resolve("whoami.yml"), "title: Whoami run\nid: 11111111-0000-0000-0000-00000000000a\n"
+                + "name: whoami_rule\nlevel: low\nlogsource: {category: process_creation, product: windows}\n"
+                + "detection:\n  sel:\n    CommandLine|contains: whoami\n  condition: sel\n");
+        Files.writeString(sigma.resolve("many.yml"), "title: Many whoami\nid: " + c + "\nlevel: high\ncorrelation:\n"
+                + "  type: event_count\n  rules: [whoami_rule]\n  group-by: [User]\n  timespan: 10m\n"
+                + "  condition: {gte: 3}\n");
+        Path state = dir.resolve("state");
+        Path out = dir.resolve("notables.ndjson");
+        Process first = serve(dir, state, out, "serve1.log", "--sigma", sigma.toString());
+        try {
+            int port = port(dir.resolve("serve1.log"), first);
+            assertEquals(200, postBody(port, whoami("CORP\\\\bob", 0) + "\n" + whoami("CORP\\\\bob", 1)).statusCode());
+            Thread.sleep(1500);                    // a snapshot (every 500 ms) holds the half-filled window
+            first.destroyForcibly();
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            first.destroyForcibly();
+        }
+        Process second = serve(dir, state, out, "serve2.log", "--sigma", sigma.toString());
+        try {
+            int port = port(dir.resolve("serve2.log"), second);
+            assertEquals(200, postBody(port, whoami("corp\\\\BOB", 2)).statusCode());
+            // An unrelated event hours later moves event time past the notable window of 10:02.
+            assertEquals(200, postBody(port, whoami("alice", 0).replace("T10:", "T14:")).statusCode());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (correlationNotables(out, c).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(1000);   // a second one would show up now
+        } finally {
+            second.destroy();
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            second.destroyForcibly();
+        }
+        List<String> got = correlationNotables(out, c);
+        assertEquals(1, got.size(), "one correlation notable:\n" + notables(out) + "\n"
+                + Files.readString(dir.resolve("serve2.log")));
+        assertEquals(1, JSON.readTree(got.get(0)).path("count").asLong());
+        assertTrue(Files.readString(dir.resolve("serve2.log")).contains("state restored from"));
+    }
+
+    private static List<String> correlationNotables(Path out, String id) throws IOException {
+        List<String> got = new ArrayList<>();
+        for (String n : notables(out)) {
+            if (JSON.readTree(n).path("rule_id").asText().equals(id)) {
+                got.add(n);
+            }
+        }
+        return got;
+    }
+
     @Test
     void aStoreThatCannotWriteAnswers503AndHealthSaysWhy(@TempDir Path dir) throws Exception {
         ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
@@ -131,11 +196,12 @@ class DurableServeTest {
         assertTrue(e.getMessage().contains("a-file"), e.getMessage());
     }
 
-    private Process serve(Path dir, Path state, Path out, String log) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    private Process serve(Path dir, Path state, Path out, String log, String... more) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "io.procwatch.cli.ProcwatchCli", "serve", "--rules", "rules-drl", "--port", "0", "--event-time",
-                "--state-dir", state.toString(), "--snapshot-interval", "500ms", "--out", out.toString());
+                "--state-dir", state.toString(), "--snapshot-interval", "500ms", "--out", out.toString()));
+        cmd.addAll(List.of(more));
         ProcessBuilder b = new ProcessBuilder(cmd);
         b.redirectErrorStream(true);
         b.redirectOutput(dir.resolve(log).toFile());

@@ -21,20 +21,24 @@ import java.util.regex.Pattern;
  *
  * <p>For one event: the Sigma prefilter picks candidate rules; the detections match; filters may suppress a match;
  * Sigma correlations count the matches that remain; then each match is placed in its notable windows and folded
- * into its groups; groups whose window the watermark has passed are emitted. A rule without salience is in
+ * into its groups; Sigma correlation windows the watermark has passed are judged; groups whose window the watermark
+ * has passed are emitted. A rule without salience is in
  * {@link #DETECT}.
  */
 public enum Phase {
-    /** Session state that must exist before anything else fires (the Sigma correlation state). */
+    /** Session state that must exist before anything else fires. */
     SETUP(10_000),
     /** The Sigma prefilter's candidate rules for each process event. */
     PREFILTER(1_000),
     /** Filters suppress matches that are known false positives, before anything counts them. */
     FILTER(100),
+    /**
+     * A Sigma correlation checked on every match fires as soon as a fold makes its condition hold: above
+     * {@link #CORRELATE}, so each fold is checked before the next, however many matches one firing brings.
+     */
+    CORRELATE_CHECK(60),
     /** Sigma correlations fold unsuppressed matches into their windows. */
     CORRELATE(50),
-    /** Sigma correlations judge their windows, after the matches of the same firing were folded in. */
-    CORRELATE_JUDGE(40),
     /** Detections turn events into matches; suppressed matches are counted. The default (no salience). */
     DETECT(0),
     /** The Sigma prefilter's candidates are dropped once the detections had their turn. */
@@ -43,6 +47,11 @@ public enum Phase {
     UNREPORTED(-90),
     /** Matches are placed in the notable windows that cover them and folded into their groups. */
     AGGREGATE(-100),
+    /**
+     * Sigma correlation windows the watermark has passed are judged and forgotten: after the aggregation deleted
+     * the matches of the same firing, so a forgotten window is never reopened by a match it already counted.
+     */
+    CORRELATE_JUDGE(-150),
     /** Groups whose window the watermark has passed become notables. */
     EMIT(-200);
 

@@ -1,5 +1,6 @@
 package io.procwatch.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.procwatch.aggregate.Notable;
 import io.procwatch.aggregate.NotableCollector;
 import io.procwatch.aggregate.NotableGroup;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -329,8 +331,15 @@ public final class DetectionSession implements AutoCloseable {
         }
         groups.sort(Comparator.comparingLong(GroupState::windowStart).thenComparing(GroupState::ruleId)
                 .thenComparing(x -> String.valueOf(x.values())));
+        Map<String, JsonNode> families = new TreeMap<>();
+        for (SessionExtension x : extensions) {
+            JsonNode state = x.stateName() == null ? null : x.capture(session);
+            if (state != null) {
+                families.put(x.stateName(), state);
+            }
+        }
         return new DetectionState(DetectionState.VERSION, newest, clockAt, watermark.getTime(), inserted, late,
-                counters, signatures, groups, RiskState.of(session.getObjects()));
+                counters, signatures, groups, RiskState.of(session.getObjects()), families);
     }
 
     /**
@@ -375,6 +384,11 @@ public final class DetectionSession implements AutoCloseable {
         }
         if (!unknown.isEmpty()) {
             LOG.warn("restored state holds open windows of detections these rules do not have; dropped: {}", unknown);
+        }
+        for (SessionExtension x : extensions) {
+            if (x.stateName() != null && s.extensions() != null && s.extensions().containsKey(x.stateName())) {
+                x.restore(session, s.extensions().get(x.stateName()), fields);
+            }
         }
         session.fireAllRules();
         return dropped;

@@ -1,5 +1,7 @@
 package io.procwatch.state;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +13,9 @@ import java.util.Map;
  * reload. Drools' own session marshalling is not published for Drools 10.2, and would hold every event in working
  * memory; this is procwatch's own state, small and stable across rule changes.
  *
- * <p>Not kept: events still in working memory (each was already evaluated) and Sigma correlation windows (a
- * restored session starts its correlations afresh; see docs/serve.md).
+ * <p>Not kept: events still in working memory (each was already evaluated). What a rule family keeps beyond
+ * Drools' own facts (the open Sigma correlation windows) is in {@code extensions}, each family's part as JSON
+ * under its name ({@link io.procwatch.engine.SessionExtension#stateName()}).
  *
  * @param version    format version ({@link #VERSION})
  * @param newest     the newest event time seen, epoch ms ({@code Long.MIN_VALUE} before any)
@@ -26,17 +29,29 @@ import java.util.Map;
  *                   detection whose signature differs in the restoring rules is emitted at once, as on a reload
  * @param groups     the open notable groups
  * @param risk       the risk rules' windows and marks ({@link RiskState}); null in a state of format 1
+ * @param extensions per rule family (its {@code SessionExtension} state name), its state as JSON; null in a
+ *                   state of format 1 or 2 (restored without: the Sigma correlations start afresh)
  */
 public record DetectionState(int version, long newest, long clockAt, long watermark, long inserted, long late,
                              Map<String, Long> counters, Map<String, String> signatures, List<GroupState> groups,
-                             RiskState risk) {
+                             RiskState risk, Map<String, JsonNode> extensions) {
 
-    /** The format written now (2: with {@link RiskState}; a format 1 state restores without risk state). */
-    public static final int VERSION = 2;
+    /**
+     * The format written now (3: with {@code extensions}; 2: with {@link RiskState}; older formats restore
+     * without what they lack).
+     */
+    public static final int VERSION = 3;
+
+    /** A state without rule-family state ({@code extensions} empty). */
+    public DetectionState(int version, long newest, long clockAt, long watermark, long inserted, long late,
+                          Map<String, Long> counters, Map<String, String> signatures, List<GroupState> groups,
+                          RiskState risk) {
+        this(version, newest, clockAt, watermark, inserted, late, counters, signatures, groups, risk, Map.of());
+    }
 
     /** The state of a session that has seen nothing. */
     public static DetectionState empty() {
         return new DetectionState(VERSION, Long.MIN_VALUE, 0, Long.MIN_VALUE, 0, 0, Map.of(), Map.of(), List.of(),
-                RiskState.empty());
+                RiskState.empty(), Map.of());
     }
 }

@@ -1,19 +1,14 @@
 package io.procwatch.sigma;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.procwatch.detect.Match;
 import io.procwatch.detect.Phase;
-import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.KieBase;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,46 +17,37 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Sigma correlation rules ({@code event_count}, {@code value_count}, {@code temporal},
- * {@code temporal_ordered}) as DRL rules on {@link Match} with the sliding-window state kept in Java.
- *
- * <p>The aggregation rules delete each match right after it is folded into its notable group (salience -100),
- * so a DRL window over {@code Match} facts would see nothing. A correlation rule therefore fires at salience 50
- * on every unsuppressed match of the rules it names (after the filters at 100) and hands it to the session's
- * {@link State} fact, which keeps per correlation and group a deque of the matches inside the timespan. When the
- * condition holds, the rule inserts its own match (the last event of the window) through
- * {@code detections.match}, and that match becomes a notable like any other. Since the state is not made of
- * {@code Match} facts, {@code @expires(2h)} on {@code Match} does not bound the timespan.
+ * Sigma correlation rules (specification 2.1: {@code event_count}, {@code value_count}, {@code temporal},
+ * {@code temporal_ordered}, {@code value_sum}, {@code value_avg}, {@code value_percentile}; criteria {@code gt},
+ * {@code gte}, {@code lt}, {@code lte}, {@code eq}, {@code neq}, several of them a range) converted to DRL whose
+ * state is working-memory facts: one {@link CorrelationWindow} per correlation and group, opened by a rule when
+ * the group's first match arrives, changed with {@code modify( $w ) { add( $m ) }} for every unsuppressed match of
+ * the rules named, and read by the correlation's detection rule through the property its condition compares
+ * ({@code eventCount > 2}).
  *
  * <ul>
- * <li>{@code gt}/{@code gte} on {@code event_count} and {@code value_count}: checked on each match over the
- * window ending at it {@code [t - timespan, t]}; after firing, the group's window starts afresh.</li>
- * <li>{@code lt}/{@code lte}, and {@code eq} on {@code event_count} and {@code value_count} (the count, of events
- * or of distinct values, "must be equal the given value": one that reaches n may still go past it): can only be
- * decided once the window is over. A group's window opens at its first match and covers
- * {@code [start, start + timespan]}; it is a {@link TumblingWindow} fact, and the correlation's detection rule
- * reacts to the {@link io.procwatch.aggregate.Watermark}: once the watermark (newest event time less the
- * late-event allowance, or the wall clock less it; {@code Long.MAX_VALUE} at the session's flush or close) passes
- * the window's end, the window is judged, with no later match needed. When the count satisfies the condition,
- * the correlation's match carries the group's latest event re-timed to the window's end: that is when the
- * condition became certain, and that time decides its notable window. A group with no match at all has no
- * window, so "fewer than n" never fires on silence. A range ({@code gt: 100} with {@code lte: 200}: every
- * criterion must hold) has an upper bound and is judged the same way. So {@code eq: 3} fires for a group whose
- * window ends with exactly 3, not for one that reached 3 and went on to 4.</li>
- * <li>{@code temporal}: every named rule (or at least {@code condition} of them) matched within the timespan,
- * any order; {@code temporal_ordered}: in the order listed. Checked on each match, {@code eq} included; with
- * {@code lt}/{@code lte}, at the window end as above ({@link #atWindowEnd}).</li>
+ * <li>Checked on every match ({@code gt}/{@code gte} on a count or a sum; the temporal types, {@code eq}
+ * included): a sliding window over the group's last timespan of matches; the detection rule
+ * ({@link io.procwatch.detect.Phase#CORRELATE_CHECK}, above the folds) fires as soon as a fold makes the condition
+ * hold, on the match's event, and restarts the window. A window nothing can count in any more (the
+ * {@link io.procwatch.aggregate.Watermark} past its newest match plus the timespan) is deleted.</li>
+ * <li>Judged when the time is over ({@link #atWindowEnd}: {@code lt}, {@code lte}, {@code neq}, {@code eq} on a
+ * count, {@code value_avg}, {@code value_percentile}): a window covers {@code [first match, first match +
+ * timespan]}; once the watermark passes its end ({@code Long.MAX_VALUE} at the end of the input) the detection rule
+ * ({@link io.procwatch.detect.Phase#CORRELATE_JUDGE}, after the aggregation deleted the firing's matches) judges
+ * it, oldest first, and deletes it; the match carries the group's latest event re-timed to the window end. A group
+ * with no match has no window, so "fewer than n" never fires on silence.</li>
  * </ul>
+ *
+ * <p>Values are compared as Sigma compares them, case-insensitively ({@link CorrelationGroup}, {@link
+ * CorrelationWindow#getValueCount()}); {@code event_count} counts events, not matches.
  *
  * <p>{@code generate} (false by default): a rule that correlations name raises no notables of its own unless one
  * of them says {@code generate: true} ({@link #withoutOwnNotables}). Its matches still pass the filters and feed
  * every correlation naming it; the rule of {@link #baseRulesDrl} then deletes them before aggregation.
  *
- * <pre>{@code
- * // A session's DRL (converted Sigma rules and correlations, model.drl, aggregation.drl) runs as usual:
- * session.insert(event); session.fire();   // gt/gte/temporal notables at the match; lt/lte/eq as windows end
- * session.flush();                          // end of input: every open lt/lte/eq window is judged, notables emitted
- * }</pre>
+ * <p>A session's open windows move to the session of reloaded rules ({@link SigmaRuntime#handOver}) and are part
+ * of a detection state ({@link CorrelationState}).
  */
 public final class SigmaCorrelations {
 
@@ -69,6 +55,14 @@ public final class SigmaCorrelations {
     }
 
     // ------------------------------------------------------------------ conversion
+
+    /** Sigma correlation types (specification 2.1). */
+    static final List<String> TYPES = List.of("event_count", "value_count", "temporal", "temporal_ordered",
+            "value_sum", "value_avg", "value_percentile");
+    /** Condition criteria and the DRL comparison each becomes. */
+    private static final Map<String, String> OPERATORS = Map.of(
+            "gt", ">", "gte", ">=", "lt", "<", "lte", "<=", "eq", "==", "neq", "!=");
+    private static final List<String> CRITERIA = List.of("gt", "gte", "lt", "lte", "eq", "neq");
 
     static SigmaConverter.Converted convert(SigmaConverter conv, JsonNode doc, Path source, String stem,
                                             Map<String, String> refs) {
@@ -79,7 +73,7 @@ public final class SigmaCorrelations {
         }
         JsonNode c = doc.path("correlation");
         String type = c.path("type").asText("");
-        if (!List.of("event_count", "value_count", "temporal", "temporal_ordered").contains(type)) {
+        if (!TYPES.contains(type)) {
             throw new SigmaException("correlation type " + type, "unknown correlation type '" + type + "'");
         }
         List<String> rules = SigmaConverter.references(c.path("rules"), refs);
@@ -100,101 +94,183 @@ public final class SigmaCorrelations {
             groupBy.add(conv.eventField(g.asText(), ctx));
         }
         JsonNode cond = c.path("condition");
+        boolean counts = !Set.of("value_sum", "value_avg", "value_percentile").contains(type);
         // Several criteria are a range ("gt: 100, lte: 200"): all must hold.
         List<String> ops = new ArrayList<>();
         List<String> bounds = new ArrayList<>();
-        for (String o : List.of("gt", "gte", "lt", "lte", "eq")) {
+        for (String o : CRITERIA) {
             if (cond.has(o)) {
+                JsonNode n = cond.get(o);
+                if (!n.isNumber() || (counts && !n.canConvertToExactIntegral())) {
+                    throw new SigmaException("correlation condition", "condition." + o + " must be "
+                            + (counts ? "a whole number" : "a number") + ", not '" + n.asText() + "'");
+                }
                 ops.add(o);
-                bounds.add(Long.toString(cond.get(o).asLong()));
+                bounds.add(counts ? Long.toString(n.asLong()) : n.asText());
             }
         }
-        String field = "";
-        if (type.equals("value_count")) {
-            if (!cond.hasNonNull("field")) {
-                throw new SigmaException("value_count without field", "condition.field is missing");
+        List<String> fields = new ArrayList<>();
+        if (!type.startsWith("temporal") && !type.equals("event_count")) {
+            JsonNode f = cond.path("field");
+            if (f.isArray()) {
+                f.forEach(x -> fields.add(conv.eventField(x.asText(), ctx)));
+            } else if (f.isTextual()) {
+                fields.add(conv.eventField(f.asText(), ctx));
             }
-            field = conv.eventField(cond.get("field").asText(), ctx);
+            if (fields.isEmpty()) {
+                throw new SigmaException(type + " without field", "condition.field is missing");
+            }
+            if (fields.size() > 1 && !type.equals("value_count")) {
+                throw new SigmaException(type + " over several fields", type + " reads one number field, not " + fields);
+            }
+        }
+        if (cond.has("percentile")) {
+            throw new SigmaException("correlation condition", "condition.percentile is not part of the Sigma"
+                    + " correlation specification 2.1 (value_percentile compares the share of the field's values)");
         }
         if (ops.isEmpty()) {
             if (type.startsWith("temporal")) {
                 ops.add("gte");
                 bounds.add(Integer.toString(rules.size()));
             } else {
-                throw new SigmaException("correlation condition", "condition needs gt, gte, lt, lte or eq");
+                throw new SigmaException("correlation condition", "condition needs gt, gte, lt, lte, eq or neq");
             }
         }
+        String property = property(type, ops);
         String spec = String.join("\u0001", type, Long.toString(span), String.join(",", ops), String.join(",", bounds),
-                field, String.join("\u0002", groupBy), String.join("\u0002", rules));
+                String.join("\u0002", fields), String.join("\u0002", groupBy), String.join("\u0002", rules));
         StringBuilder condition = new StringBuilder();
+        List<String> constraints = new ArrayList<>();
+        if (Set.of("value_avg", "value_percentile").contains(type)) {
+            // No number (value_avg) or no value (value_percentile) in the window: nothing to compare, never fires.
+            constraints.add(type.equals("value_avg") ? "numberCount > 0" : "valueCount > 0");
+        }
         for (int i = 0; i < ops.size(); i++) {
             condition.append(i > 0 ? " and " : "").append(ops.get(i)).append(" ").append(bounds.get(i));
+            constraints.add(property + " " + OPERATORS.get(ops.get(i)) + " " + bounds.get(i));
         }
 
         boolean generate = generate(doc);
         boolean atWindowEnd = atWindowEnd(type, ops);
         String name = DrlWriter.oneLine(title) + " [" + id + "]";
+        String cid = SigmaConverter.str(id);
         StringBuilder sb = new StringBuilder();
         sb.append("package io.procwatch.rules;\n\n");
         sb.append("// Converted from Sigma correlation \"").append(DrlWriter.oneLine(title)).append("\" (").append(id).append(")\n");
         sb.append("// source: ").append(source == null ? "(memory)" : source.getFileName()).append("\n");
         sb.append("// ").append(type).append(" over ").append(rules).append(", timespan ").append(ts.asText())
                 .append(", group-by ").append(groupBy).append(", ").append(condition)
-                .append(field.isEmpty() ? "" : " distinct " + field).append("\n");
-        sb.append("// Window state lives in SigmaCorrelations.State (Java), not in Match facts.\n");
+                .append(fields.isEmpty() ? "" : " of " + String.join(" and ", fields)).append("\n");
+        sb.append("// Each group's window is a CorrelationWindow fact: the first match of a group opens it, every match is\n")
+                .append("// folded in with modify, and the condition below reads it (").append(String.join(", ", constraints))
+                .append(").\n");
+        sb.append("// Group-by values and counted values are compared case-insensitively, as Sigma compares values.\n");
+        if (atWindowEnd) {
+            sb.append("// ").append(condition).append(" is only known when the time is over: a group's window covers [first match,\n")
+                    .append("// first match + timespan] and is judged once the Watermark passes its end (or at the end of the input);\n")
+                    .append("// the correlation's match carries the group's last event, timed at the window end.\n");
+        } else {
+            sb.append("// Checked on every match over the last timespan of the group's matches; after firing, the window restarts.\n");
+        }
         sb.append(generate
                 ? "// generate: true: the rules named keep their own notables.\n"
                 : "// generate: false (the default): the rules named raise no notables of their own unless another\n"
                 + "// correlation naming them sets generate: true (" + SigmaRules.CORRELATION_GENERATE_FILE + ").\n");
-        if (atWindowEnd) {
-            sb.append("// ").append(condition).append(": a group's window opens at its first match and is judged once the Watermark\n")
-                    .append("// passes its end (first match + timespan), or at the end of the input; the correlation's match\n")
-                    .append("// carries the group's last event, timed at the window end.\n");
-        }
-        sb.append("\nimport io.procwatch.detect.Match;\nimport io.procwatch.normalize.ProcessEvent;\n");
-        if (atWindowEnd) {
-            sb.append("import io.procwatch.aggregate.Watermark;\n");
-        }
-        sb.append("import io.procwatch.sigma.SigmaCorrelations;\n\n");
+        sb.append("\nimport io.procwatch.detect.Match;\nimport io.procwatch.aggregate.Watermark;\n");
+        sb.append("import io.procwatch.sigma.CorrelationGroup;\nimport io.procwatch.sigma.CorrelationWindow;\n\n");
         sb.append("global io.procwatch.detect.Detections detections;\n\n");
         List<String> notableGroup = new ArrayList<>(groupBy);
         if (notableGroup.isEmpty()) {
             notableGroup.add("dest");
         }
-        StringBuilder matchPattern = new StringBuilder("    $m : Match( ruleId in ( ");
+        StringBuilder match = new StringBuilder("    $m : Match( ruleId in ( ");
         for (int i = 0; i < rules.size(); i++) {
-            matchPattern.append(i > 0 ? ", " : "").append(SigmaConverter.str(rules.get(i)));
+            match.append(i > 0 ? ", " : "").append(SigmaConverter.str(rules.get(i)));
         }
-        matchPattern.append(" ), suppressedBy == null )\n");
+        match.append(" ), suppressedBy == null )\n");
+        match.append("    $g : CorrelationGroup() from CorrelationGroup.of( $m");
+        groupBy.forEach(f -> match.append(", ").append(SigmaConverter.str(f)));
+        match.append(" )\n");
+        String window = "CorrelationWindow( correlation == " + cid + ", group == $g" + (atWindowEnd ? ", end >= $m.time" : "") + " )";
+
+        sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name + ": a group's first match opens its window")).append("\n");
+        sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
+        sb.append("when\n").append(match).append("    not ").append(window).append("\n");
+        sb.append("then\n    insert( CorrelationWindow.");
+        sb.append(atWindowEnd ? "tumbling( " + cid + ", \"" + type + "\", $g, $m.getTime(), " + span + "L )"
+                : "sliding( " + cid + ", \"" + type + "\", $g, " + span + "L )");
+        if (!fields.isEmpty()) {
+            sb.append(".field( ").append(String.join(", ", fields.stream().map(SigmaConverter::str).toList())).append(" )");
+        }
+        if (type.equals("temporal_ordered")) {
+            sb.append(".order( ").append(String.join(", ", rules.stream().map(SigmaConverter::str).toList())).append(" )");
+        }
+        sb.append(" );\nend\n\n");
+
+        sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name + ": count a match in its group's window")).append("\n");
+        sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
+        sb.append("when\n").append(match).append("    $w : ").append(window).append("\n");
         if (atWindowEnd) {
-            // Two rules: one folds matches into windows (facts), the detection judges a window once time is past it.
-            sb.append("rule ").append(SigmaConverter.str("Sigma correlation window: " + name)).append("\n");
-            sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
-            sb.append("when\n    $s : SigmaCorrelations.State()\n").append(matchPattern);
-            sb.append("then\n    SigmaCorrelations.TumblingWindow opened = $s.collect( ").append(SigmaConverter.str(id))
-                    .append(", ").append(SigmaConverter.str(spec)).append(", $m );\n");
-            sb.append("    if ( opened != null ) {\n        insert( opened );\n    }\nend\n\n");
-            sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
-            DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
-            specAnnotation(sb, spec);
-            // Below the window rule (50): matches raised in the same firing are folded in before a window is judged.
+            sb.append("    // the group's oldest window that the match is not past\n");
+            sb.append("    not CorrelationWindow( correlation == ").append(cid).append(", group == $g, end >= $m.time, start < $w.start )\n");
+        }
+        sb.append("then\n    modify( $w ) { add( $m ) }\nend\n\n");
+
+        String holds = String.join(", ", constraints);
+        sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
+        DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
+        specAnnotation(sb, spec);
+        if (atWindowEnd) {
+            // After the aggregation rules deleted this firing's matches: a window deleted here is never reopened
+            // by a match it already counted.
+            // Oldest first: the matches a judged window raises reach chained correlations in time order.
+            String oldestFirst = "    not CorrelationWindow( correlation == " + cid + ", end < $w.end )\n";
             sb.append("    ").append(Phase.CORRELATE_JUDGE.drl()).append("\n");
             sb.append("when\n    Watermark( $now : time )\n");
-            sb.append("    $w : SigmaCorrelations.TumblingWindow( correlation == ").append(SigmaConverter.str(id))
-                    .append(", end < $now )\n");
-            sb.append("    $s : SigmaCorrelations.State()\n");
-            sb.append("then\n    delete( $w );\n    ProcessEvent e = $s.judge( $w );\n");
+            sb.append("    $w : CorrelationWindow( correlation == ").append(cid).append(", end < $now, ").append(holds).append(" )\n");
+            sb.append(oldestFirst);
+            sb.append("then\n    delete( $w );\n    insert( detections.match( kcontext, $w.getEventAtEnd() ) );\nend\n\n");
+            sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name + ": forget a window over that did not hold")).append("\n");
+            sb.append("    ").append(Phase.CORRELATE_JUDGE.drl()).append("\n");
+            sb.append("when\n    Watermark( $now : time )\n");
+            sb.append("    $w : CorrelationWindow( correlation == ").append(cid).append(", end < $now, !( ")
+                    .append(String.join(" && ", constraints)).append(" ) )\n");
+            sb.append(oldestFirst);
+            sb.append("then\n    delete( $w );\nend\n");
         } else {
-            sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name)).append("\n");
-            DrlWriter.catalog(sb, doc, id, title, String.join(" ", notableGroup), "sysmon security");
-            specAnnotation(sb, spec);
-            sb.append("    ").append(Phase.CORRELATE.drl()).append("\n");
-            sb.append("when\n    $s : SigmaCorrelations.State()\n").append(matchPattern);
-            sb.append("then\n    ProcessEvent e = $s.observe( ").append(SigmaConverter.str(id)).append(", ")
-                    .append(SigmaConverter.str(spec)).append(", $m );\n");
+            // Above the folds: each fold is checked before the next, however many matches one firing brings.
+            sb.append("    ").append(Phase.CORRELATE_CHECK.drl()).append("\n");
+            sb.append("when\n    $w : CorrelationWindow( correlation == ").append(cid).append(", ").append(holds).append(" )\n");
+            sb.append("then\n    insert( detections.match( kcontext, $w.getLastEvent() ) );\n    modify( $w ) { restart() }\nend\n\n");
+            sb.append("rule ").append(SigmaConverter.str("Sigma correlation: " + name + ": forget a window nothing can count in any more")).append("\n");
+            sb.append("    ").append(Phase.CORRELATE_JUDGE.drl()).append("\n");
+            sb.append("when\n    Watermark( $now : time )\n");
+            sb.append("    $w : CorrelationWindow( correlation == ").append(cid).append(", expiresAt < $now )\n");
+            sb.append("then\n    delete( $w );\nend\n");
         }
-        sb.append("    if ( e != null ) {\n        insert( detections.match( kcontext, e ) );\n    }\nend\n");
         return new SigmaConverter.Converted(id, title, stem + ".drl", sb.toString(), Set.of(), source, true);
+    }
+
+    /** The {@link CorrelationWindow} property a correlation's condition compares. */
+    private static String property(String type, List<String> ops) {
+        return switch (type) {
+            case "event_count" -> "eventCount";
+            case "value_count" -> "valueCount";
+            case "temporal" -> "ruleCount";
+            case "temporal_ordered" -> "orderedRuleCount";
+            case "value_sum" -> "valueSum";
+            case "value_avg" -> "valueAvg";
+            default -> {
+                // value_percentile: the share of a value; "lte 1" asks for a value carried by at most 1% of the events.
+                boolean below = ops.stream().allMatch(o -> o.equals("lt") || o.equals("lte"));
+                boolean above = ops.stream().allMatch(o -> o.equals("gt") || o.equals("gte"));
+                if (!below && !above) {
+                    throw new SigmaException("correlation condition", "value_percentile takes lt/lte (a rare value) or"
+                            + " gt/gte (a common value), not " + ops);
+                }
+                yield below ? "rarestShare" : "commonestShare";
+            }
+        };
     }
 
     /**
@@ -310,24 +386,6 @@ public final class SigmaCorrelations {
         return sb.toString();
     }
 
-    /** The rule that gives each session its correlation state (once, before anything else). */
-    public static String stateDrl() {
-        return """
-                package io.procwatch.rules;
-
-                // Sigma correlations (generated by procwatch): one window state per session.
-                import io.procwatch.sigma.SigmaCorrelations;
-
-                rule "Sigma correlation state"
-                    salience 10000  // Phase.SETUP
-                when
-                    not SigmaCorrelations.State()
-                then
-                    insert( new SigmaCorrelations.State() );
-                end
-                """;
-    }
-
     /** Sigma timespans: a number and s, m, h, d or w. */
     static long millis(String s) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([smhdw])").matcher(s.strip());
@@ -344,272 +402,18 @@ public final class SigmaCorrelations {
         };
     }
 
-    // ------------------------------------------------------------------ runtime
-
-    /** A correlation as its DRL passes it: criteria ({@code ops}/{@code bounds}, all must hold) and grouping. */
-    private record Spec(String type, long span, List<String> ops, List<Long> bounds, String field,
-                        List<String> groupBy, List<String> rules) {
-        static Spec parse(String s) {
-            String[] p = s.split("\u0001", -1);
-            return new Spec(p[0], Long.parseLong(p[1]), List.of(p[2].split(",")),
-                    Arrays.stream(p[3].split(",")).map(Long::valueOf).toList(), p[4],
-                    p[5].isEmpty() ? List.of() : Arrays.asList(p[5].split("\u0002")), Arrays.asList(p[6].split("\u0002")));
-        }
-
-        boolean holds(long n) {
-            for (int i = 0; i < ops.size(); i++) {
-                long bound = bounds.get(i);
-                boolean ok = switch (ops.get(i)) {
-                    case "gt" -> n > bound;
-                    case "gte" -> n >= bound;
-                    case "lt" -> n < bound;
-                    case "lte" -> n <= bound;
-                    default -> n == bound;
-                };
-                if (!ok) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        boolean atWindowEnd() {
-            return SigmaCorrelations.atWindowEnd(type, ops);
-        }
-    }
-
     /**
      * Whether a correlation is judged once its window is over rather than on each match: an upper bound
-     * ({@code lt}, {@code lte}, or a range with one) can only be known then, and so can {@code eq} on a count
-     * ({@code event_count}, {@code value_count}), because a count that reaches n may still go past it. The
-     * temporal types keep {@code eq} on the sliding window, as before: their count is of the distinct rules named,
-     * so with {@code eq} at the number of rules named (the usual case) it cannot go past n.
+     * ({@code lt}, {@code lte}, or a range with one) can only be known then, and so can {@code eq} and {@code neq}
+     * on a count ({@code event_count}, {@code value_count}), because a count that reaches n may still go past it,
+     * and an average or a share of values ({@code value_avg}, {@code value_percentile}), which any later match
+     * changes. The temporal types keep {@code eq} on the sliding window: their count is of the distinct rules
+     * named, so with {@code eq} at the number of rules named (the usual case) it cannot go past n.
      */
     static boolean atWindowEnd(String type, List<String> ops) {
-        return ops.contains("lt") || ops.contains("lte") || (ops.contains("eq") && !type.startsWith("temporal"));
+        return ops.contains("lt") || ops.contains("lte") || ops.contains("neq")
+                || (ops.contains("eq") && !type.startsWith("temporal"))
+                || type.equals("value_avg") || type.equals("value_percentile");
     }
 
-    /** An event by identity (an event matched by two rules is one object in both matches). */
-    private record IdentityKey(ProcessEvent event) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IdentityKey k && k.event == event;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(event);
-        }
-    }
-
-    private record Entry(long time, String rule, String value, ProcessEvent event) {
-        static Entry of(Spec spec, Match m) {
-            ProcessEvent e = m.getEvent();
-            return new Entry(m.getTime(), m.getRuleId(), spec.field().isEmpty() ? null : e.get(spec.field()), e);
-        }
-    }
-
-    private static final class Window {
-        final ArrayDeque<Entry> entries = new ArrayDeque<>();
-    }
-
-    /**
-     * The window of an {@code lt}/{@code lte}/{@code eq} correlation ({@link SigmaCorrelations#atWindowEnd}) for one
-     * group: it opens at the group's first match, covers {@code [start, start + timespan]} and is a working-memory
-     * fact, so the correlation's DRL rule judges it as soon as the {@link io.procwatch.aggregate.Watermark} passes
-     * {@link #getEnd()} (at the latest at the end of the input, when the watermark becomes {@code Long.MAX_VALUE}).
-     */
-    public static final class TumblingWindow {
-        private final String correlation;
-        private final Spec spec;
-        private final List<String> key;
-        private final long start;
-        private final long end;
-        private final List<Entry> entries = new ArrayList<>();
-
-        private TumblingWindow(String correlation, Spec spec, List<String> key, long start) {
-            this.correlation = correlation;
-            this.spec = spec;
-            this.key = key;
-            this.start = start;
-            this.end = start + spec.span();
-        }
-
-        /** The correlation's id. */
-        public String getCorrelation() {
-            return correlation;
-        }
-
-        /** Epoch ms of the first match. */
-        public long getStart() {
-            return start;
-        }
-
-        /** Epoch ms: start plus the timespan, inclusive; the window is judged when the watermark is past it. */
-        public long getEnd() {
-            return end;
-        }
-    }
-
-    /** The correlation windows of one session (a working-memory fact). */
-    public static final class State {
-        private final Map<String, Map<List<String>, Window>> windows = new HashMap<>();
-        /** Open windows judged at their end (lt/lte/eq) per correlation and group, in start order. */
-        private final Map<String, Map<List<String>, List<TumblingWindow>>> tumbling = new HashMap<>();
-        /** Parsed definitions, one per correlation of this session's rules (so bounded by them). */
-        private final Map<String, Spec> specs = new HashMap<>();
-
-        /**
-         * Adds a match to its sliding correlation window ({@code gt}, {@code gte}; temporal types, {@code eq}
-         * included); returns the event to raise the correlation on when its condition now holds, else null.
-         *
-         * @throws IllegalStateException for a correlation judged at the window end ({@link #atWindowEnd}: lt, lte,
-         *                               or eq on a count), whose DRL must call {@link #collect} (a file converted
-         *                               by an older procwatch: convert again)
-         */
-        public ProcessEvent observe(String correlationId, String specText, Match m) {
-            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
-            if (spec.atWindowEnd()) {
-                throw new IllegalStateException("correlation " + correlationId + " (" + String.join(", ", spec.ops())
-                        + " on " + spec.type() + ": judged at the window end) was converted by an older procwatch:"
-                        + " convert it again");
-            }
-            Window w = windows.computeIfAbsent(correlationId, k -> new HashMap<>())
-                    .computeIfAbsent(key(spec, m), k -> new Window());
-            w.entries.addLast(Entry.of(spec, m));
-            // Sliding window [t - span, t]. Matches arrive in event-time order per session; a late one that is
-            // older than the window's newest is kept and only ages out with the window.
-            long newest = Math.max(m.getTime(), w.entries.peekLast().time());
-            w.entries.removeIf(x -> x.time() < newest - spec.span());
-            if (fires(spec, w.entries)) {
-                w.entries.clear();
-                return m.getEvent();
-            }
-            return null;
-        }
-
-        /**
-         * Adds a match to the {@code lt}/{@code lte}/{@code eq} window of its group that covers its time; returns
-         * the window it opened (to insert as a fact), or null when it joined an open one. A match older than the
-         * group's oldest open window (out of order within the late-event allowance) joins that window.
-         */
-        public TumblingWindow collect(String correlationId, String specText, Match m) {
-            Spec spec = specs.computeIfAbsent(specText, Spec::parse);
-            List<String> key = key(spec, m);
-            List<TumblingWindow> open = tumbling.computeIfAbsent(correlationId, k -> new HashMap<>())
-                    .computeIfAbsent(key, k -> new ArrayList<>());
-            long t = m.getTime();
-            for (TumblingWindow w : open) {
-                if (t <= w.end) {
-                    w.entries.add(Entry.of(spec, m));
-                    return null;
-                }
-            }
-            // Later than every open window's end: windows are appended in start order.
-            TumblingWindow w = new TumblingWindow(correlationId, spec, key, t);
-            w.entries.add(Entry.of(spec, m));
-            open.add(w);
-            return w;
-        }
-
-        /**
-         * Judges a window the watermark has passed and forgets it: when the count satisfies the condition, returns
-         * the event to raise the correlation on (the group's latest event, timed at the window's end, when the
-         * condition became certain), else null.
-         */
-        public ProcessEvent judge(TumblingWindow w) {
-            Map<List<String>, List<TumblingWindow>> groups = tumbling.get(w.correlation);
-            if (groups != null) {
-                List<TumblingWindow> open = groups.get(w.key);
-                if (open != null && open.remove(w) && open.isEmpty()) {
-                    groups.remove(w.key);
-                }
-            }
-            if (!w.spec.holds(count(w.spec, w.entries))) {
-                return null;
-            }
-            Entry last = w.entries.get(0);
-            for (Entry x : w.entries) {
-                if (x.time() >= last.time()) {
-                    last = x;
-                }
-            }
-            ProcessEvent e = last.event();
-            return e.withTime(w.end);
-        }
-
-        /** The correlations that hold matches: in a sliding window, or in an open window judged at its end. */
-        public Set<String> correlations() {
-            Set<String> out = new HashSet<>(tumbling.keySet());
-            windows.forEach((id, groups) -> {
-                if (groups.values().stream().anyMatch(w -> !w.entries.isEmpty())) {
-                    out.add(id);
-                }
-            });
-            return out;
-        }
-
-        /**
-         * A rule reload: moves the windows of the correlations in {@code carried} (same id and definition in the new
-         * rules) into {@code next}, the state of the replacing session, and forgets all of them here. Returns the
-         * open {@link TumblingWindow}s moved, oldest first: the caller inserts them into the new session's working
-         * memory, where its rules judge them when the watermark passes their end.
-         */
-        public List<TumblingWindow> handOver(State next, Set<String> carried) {
-            List<TumblingWindow> open = new ArrayList<>();
-            for (String id : carried) {
-                Map<List<String>, Window> sliding = windows.get(id);
-                if (sliding != null) {
-                    next.windows.put(id, sliding);
-                }
-                Map<List<String>, List<TumblingWindow>> groups = tumbling.get(id);
-                if (groups != null) {
-                    next.tumbling.put(id, groups);
-                    groups.values().forEach(open::addAll);
-                }
-            }
-            windows.clear();
-            tumbling.clear();
-            open.sort(Comparator.comparingLong(TumblingWindow::getStart).thenComparing(TumblingWindow::getCorrelation));
-            return open;
-        }
-
-        private static List<String> key(Spec spec, Match m) {
-            List<String> key = new ArrayList<>(spec.groupBy().size());
-            for (String f : spec.groupBy()) {
-                key.add(m.getEvent().get(f));
-            }
-            return key;
-        }
-
-        private static long count(Spec spec, Collection<Entry> entries) {
-            return switch (spec.type()) {
-                // Events, not matches: one event that two of the named rules matched counts once.
-                case "event_count" -> entries.stream().map(e -> new IdentityKey(e.event())).distinct().count();
-                case "value_count" -> entries.stream().map(Entry::value).filter(v -> v != null).distinct().count();
-                default -> entries.stream().map(Entry::rule).distinct().count();
-            };
-        }
-
-        private static boolean fires(Spec spec, ArrayDeque<Entry> entries) {
-            if (spec.type().equals("temporal_ordered")) {
-                // Greedy leftmost: the named rules occur in this order within the window.
-                int k = 0;
-                List<Entry> sorted = new ArrayList<>(entries);
-                sorted.sort((a, b) -> Long.compare(a.time(), b.time()));
-                for (Entry x : sorted) {
-                    if (k < spec.rules().size() && x.rule().equals(spec.rules().get(k))) {
-                        k++;
-                    }
-                }
-                return k == spec.rules().size();
-            }
-            if (spec.type().equals("temporal")) {
-                Set<String> seen = new HashSet<>();
-                entries.forEach(x -> seen.add(x.rule()));
-                return spec.holds(seen.size());
-            }
-            return spec.holds(count(spec, entries));
-        }
-    }
 }

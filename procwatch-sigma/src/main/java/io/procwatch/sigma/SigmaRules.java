@@ -16,8 +16,6 @@ public final class SigmaRules {
 
     /** The file name of the prefilter DRL that must accompany converted rules. */
     public static final String PREFILTER_FILE = "sigma_prefilter.drl";
-    /** The file that gives each session its correlation state; written when correlations are converted. */
-    public static final String CORRELATION_STATE_FILE = "sigma_correlation_state.drl";
     /**
      * The file that keeps the rules correlations name (without {@code generate: true}) out of the notables;
      * written when there are such rules.
@@ -75,9 +73,6 @@ public final class SigmaRules {
             }
         }
         out.put(base.resolve(PREFILTER_FILE), prefilterDrl());
-        if (out.values().stream().anyMatch(t -> t.contains("SigmaCorrelations.State()"))) {
-            out.put(base.resolve(CORRELATION_STATE_FILE), SigmaCorrelations.stateDrl());
-        }
         Map<String, List<String>> off = withoutOwnNotables(report, skipIds);
         if (!off.isEmpty()) {
             out.put(base.resolve(CORRELATION_GENERATE_FILE), SigmaCorrelations.baseRulesDrl(off));

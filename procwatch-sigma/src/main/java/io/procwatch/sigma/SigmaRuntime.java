@@ -3,12 +3,17 @@ package io.procwatch.sigma;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.detect.RuleSetGlobal;
 import io.procwatch.engine.SessionExtension;
+import io.procwatch.normalize.FieldTable;
 import io.procwatch.normalize.ProcessEvent;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kie.api.runtime.KieSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +33,12 @@ public final class SigmaRuntime implements SessionExtension {
 
     /** The DRL global name. */
     public static final String GLOBAL = "sigma";
+    /** The name of the Sigma correlation windows in a detection state's {@code extensions}. */
+    public static final String STATE_NAME = "sigmaCorrelations";
+
+    /** Reads and writes {@link CorrelationState}; one per runtime (nothing static and mutable). */
+    private final ObjectMapper json = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final SigmaRegexes regexes = new SigmaRegexes();
     private final SigmaPrefilter prefilter;
@@ -71,45 +82,81 @@ public final class SigmaRuntime implements SessionExtension {
     }
 
     /**
-     * Moves the Sigma correlation windows ({@link SigmaCorrelations.State}: the sliding windows of gt/gte and
-     * temporal, and the open {@link SigmaCorrelations.TumblingWindow} facts of lt/lte/eq) of every correlation whose
+     * Moves the open Sigma correlation windows ({@link CorrelationWindow} facts) of every correlation whose
      * {@code @sigmaCorrelationSpec} is the same in {@code to}'s rules into {@code to}: its later matches count on,
-     * and its open windows are judged by the new rules when the watermark passes their end. The windows of a
-     * correlation changed or removed are dropped, not judged: they are not over, so their outcome is not known yet
-     * (a count below an lt bound now may pass it later), and the new definition starts afresh.
+     * and its windows are judged by the new rules. The windows of a correlation changed or removed are dropped, not
+     * judged: they are not over, so their outcome is not known yet (a count below an lt bound now may pass it
+     * later), and the new definition starts afresh.
      */
     @Override
     public void handOver(KieSession from, KieSession to) {
-        SigmaCorrelations.State fromState = state(from);
-        if (fromState == null) {
-            return;
-        }
-        for (Object w : new ArrayList<>(from.getObjects(o -> o instanceof SigmaCorrelations.TumblingWindow))) {
-            from.delete(from.getFactHandle(w));
-        }
-        Map<String, String> before = SigmaCorrelations.specs(from.getKieBase());
         Map<String, String> after = SigmaCorrelations.specs(to.getKieBase());
-        Set<String> carried = new TreeSet<>(before.keySet());
-        carried.removeIf(id -> !before.get(id).equals(after.get(id)));
-        Set<String> dropped = new TreeSet<>(fromState.correlations());
-        dropped.removeAll(carried);
+        Map<String, String> before = SigmaCorrelations.specs(from.getKieBase());
+        Set<String> dropped = new TreeSet<>();
+        List<CorrelationWindow> carried = new ArrayList<>();
+        for (CorrelationWindow w : windows(from)) {
+            from.delete(from.getFactHandle(w));
+            String spec = before.get(w.getCorrelation());
+            if (spec != null && spec.equals(after.get(w.getCorrelation()))) {
+                carried.add(w);
+            } else {
+                dropped.add(w.getCorrelation());
+            }
+        }
         if (!dropped.isEmpty()) {
             LOG.info("open Sigma correlation windows dropped (correlation changed or removed): {}", dropped);
         }
-        to.fireAllRules();   // its state rule inserts its (empty) SigmaCorrelations.State
-        SigmaCorrelations.State toState = state(to);
-        if (toState != null) {   // null: the new rules hold no correlation
-            for (SigmaCorrelations.TumblingWindow w : fromState.handOver(toState, carried)) {
-                to.insert(w);
-            }
+        carried.sort(Comparator.comparing(CorrelationWindow::getCorrelation).thenComparingLong(CorrelationWindow::getStart));
+        carried.forEach(to::insert);
+    }
+
+    @Override
+    public String stateName() {
+        return STATE_NAME;
+    }
+
+    /** The open correlation windows, with each correlation's definition ({@link CorrelationState}). */
+    @Override
+    public JsonNode capture(KieSession session) {
+        List<CorrelationWindow> open = windows(session);
+        if (open.isEmpty()) {
+            return null;
+        }
+        try {
+            // Through the text: the tree equals the one read back from a stored state (same number node types).
+            return json.readTree(json.writeValueAsBytes(CorrelationState.of(open, SigmaCorrelations.specs(session.getKieBase()))));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static SigmaCorrelations.State state(KieSession session) {
-        for (Object o : session.getObjects(o -> o instanceof SigmaCorrelations.State)) {
-            return (SigmaCorrelations.State) o;
+    /**
+     * Inserts the captured windows of the correlations whose definition is the same in these rules; the others
+     * are dropped (logged), as on a reload.
+     */
+    @Override
+    public void restore(KieSession session, JsonNode state, FieldTable fields) {
+        CorrelationState s;
+        try {
+            s = json.treeToValue(state, CorrelationState.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            LOG.warn("Sigma correlation windows in the restored state are unreadable and dropped: {}", e.toString());
+            return;
         }
-        return null;
+        List<CorrelationWindow> facts = s.facts(SigmaCorrelations.specs(session.getKieBase()), fields);
+        if (facts.size() < s.windows().size()) {
+            LOG.info("{} restored Sigma correlation windows dropped (correlation changed or removed)",
+                    s.windows().size() - facts.size());
+        }
+        facts.forEach(session::insert);
+    }
+
+    private static List<CorrelationWindow> windows(KieSession session) {
+        List<CorrelationWindow> out = new ArrayList<>();
+        for (Object o : session.getObjects(o -> o instanceof CorrelationWindow)) {
+            out.add((CorrelationWindow) o);
+        }
+        return out;
     }
 
     /** Registers {@link SigmaRuntime} as the {@code sigma} global of every rule set that declares it. */

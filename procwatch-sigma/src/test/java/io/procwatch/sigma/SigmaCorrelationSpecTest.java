@@ -370,29 +370,32 @@ class SigmaCorrelationSpecTest {
             assertEquals(1, r.matches(C1));
             assertEquals(1, r.matches(C2));
         }
-        assertTrue(c.drl().values().stream().noneMatch(d -> d.contains("TumblingWindow")), "no window-end rules");
+        assertTrue(c.drl().values().stream().noneMatch(d -> d.contains("end < $now")), "no window-end rules");
+        assertTrue(c.drl().values().stream().filter(d -> d.contains("@sigmaCorrelation(")).allMatch(d -> d.contains(
+                "CorrelationWindow.sliding(")), "sliding windows");
     }
 
     @Test
-    void anEqCorrelationConvertedByAnOlderProcwatchSaysConvertItAgain() throws Exception {
-        // Before, eq was checked on each match: its DRL called State.observe, as gte's still does.
-        Compiled gte = compile(rule(A, "whoami_rule", "whoami"), countCorrelation(C1, "whoami_rule", "gte: 2", "10m"));
+    void aCorrelationConvertedByAnOlderProcwatchIsACompileErrorAtItsFile() throws Exception {
+        // Before, correlation state was a Java SigmaCorrelations.State fact; that class is gone, so a folder
+        // converted by an older procwatch fails to compile, naming the file, instead of running with stale state.
         Map<Path, String> all = new LinkedHashMap<>(SigmaTestSupport.baseDrl());
-        gte.drl().forEach((p, d) -> all.put(p, d.contains("State.observe") || d.contains("$s.observe")
-                ? d.replace("\u0001gte\u0001", "\u0001eq\u0001") : d));
-        assertTrue(all.values().stream().anyMatch(d -> d.contains("\u0001eq\u0001")), "the older eq form");
-        Compiled old = new Compiled(gte.report(), all, RuleSet.compile(all, "test"));
-        try (Replay r = new Replay(old)) {
-            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-                    () -> r.feed(ev(T0, "bob", "whoami")));
-            Throwable t = e;
-            while (!(t instanceof IllegalStateException) && t.getCause() != null) {
-                t = t.getCause();
-            }
-            assertTrue(t instanceof IllegalStateException, String.valueOf(e));
-            assertEquals("correlation " + C1 + " (eq on event_count: judged at the window end) was converted by an"
-                    + " older procwatch: convert it again", t.getMessage());
-        }
+        all.put(Path.of("sigma", "old_correlation.drl"), """
+                package io.procwatch.rules;
+
+                import io.procwatch.detect.Match;
+                import io.procwatch.sigma.SigmaCorrelations;
+
+                rule "Sigma correlation: old"
+                    salience 50  // Phase.CORRELATE
+                when
+                    $s : SigmaCorrelations.State()
+                    $m : Match( suppressedBy == null )
+                then
+                end
+                """);
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> RuleSet.compile(all, "test"));
+        assertTrue(String.valueOf(e.getMessage()).contains("old_correlation.drl"), String.valueOf(e.getMessage()));
     }
 
     // ------------------------------------------------------------------ generate

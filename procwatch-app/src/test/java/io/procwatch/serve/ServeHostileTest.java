@@ -213,6 +213,138 @@ class ServeHostileTest {
     }
 
     @Test
+    void recordsThatAreNotEventsAreCountedInExactlyOneOutcomeToo(@TempDir Path dir) throws Exception {
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson")));
+        String event = json.lines().findFirst().orElseThrow();
+        // path, body, records it holds
+        List<Object[]> bodies = List.of(
+                new Object[]{"/services/collector/event", "{\"fields\":{}}", 1},                 // no event
+                new Object[]{"/services/collector/event", "{\"event\":42}{\"event\":[1]}", 2},   // not an event
+                new Object[]{"/services/collector/event", "\"text\" 7 [1, {\"time\":1}]", 4},    // not envelopes
+                new Object[]{"/services/collector/event", "{\"event\":" + event + "}{\"event\": nope", 2},
+                new Object[]{"/services/collector", "this is not JSON", 1},
+                new Object[]{"/services/collector/event", "{\"event\":{\"foo\":1}}", 1},          // not Windows
+                new Object[]{"/events", "{\"foo\":1}\n[1,2,3]\n42\nnull\n\"str\"\n", -1},
+                new Object[]{"/services/collector/raw", "\u001b]0;x\u0007 junk\n", -1});
+        long answered = 0;
+        for (Object[] b : bodies) {
+            HttpResponse<String> r = send(s, (String) b[0], (String) b[1], null);
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, b[1] + " -> " + r.statusCode() + " " + r.body());
+            JsonNode a = JSON.readTree(r.body());
+            assertTrue(a.has("rejected"), "the answer says what became of each record: " + r.body());
+            long records = a.get("accepted").asLong() + a.get("other").asLong() + a.get("rejected").asLong();
+            if ((int) b[2] >= 0) {
+                assertEquals((int) b[2], records, b[1] + " -> " + r.body());
+            }
+            assertTrue(records >= 1, b[1] + " -> " + r.body());
+            answered += records;
+        }
+        s.engine().flush();
+        String m = send(s, "/metrics", null, null).body();
+        long received = metric(m, "procwatch_events_received_total");
+        assertEquals(answered, received, m);
+        assertEquals(received, metric(m, "procwatch_events_processed_total") + metric(m, "procwatch_events_rejected_total")
+                + metric(m, "procwatch_events_other_total") + metric(m, "procwatch_events_refused_total")
+                + metric(m, "procwatch_queue_depth"), m);
+        assertEquals(1, metric(m, "procwatch_events_processed_total"), "the event before the broken JSON is kept: " + m);
+    }
+
+    /** Reads the status line the server sends on {@code sock}, or "closed" at end of stream; -1 ms on a timeout. */
+    static String answer(Socket sock, int timeoutMillis) throws Exception {
+        sock.setSoTimeout(timeoutMillis);
+        InputStream in = sock.getInputStream();
+        StringBuilder line = new StringBuilder();
+        try {
+            int c;
+            while ((c = in.read()) >= 0 && c != '\r' && c != '\n') {
+                line.append((char) c);
+            }
+            return line.isEmpty() ? "closed" : line.toString();
+        } catch (java.net.SocketTimeoutException e) {
+            return "timeout";
+        } catch (java.net.SocketException e) {
+            return "closed";      // reset by the server
+        }
+    }
+
+    @Test
+    void atTheConnectionLimitIdleConnectionsAreClosedAndHealthStillAnswers(@TempDir Path dir) throws Exception {
+        int limit = 4;
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson")).withHttp(HttpLimits.defaults().withConnections(limit)));
+        // Twice the limit in connections that send nothing, then /health (the 2N+1st): each new connection beyond
+        // the limit closes the one idle longest.
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 2 * limit; i++) {
+            idle.add(raw(s, ""));
+        }
+        Thread.sleep(200);
+        long ms = timedGet(s, "/health");
+        System.out.println("connection limit " + limit + ", " + 2 * limit + " idle connections: /health answered in " + ms + " ms");
+        assertTrue(ms < 5_000, ms + " ms");
+        assertEquals("closed", answer(idle.get(0), 5_000), "the connection idle longest made room");
+        // Connections inside a request are not closed for a newcomer: idle ones are, then the newcomer is refused.
+        String head = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n";
+        List<Socket> busy = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            busy.add(raw(s, head + "{"));
+        }
+        Thread.sleep(300);
+        Socket late = raw(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals("closed", answer(late, 5_000), "a connection beyond the limit while all are busy is refused");
+        for (Socket i : idle) {
+            assertEquals("closed", answer(i, 5_000), "every idle connection made room for a busy one");
+        }
+        for (Socket b : busy) {
+            b.close();
+        }
+        Thread.sleep(300);
+        String m = send(s, "/metrics", null, null).body();
+        assertEquals(limit, metric(m, "procwatch_http_connections_max"), m);
+        assertTrue(metric(m, "procwatch_http_connections_open") <= limit, m);
+        assertTrue(metric(m, "procwatch_http_connections_evicted_total") >= 2L * limit, m);
+        assertEquals(1, metric(m, "procwatch_http_connections_refused_total"), m);
+        assertEquals(200, send(s, "/events", json, null).statusCode());
+    }
+
+    @Test
+    void aSlowOrStalledBodyIsCutOffAndAnswered408(@TempDir Path dir) throws Exception {
+        // 1 KiB/s minimum body rate (the default), 3 s idle timeout.
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson"))
+                .withHttp(HttpLimits.defaults().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(10))));
+        String head = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+        Socket slow = raw(s, head);
+        Socket stalled = raw(s, head + "{\"EventID\"");
+        long t0 = System.nanoTime();
+        // 10 bytes every 250 ms (40 B/s) until the server gives up on the body.
+        Thread dribble = new Thread(() -> {
+            try {
+                for (int i = 0; i < 80; i++) {
+                    slow.getOutputStream().write("          ".getBytes(StandardCharsets.US_ASCII));
+                    slow.getOutputStream().flush();
+                    Thread.sleep(250);
+                }
+            } catch (Exception cutOff) {
+                // the server closed the connection
+            }
+        });
+        dribble.setDaemon(true);
+        dribble.start();
+        String a = answer(slow, 15_000);
+        long slowMs = (System.nanoTime() - t0) / 1_000_000;
+        String b = answer(stalled, 15_000);
+        long stalledMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("slow body (40 B/s) answered '" + a + "' after " + slowMs + " ms; stalled body '" + b
+                + "' after " + stalledMs + " ms");
+        assertTrue(a.contains(" 408"), a);
+        assertTrue(slowMs < 10_000, slowMs + " ms");
+        assertTrue(b.contains(" 408"), b);
+        assertTrue(stalledMs < 10_000, stalledMs + " ms");
+        String m = send(s, "/metrics", null, null).body();
+        assertEquals(2, metric(m, "procwatch_http_slow_body_aborts_total"), m);
+        assertEquals(0, metric(m, "procwatch_events_received_total"), m);
+    }
+
+    @Test
     void theQueueIsBoundedInBytesAsWellAsEvents(@TempDir Path dir) throws Exception {
         // 2 MB of queue; events of 400 KB command lines (1.6 MB estimated each).
         ProcwatchServer s = start(replay(dir.resolve("n.ndjson")).withLimits(8 << 20, 10_000).withQueueBytes(2L << 20));

@@ -134,12 +134,16 @@ final class ScanCommand implements Callable<Integer> {
             if (outFile != null && outFile.summary() != null) {
                 err.println(outFile.summary());
             }
+            SigmaRegexReport.lines(ruleSet).forEach(err::println);
             err.flush();
         }
         if (statsFile != null) {
             java.util.Map<String, Object> json = ScanSummary.json(stats);
             if (outFile != null) {
                 json.put("output", outFile.stats());
+            }
+            if (SigmaRegexReport.json(ruleSet) != null) {
+                json.put("sigma_regex", SigmaRegexReport.json(ruleSet));
             }
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(statsFile.toFile(), json);
         }

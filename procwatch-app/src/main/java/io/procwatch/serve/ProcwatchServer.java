@@ -610,6 +610,10 @@ public final class ProcwatchServer {
         h.put("queueDepth", m.queueDepth());
         h.put("queueBytes", engine.queuedBytes());
         h.put("sessionFailures", engine.sessionFailures());
+        io.procwatch.sigma.SigmaRuntime sigma = io.procwatch.sigma.SigmaRuntime.of(engine.rules());
+        if (sigma != null && sigma.regexes().budgetExceeded() > 0) {
+            h.put("sigmaRulesDisabled", sigma.regexes().disabledRules());
+        }
         outputs.health(h);
         h.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
         respond(ex, up ? 200 : 503, "application/json", JSON.writeValueAsString(h));
@@ -658,6 +662,11 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_http_connections_max", "gauge", "Most client connections open at once (--max-connections).", cfg.http().maxConnections());
         metric(sb, "procwatch_http_connections_evicted_total", "counter", "Idle connections closed to make room for a new one at the connection limit.", http.connectionCap().evicted());
         metric(sb, "procwatch_http_connections_refused_total", "counter", "New connections closed at the connection limit because every other one was inside a request.", http.connectionCap().refused());
+        io.procwatch.sigma.SigmaRuntime sigma = io.procwatch.sigma.SigmaRuntime.of(engine.rules());
+        if (sigma != null) {
+            metric(sb, "procwatch_sigma_regex_rules_disabled", "gauge", "Sigma rules in force disabled because a regular expression exceeded its step budget (reset by a reload).", sigma.regexes().budgetExceeded());
+            metric(sb, "procwatch_sigma_regex_moved_to_linear", "gauge", "Sigma regular expressions of the rules in force that exceeded their step budget and run on the linear-time engine (RE2/J) since.", sigma.regexes().switchedToLinear());
+        }
         metric(sb, "procwatch_session_failures_total", "counter", "Session thread failures recovered with a new session.", engine.sessionFailures());
         metric(sb, "procwatch_open_windows", "gauge", "Notable groups (windows) open.", m.openGroups());
         metric(sb, "procwatch_watermark_seconds", "gauge", "Time up to which windows are closed (epoch seconds).",

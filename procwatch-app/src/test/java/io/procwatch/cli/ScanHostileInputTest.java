@@ -353,4 +353,28 @@ class ScanHostileInputTest {
             unmount(mnt);
         }
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void backtrackingSigmaPatternsAreBoundedReportedAndInTheStats(@TempDir Path dir) throws Exception {
+        Path sigma = io.procwatch.serve.ServeHostileTest.backtrackingSigmaRules(dir);
+        Path in = dir.resolve("hostile.json");
+        Files.writeString(in, io.procwatch.serve.ServeHostileTest.event("b " + "a".repeat(48) + "c", 1) + "\n"
+                + io.procwatch.serve.ServeHostileTest.event("a".repeat(40) + "!", 2) + "\n"
+                + io.procwatch.serve.ServeHostileTest.event("a".repeat(41), 3) + "\n");
+        Path stats = dir.resolve("s.json");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ScanCommandTest.run(err, "scan", "--no-progress", "--sigma", sigma.toString(), "--out",
+                dir.resolve("n.ndjson").toString(), "--stats", stats.toString(), in.toString());
+        String e = stderr(err);
+        assertEquals(ExitCodes.OK, code, e);
+        assertTrue(e.contains("Sigma rule " + io.procwatch.serve.ServeHostileTest.BACKREF_RULE + " disabled"), e);
+        JsonNode s = JSON.readTree(stats.toFile());
+        assertEquals(3, s.get("process_events").asInt(), s.toString());
+        JsonNode rx = s.get("sigma_regex");
+        assertEquals(1, rx.get("patterns_moved_to_linear_engine").asInt(), rx.toString());
+        assertEquals(io.procwatch.serve.ServeHostileTest.BACKREF_RULE, rx.get("rules_disabled").get(0).asText(), rx.toString());
+        assertEquals(2, s.get("per_rule").get(io.procwatch.serve.ServeHostileTest.LINEAR_RULE).get("matches").asInt(),
+                "RE2/J still matches the two command lines ending in a word character, not the one ending in '!': " + s);
+    }
 }

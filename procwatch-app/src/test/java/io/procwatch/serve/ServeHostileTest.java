@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every case is bounded in time (a few seconds) and size (a few MB).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ServeHostileTest {
+public class ServeHostileTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static RuleSet rules;
@@ -342,6 +342,59 @@ class ServeHostileTest {
         String m = send(s, "/metrics", null, null).body();
         assertEquals(2, metric(m, "procwatch_http_slow_body_aborts_total"), m);
         assertEquals(0, metric(m, "procwatch_events_received_total"), m);
+    }
+
+    /** Two Sigma rules whose patterns backtrack catastrophically: one RE2/J runs, one it cannot (back-reference). */
+    public static Path backtrackingSigmaRules(Path dir) throws Exception {
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        String head = "logsource: {category: process_creation, product: windows}\ndetection:\n";
+        Files.writeString(sigma.resolve("linear.yml"), "title: re2j\nid: " + LINEAR_RULE + "\nlevel: high\n" + head
+                + "  sel:\n    CommandLine|re: '(\\w+){1,30}$'\n  condition: sel\n");
+        Files.writeString(sigma.resolve("backref.yml"), "title: backref\nid: " + BACKREF_RULE + "\nlevel: high\n" + head
+                + "  sel:\n    CommandLine|re: '(a|aa)+\\1b'\n  condition: sel\n");
+        return sigma;
+    }
+
+    public static final String LINEAR_RULE = "00000000-0000-0000-0000-00000000e1e1";
+    public static final String BACKREF_RULE = "00000000-0000-0000-0000-00000000e1e2";
+
+    /** A 4688 event with this command line. */
+    public static String event(String commandLine, int second) {
+        return "{\"EventID\":4688,\"Channel\":\"Security\",\"Computer\":\"WKS-1\",\"@timestamp\":\"2024-03-04T12:20:"
+                + String.format("%02d", second) + "Z\",\"NewProcessName\":\"C:\\\\x.exe\",\"CommandLine\":\"" + commandLine + "\"}";
+    }
+
+    @Test
+    void backtrackingSigmaPatternsNeitherStallIntakeNorHealthAndAreCounted(@TempDir Path dir) throws Exception {
+        RuleSet sigmaRules = io.procwatch.sigma.SigmaRules.withDrl(null, List.of(backtrackingSigmaRules(dir)),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        ProcwatchServer s = ProcwatchServer.start(replay(dir.resolve("n.ndjson")).withPort(0), sigmaRules,
+                new PrintStream(new ByteArrayOutputStream()));
+        started.add(s);
+        String hostile = event("b " + "a".repeat(48) + "c", 1) + "\n" + event("a".repeat(40) + "!", 2);
+        // Four clients at once, as in the issue (they used to pin every HTTP thread in the prefilter).
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            posts.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/events"))
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(hostile)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long healthMs = timedGet(s, "/health");
+        for (var p : posts) {
+            assertEquals(200, p.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        long t0 = System.nanoTime();
+        s.engine().flush();
+        long flushMs = (System.nanoTime() - t0) / 1_000_000;
+        String m = send(s, "/metrics", null, null).body();
+        System.out.println("backtracking Sigma patterns x 4 clients: /health " + healthMs + " ms, evaluation drained in "
+                + flushMs + " ms");
+        assertTrue(healthMs < 5_000, healthMs + " ms");
+        assertEquals(8, metric(m, "procwatch_events_processed_total"), m);
+        assertEquals(1, metric(m, "procwatch_sigma_regex_rules_disabled"), m);
+        assertEquals(1, metric(m, "procwatch_sigma_regex_moved_to_linear"), m);
+        JsonNode health = JSON.readTree(send(s, "/health", null, null).body());
+        assertEquals(BACKREF_RULE, health.get("sigmaRulesDisabled").get(0).asText(), health.toString());
     }
 
     @Test

@@ -259,7 +259,9 @@ public final class RetryingNdjsonFile implements AutoCloseable {
         }
         try {
             if (channel != null) {
-                channel.force(false);
+                if (Files.isRegularFile(path)) {
+                    channel.force(false);   // a pipe or device (-o /dev/stdout, >(…)) cannot be synced
+                }
                 channel.close();
             }
         } catch (IOException e) {

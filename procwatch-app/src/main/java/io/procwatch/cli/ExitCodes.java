@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int INPUT = 4;
     /** {@code procwatch test}: at least one detection test failed. */
     public static final int TESTS_FAILED = 5;
+    /** {@code scan -o}: notables could not all be written (the disk stayed full past {@code --out-wait}). */
+    public static final int OUTPUT = 6;
 
     private ExitCodes() {
     }

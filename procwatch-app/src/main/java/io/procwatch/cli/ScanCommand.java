@@ -69,6 +69,11 @@ final class ScanCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}). Later events are counted as late and still detected.")
     Duration lateness;
 
+    @Option(names = "--out-wait", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "When -o cannot be written (a full disk), notables are kept (up to 64 MiB) and retried every "
+                    + "second; at the end of the scan, wait this long for the rest (default: ${DEFAULT-VALUE}).")
+    Duration outWait;
+
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
 
@@ -104,8 +109,10 @@ final class ScanCommand implements Callable<Integer> {
         ScanStats stats;
         AnalystOutputs extra = analyst.outputs(ruleSet);
         pipeline.onMatch(extra);
-        try (Writer sink = openOut();
-             NotableWriter writer = extra.observe(format.open(sink, ruleSet.catalog().detections(), analyst.display()));
+        RetryingOutWriter outFile = out != null ? new RetryingOutWriter(prepare(out), outWait, err) : null;
+        try (Writer sink = outFile != null ? outFile : openStdout();
+             NotableWriter writer = extra.observe(wholeRecords(outFile,
+                     format.open(sink, ruleSet.catalog().detections(), analyst.display())));
              RiskEventWriter riskWriter = RiskEventWriter.open(riskOut, false);
              ProgressDisplay progress = ProgressDisplay.open(inputs, !noProgress && !quiet)) {
             stats = pipeline.run(inputs, writer, riskWriter, progress, problem -> {
@@ -124,29 +131,47 @@ final class ScanCommand implements Callable<Integer> {
         if (!quiet) {
             err.print(PrintableText.cleanKeepLines(ScanSummary.text(stats, ruleSet.catalog().detections(),
                     extra.digest(), rules.verbose, analyst.display())));
+            if (outFile != null && outFile.summary() != null) {
+                err.println(outFile.summary());
+            }
+            SigmaRegexReport.lines(ruleSet).forEach(err::println);
             err.flush();
         }
         if (statsFile != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(statsFile.toFile(), ScanSummary.json(stats));
+            java.util.Map<String, Object> json = ScanSummary.json(stats);
+            if (outFile != null) {
+                json.put("output", outFile.stats());
+            }
+            if (SigmaRegexReport.json(ruleSet) != null) {
+                json.put("sigma_regex", SigmaRegexReport.json(ruleSet));
+            }
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(statsFile.toFile(), json);
+        }
+        if (outFile != null && outFile.lost() > 0) {
+            return ExitCodes.OUTPUT;
         }
         return stats.failedInputCount() > 0 ? ExitCodes.INPUT : ExitCodes.OK;
     }
 
-    private Writer openOut() throws IOException {
-        if (out == null) {
-            // Not closed: stdout stays open for the JVM; the writer flushes it.
-            return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
-                @Override
-                public void close() throws IOException {
-                    flush();
-                }
-            };
+    /** Standard output, not closed: it stays open for the JVM; the writer flushes it. */
+    private static Writer openStdout() {
+        return new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+
+    private static Path prepare(Path file) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
         }
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
-        }
-        return Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static NotableWriter wholeRecords(RetryingOutWriter file, NotableWriter writer) {
+        return file == null ? writer : file.recordAtATime(writer);
     }
 
     /** Case-insensitive format names. */

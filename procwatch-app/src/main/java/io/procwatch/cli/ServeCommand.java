@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue-bytes", paramLabel = "BYTES", defaultValue = "268435456", description = "Estimated bytes of events waiting for evaluation, at most; beyond, ingest answers 503 (default: ${DEFAULT-VALUE}).")
     long queueBytes;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512", description = "Open HTTP connections at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "512", description = "Open HTTP connections at most; a new one beyond closes the connection idle longest (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
     @Option(names = "--pending-body-bytes", paramLabel = "BYTES", defaultValue = "100663296", description = "Request body bytes all clients together may have in flight; beyond, ingest answers 503 (default: ${DEFAULT-VALUE}).")

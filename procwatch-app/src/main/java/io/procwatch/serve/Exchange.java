@@ -22,11 +22,32 @@ final class Exchange {
         }
     }
 
+    /** The body arrives slower than the minimum rate. */
+    static final class TooSlow extends java.io.IOException {
+        TooSlow(long bytes, long millis, long minRate) {
+            super(bytes + " bytes in " + millis + " ms, below the minimum of " + minRate + " bytes/s");
+        }
+    }
+
     /** The shared budget of body bytes refused more. */
     static final class OverBudget extends java.io.IOException {
         OverBudget() {
             super("too many body bytes pending on this server");
         }
+    }
+
+    /**
+     * True for a body read that failed because the client sent too slowly: below the minimum data rate (Jetty's 408)
+     * or nothing at all until the idle timeout.
+     */
+    static boolean tooSlow(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TooSlow || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 408) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private final Request request;
@@ -87,11 +108,15 @@ final class Exchange {
 
     /**
      * Reads the body without holding a thread while bytes are awaited; {@code done} gets the bytes or the failure
-     * ({@link TooLarge} beyond {@code max}, {@link OverBudget} when {@code budget} refuses a chunk). The budget is
-     * charged as bytes arrive; the caller releases {@code charged[0]} bytes when done with the body.
+     * ({@link TooLarge} beyond {@code max}, {@link OverBudget} when {@code budget} refuses a chunk, {@link TooSlow}
+     * when, after the first second, fewer than {@code minRate} bytes per second have arrived: Jetty's own
+     * {@code minRequestDataRate} is enforced only by its servlet layer, not for core handlers; a body that stops
+     * arriving altogether ends at the idle timeout). The budget is charged as bytes arrive; the caller releases
+     * {@code charged[0]} bytes when done with the body.
      */
-    void readBody(long max, BodyBudget budget, long[] charged, BiConsumer<byte[], Throwable> done) {
+    void readBody(long max, long minRate, BodyBudget budget, long[] charged, BiConsumer<byte[], Throwable> done) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        long started = System.nanoTime();
         Runnable step = new Runnable() {
             @Override
             public void run() {
@@ -127,6 +152,11 @@ final class Exchange {
                         if (last) {
                             bodyRead = true;
                             done.accept(buf.toByteArray(), null);
+                            return;
+                        }
+                        long millis = (System.nanoTime() - started) / 1_000_000;
+                        if (minRate > 0 && millis > 1000 && buf.size() < minRate * millis / 1000) {
+                            done.accept(null, new TooSlow(buf.size(), millis, minRate));
                             return;
                         }
                     }

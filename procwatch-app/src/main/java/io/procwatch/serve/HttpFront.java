@@ -3,7 +3,6 @@ package io.procwatch.serve;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -28,6 +27,7 @@ final class HttpFront {
     private final Server server;
     private final ServerConnector connector;
     private final HeaderDeadline headerDeadline;
+    private final ConnectionCap cap;
 
     /**
      * @param tls      certificate chain and key (PEM), or null for plain HTTP
@@ -43,7 +43,8 @@ final class HttpFront {
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(limits.maxHeaderBytes());
         http.setIdleTimeout(limits.idleTimeout().toMillis());
-        http.setMinRequestDataRate(limits.minBodyRate());
+        // The minimum body rate is enforced by Exchange.readBody: Jetty checks minRequestDataRate only in its
+        // servlet layer, not for a core Handler like this one.
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         if (tls != null) {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -61,9 +62,8 @@ final class HttpFront {
         headerDeadline = new HeaderDeadline(limits.headerTimeout(), connector.getScheduler());
         connector.addEventListener(headerDeadline);
         server.addConnector(connector);
-        NetworkConnectionLimit cap = new NetworkConnectionLimit(limits.maxConnections(), connector);
-        cap.setEndPointIdleTimeout(Math.min(limits.idleTimeout().toMillis(), 2_000));
-        server.addBean(cap);
+        cap = new ConnectionCap(limits.maxConnections());
+        connector.addEventListener(cap);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -89,6 +89,11 @@ final class HttpFront {
 
     int port() {
         return connector.getLocalPort();
+    }
+
+    /** The connection limit and what it did. */
+    ConnectionCap connectionCap() {
+        return cap;
     }
 
     /** Connections closed because their headers were too slow. */

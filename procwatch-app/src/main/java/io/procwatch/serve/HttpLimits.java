@@ -6,8 +6,8 @@ import java.time.Duration;
  * What one client, or many, may take of the HTTP front of {@code serve}, so that slow or numerous clients cannot
  * starve {@code /health} or each other.
  *
- * @param maxConnections   open connections at most; beyond, new connections wait in the accept backlog and idle
- *                         ones are timed out sooner
+ * @param maxConnections   open connections at most; a new one beyond closes the connection idle longest, or
+ *                         itself when every other one is inside a request ({@link ConnectionCap})
  * @param idleTimeout      a connection with no traffic for this long is closed
  * @param headerTimeout    a request whose line and headers have not fully arrived this long after they began is
  *                         answered by closing the connection (slow-header clients)

@@ -13,6 +13,7 @@ import io.procwatch.durable.DurableEngine;
 import io.procwatch.durable.StateStoreException;
 import io.procwatch.engine.RuleWatcher;
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.read.PrintableText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,11 @@ public final class ProcwatchServer {
     private final BodyBudget bodies;
     /** Process events of bodies answered 413 or 503 outside the engine's own refusal count (closed, too big). */
     private final AtomicLong refusedHere = new AtomicLong();
+    /** HEC records the engine never parsed: envelopes without a usable {@code event}, text that is not JSON. */
+    private final AtomicLong envelopeRejections = new AtomicLong();
     private final AtomicLong busyAnswers = new AtomicLong();
+    /** Bodies cut off below the minimum data rate or by the idle timeout while being received. */
+    private final AtomicLong slowBodies = new AtomicLong();
     private final byte[] token;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -334,7 +339,7 @@ public final class ProcwatchServer {
             }
         }
         long[] charged = {0};
-        ex.readBody(cfg.maxBodyBytes(), bodies, charged, (raw, failure) -> {
+        ex.readBody(cfg.maxBodyBytes(), cfg.http().minBodyRate(), bodies, charged, (raw, failure) -> {
             try {
                 ingestBody(ex, hec, raw, failure);
             } catch (RuntimeException | Error e) {
@@ -355,6 +360,11 @@ public final class ProcwatchServer {
         }
         if (failure instanceof Exchange.OverBudget) {
             busy(ex, hec, "Server is busy: too many request bodies pending; retry later");
+            return;
+        }
+        if (failure != null && Exchange.tooSlow(failure)) {
+            slowBodies.incrementAndGet();
+            reply(ex, 408, hec, "Request body arrived too slowly (" + reason(failure) + "); nothing of it was queued", 6, null);
             return;
         }
         if (failure != null) {
@@ -402,13 +412,7 @@ public final class ProcwatchServer {
         // HEC raw: the body is event text as a file holds it (XML, JSON lines), no envelopes.
         boolean rawText = ex.path().startsWith("/services/collector/raw");
         if (hec && !rawText) {
-            try {
-                batch = parseHec(body, source);
-            } catch (IOException e) {
-                malformedBodies.incrementAndGet();
-                reply(ex, 400, hec, "Invalid data format: " + reason(e), 6, null);
-                return;
-            }
+            batch = parseHec(body, source);
         } else {
             batch = engine.parse(new ByteArrayInputStream(body), source);
         }
@@ -467,8 +471,13 @@ public final class ProcwatchServer {
         return m.lines().findFirst().orElse(m);
     }
 
-    /** HEC: a stream of JSON envelopes; each {@code event} is an object or a string of JSON or XML. */
-    private EventBatch parseHec(byte[] body, String source) throws IOException {
+    /**
+     * HEC: a stream of JSON envelopes; each {@code event} is an object or a string of JSON or XML. An envelope
+     * without a usable {@code event} is one rejected record; text that is not JSON ends the body as one rejected
+     * record (the envelopes before it are kept, as Splunk indexes them). Both are counted here, since the engine
+     * never sees them: every record received ends in exactly one outcome.
+     */
+    private EventBatch parseHec(byte[] body, String source) {
         List<ProcessEvent> events = new ArrayList<>();
         List<String> rejections = new ArrayList<>();
         long records = 0;
@@ -491,6 +500,7 @@ public final class ProcwatchServer {
                     EventBatch b;
                     if (ev == null || ev.isNull()) {
                         records++;
+                        envelopeRejections.incrementAndGet();
                         rejections.add(where + ": Event field is required");
                         continue;
                     }
@@ -501,6 +511,7 @@ public final class ProcwatchServer {
                         b = engine.parse(event.asText(), where);
                     } else {
                         records++;
+                        envelopeRejections.incrementAndGet();
                         rejections.add(where + ": event must be an object or a string");
                         continue;
                     }
@@ -510,6 +521,10 @@ public final class ProcwatchServer {
                     other += b.other();
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            records++;
+            envelopeRejections.incrementAndGet();
+            rejections.add(source + "#" + (n + 1) + ": Invalid data format: " + PrintableText.clean(reason(e)));
         }
         return new EventBatch(events, records, other, rejections);
     }
@@ -595,6 +610,10 @@ public final class ProcwatchServer {
         h.put("queueDepth", m.queueDepth());
         h.put("queueBytes", engine.queuedBytes());
         h.put("sessionFailures", engine.sessionFailures());
+        io.procwatch.sigma.SigmaRuntime sigma = io.procwatch.sigma.SigmaRuntime.of(engine.rules());
+        if (sigma != null && sigma.regexes().budgetExceeded() > 0) {
+            h.put("sigmaRulesDisabled", sigma.regexes().disabledRules());
+        }
         outputs.health(h);
         h.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
         respond(ex, up ? 200 : 503, "application/json", JSON.writeValueAsString(h));
@@ -614,9 +633,9 @@ public final class ProcwatchServer {
     String prometheus() {
         EngineMetrics m = engine.metrics();
         StringBuilder sb = new StringBuilder(2048);
-        metric(sb, "procwatch_events_received_total", "counter", "Records received over HTTP or stdin (every kind).", m.received());
+        metric(sb, "procwatch_events_received_total", "counter", "Records received over HTTP or stdin (every kind).", m.received() + envelopeRejections.get());
         metric(sb, "procwatch_events_processed_total", "counter", "Process events evaluated by the rules.", m.processed());
-        metric(sb, "procwatch_events_rejected_total", "counter", "Records that could not be used (malformed, no usable time).", m.rejected());
+        metric(sb, "procwatch_events_rejected_total", "counter", "Records that could not be used (malformed, no usable time, HEC envelope without event).", m.rejected() + envelopeRejections.get());
         metric(sb, "procwatch_events_other_total", "counter", "Records that are not process creations (skipped).", m.other());
         metric(sb, "procwatch_events_refused_total", "counter", "Process events refused (503 queue full or stopping, 413 batch larger than the queue).", m.refused() + refusedHere.get());
         metric(sb, "procwatch_events_late_total", "counter", "Events more than the allowance behind the clock (still evaluated).", m.late());
@@ -638,6 +657,16 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_http_pending_body_bytes", "gauge", "Request body bytes received and not yet queued.", bodies.held());
         metric(sb, "procwatch_http_busy_total", "counter", "Ingest requests answered 503 because too many bodies were pending or being parsed.", busyAnswers.get());
         metric(sb, "procwatch_http_slow_header_closes_total", "counter", "Connections closed because their request headers arrived too slowly.", http.slowHeaderCloses());
+        metric(sb, "procwatch_http_slow_body_aborts_total", "counter", "Ingest requests answered 408 because their body arrived slower than the minimum rate or stalled past the idle timeout.", slowBodies.get());
+        metric(sb, "procwatch_http_connections_open", "gauge", "Client connections open.", http.connectionCap().openConnections());
+        metric(sb, "procwatch_http_connections_max", "gauge", "Most client connections open at once (--max-connections).", cfg.http().maxConnections());
+        metric(sb, "procwatch_http_connections_evicted_total", "counter", "Idle connections closed to make room for a new one at the connection limit.", http.connectionCap().evicted());
+        metric(sb, "procwatch_http_connections_refused_total", "counter", "New connections closed at the connection limit because every other one was inside a request.", http.connectionCap().refused());
+        io.procwatch.sigma.SigmaRuntime sigma = io.procwatch.sigma.SigmaRuntime.of(engine.rules());
+        if (sigma != null) {
+            metric(sb, "procwatch_sigma_regex_rules_disabled", "gauge", "Sigma rules in force disabled because a regular expression exceeded its step budget (reset by a reload).", sigma.regexes().budgetExceeded());
+            metric(sb, "procwatch_sigma_regex_moved_to_linear", "gauge", "Sigma regular expressions of the rules in force that exceeded their step budget and run on the linear-time engine (RE2/J) since.", sigma.regexes().switchedToLinear());
+        }
         metric(sb, "procwatch_session_failures_total", "counter", "Session thread failures recovered with a new session.", engine.sessionFailures());
         metric(sb, "procwatch_open_windows", "gauge", "Notable groups (windows) open.", m.openGroups());
         metric(sb, "procwatch_watermark_seconds", "gauge", "Time up to which windows are closed (epoch seconds).",

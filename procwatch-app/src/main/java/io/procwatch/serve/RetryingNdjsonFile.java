@@ -13,21 +13,24 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
- * The {@code --out} NDJSON file of {@code serve}, written so that a failing disk (full, read-only, gone) loses
- * nothing it can keep: each notable is one whole line written with one call; a write that fails part-way is cut
- * back to the last whole line (no torn line glued to the next notable); the lines that could not be written wait
- * in a bounded buffer (in order) and are written again, by a retry thread every second and before every new line,
- * reopening the file each time (a replaced file or remounted disk is picked up). Beyond the buffer's bound the
- * newest lines are dropped, counted and logged.
+ * The {@code --out} file of {@code serve} and {@code scan}, written so that a failing disk (full, read-only, gone)
+ * loses nothing it can keep: each record (an NDJSON line, a CSV row, the table) is written whole with one call; a
+ * write that fails part-way is cut back to the end of the last whole record (no torn line glued to the next
+ * notable); the records that could not be written wait in a bounded buffer (in order) and are written again, by a
+ * retry thread every second and before every new record, reopening the file each time (a replaced file or
+ * remounted disk is picked up). Beyond the buffer's bound the newest records are dropped, counted and reported.
  */
-final class RetryingNdjsonFile implements AutoCloseable {
+public final class RetryingNdjsonFile implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryingNdjsonFile.class);
 
     private final Path path;
     private final long maxPendingBytes;
+    /** Told, as one line each, when writing starts failing, works again, and when records are dropped. */
+    private final Consumer<String> notices;
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();   // guarded by this
     private long pendingBytes;                                        // guarded by this
     private FileChannel channel;                                      // guarded by this; null after a failure
@@ -37,14 +40,33 @@ final class RetryingNdjsonFile implements AutoCloseable {
     final AtomicLong written = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
+    /** Records that could not be written when they came (written later, or dropped). */
+    private final AtomicLong delayed = new AtomicLong();
 
     /** Opens (creating) {@code path} for append; fails at once if it cannot, as the service should not start. */
     RetryingNdjsonFile(Path path, long maxPendingBytes) throws IOException {
+        this(path, maxPendingBytes, true, LOG::warn);
+    }
+
+    /**
+     * Opens (creating) {@code path}; fails at once if it cannot.
+     *
+     * @param append          append to what the file holds, else truncate it first
+     * @param maxPendingBytes most bytes of records kept while the file cannot be written
+     * @param notices         told each change of state (failing, writable again, dropping), one line each
+     */
+    public RetryingNdjsonFile(Path path, long maxPendingBytes, boolean append, Consumer<String> notices)
+            throws IOException {
         this.path = path;
         this.maxPendingBytes = maxPendingBytes;
+        this.notices = notices;
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
+        }
+        if (!append) {
+            FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING).close();
         }
         this.channel = open();
         this.retry = new Thread(this::retryLoop, "procwatch-out-retry");
@@ -57,20 +79,55 @@ final class RetryingNdjsonFile implements AutoCloseable {
     }
 
     /** Appends one line (without its newline); kept for a retry when it cannot be written now. */
-    synchronized void append(String json) {
-        byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8);
+    void append(String json) {
+        appendRecord(json + "\n");
+    }
+
+    /**
+     * Appends one record, written whole or not at all (its own line ends included); kept for a retry when it cannot
+     * be written now.
+     */
+    public synchronized void appendRecord(String text) {
+        byte[] line = text.getBytes(StandardCharsets.UTF_8);
         if (pendingBytes + line.length > maxPendingBytes) {
             flushPending();
             if (pendingBytes + line.length > maxPendingBytes) {
-                dropped.incrementAndGet();
-                LOG.error("{}: {} bytes of notables wait for the disk already; one more dropped ({})", path,
-                        pendingBytes, lastError);
+                if (dropped.getAndIncrement() == 0) {
+                    notices.accept(path + ": " + pendingBytes + " bytes of notables wait for the disk already; "
+                            + "dropping newer ones (" + lastError + ")");
+                }
+                delayed.incrementAndGet();
                 return;
             }
         }
         pending.addLast(line);
         pendingBytes += line.length;
         flushPending();
+        if (!pending.isEmpty()) {
+            delayed.incrementAndGet();
+        }
+    }
+
+    /**
+     * Waits up to {@code patience} for every kept record to be written (the retry thread tries every second).
+     *
+     * @return true when nothing is left waiting
+     */
+    public boolean awaitWritten(java.time.Duration patience) throws InterruptedException {
+        long until = System.nanoTime() + patience.toNanos();
+        while (true) {
+            synchronized (this) {
+                flushPending();
+                if (pending.isEmpty()) {
+                    return true;
+                }
+            }
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.min(250, left / 1_000_000 + 1));
+        }
     }
 
     /** Writes what waits, in order, until the first failure. */
@@ -91,20 +148,22 @@ final class RetryingNdjsonFile implements AutoCloseable {
         try {
             if (channel == null) {
                 channel = open();
-                LOG.info("{}: writable again; writing {} waiting notables", path, pending.size());
             }
             before = channel.size();
             ByteBuffer b = ByteBuffer.wrap(line);
             while (b.hasRemaining()) {
                 channel.write(b);
             }
+            if (lastError != null) {
+                notices.accept(path + ": writable again; writing the " + pending.size() + " notables kept");
+            }
             lastError = null;
             return true;
         } catch (IOException e) {
             failures.incrementAndGet();
             if (lastError == null) {
-                LOG.error("{}: cannot write notables ({}); keeping them and retrying every second", path,
-                        ProcwatchServer.reason(e));
+                notices.accept(path + ": cannot write notables (" + ProcwatchServer.reason(e)
+                        + "); keeping them and retrying every second");
             }
             lastError = ProcwatchServer.reason(e);
             cutBack(before);
@@ -147,8 +206,29 @@ final class RetryingNdjsonFile implements AutoCloseable {
         }
     }
 
-    synchronized int pendingLines() {
+    /** Records waiting for the file to become writable. */
+    public synchronized int pendingLines() {
         return pending.size();
+    }
+
+    /** Failed write attempts (each retried). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Records lost: the buffer was full, or the file was closed before they could be written. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Records that could not be written when they came (written later, or dropped). */
+    public long delayed() {
+        return delayed.get();
+    }
+
+    /** The last write failure's reason while the file is failing, else null. */
+    public synchronized String lastError() {
+        return lastError;
     }
 
     /** For {@code /health}: the file's state. */
@@ -164,7 +244,7 @@ final class RetryingNdjsonFile implements AutoCloseable {
         h.put("out", o);
     }
 
-    /** A last attempt to write what waits, then closes; what still cannot be written is logged as lost. */
+    /** A last attempt to write what waits, then closes; what still cannot be written is reported as lost. */
     @Override
     public synchronized void close() {
         closed = true;
@@ -172,12 +252,16 @@ final class RetryingNdjsonFile implements AutoCloseable {
         flushPending();
         if (!pending.isEmpty()) {
             dropped.addAndGet(pending.size());
-            LOG.error("{}: {} notables could not be written before shutdown ({})", path, pending.size(), lastError);
+            notices.accept(path + ": " + pending.size() + " notables could not be written before closing ("
+                    + lastError + "); lost");
             pending.clear();
+            pendingBytes = 0;
         }
         try {
             if (channel != null) {
-                channel.force(false);
+                if (Files.isRegularFile(path)) {
+                    channel.force(false);   // a pipe or device (-o /dev/stdout, >(…)) cannot be synced
+                }
                 channel.close();
             }
         } catch (IOException e) {

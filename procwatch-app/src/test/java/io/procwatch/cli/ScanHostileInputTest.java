@@ -243,4 +243,138 @@ class ScanHostileInputTest {
     static List<String> lines(Path p) throws IOException {
         return Files.readAllLines(p);
     }
+
+    /**
+     * Mounts a tmpfs of {@code kb} KB at {@code dir} (as root, as on this machine and in CI); null with a NOTICE when
+     * this system does not allow it.
+     */
+    static Path smallDisk(Path dir, int kb) throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("disk"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + kb + "k", "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        String why = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            System.out.println("NOTICE: cannot mount a small tmpfs (" + why + "); full-disk test skipped");
+            return null;
+        }
+        return mnt;
+    }
+
+    static void unmount(Path mnt) throws Exception {
+        new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true).start().waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** Fills the disk to the last byte; returns the filler file (delete it and space returns). */
+    static Path fill(Path mnt) throws IOException {
+        Path filler = mnt.resolve("filler");
+        byte[] kb = new byte[1024];
+        try (OutputStream o = Files.newOutputStream(filler)) {
+            while (true) {
+                o.write(kb);
+                o.flush();
+            }
+        } catch (IOException full) {
+            return filler;
+        }
+    }
+
+    static String waitFor(ByteArrayOutputStream err, String text, long seconds) throws InterruptedException {
+        long until = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!stderr(err).contains(text) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        return stderr(err);
+    }
+
+    static void assertWholeNotables(Path out) throws IOException {
+        String text = Files.readString(out);
+        assertTrue(text.isEmpty() || text.endsWith("\n"), "a torn line at the end: " + text);
+        for (String l : text.lines().toList()) {
+            assertTrue(JSON.readTree(l).has("rule_id"), "a whole notable per line: " + l);
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aFullOutDiskKeepsTheNotablesWritesThemWhenSpaceReturnsAndNeverTearsALine(@TempDir Path dir) throws Exception {
+        Path mnt = smallDisk(dir, 64);
+        Assumptions.assumeTrue(mnt != null, "NOTICE: no small tmpfs");
+        try {
+            // 1. The disk is full with one page (4 KB) left: the first notables fit, one is cut at the page's end
+            //    (and cut back), the rest wait; then space returns while the scan waits (--out-wait).
+            Path filler = fill(mnt);
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(filler,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                c.truncate(c.size() - 4096);
+            }
+            Path out = mnt.resolve("notables.ndjson");
+            Path stats = dir.resolve("stats.json");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Path many = Files.createDirectories(dir.resolve("in"));
+            for (int i = 0; i < 4; i++) {        // notables of more than one page
+                Files.writeString(many.resolve("h" + i + ".json"), Files.readString(Path.of("examples/02-security-4688.json"))
+                        .replace("WKS-", "H" + i + "-"));
+            }
+            java.util.concurrent.CompletableFuture<Integer> scan = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    ScanCommandTest.run(err, "scan", "--no-progress", "--out", out.toString(), "--out-wait", "60s",
+                            "--stats", stats.toString(), many.toString()));
+            String e = waitFor(err, "waiting up to 60 s", 120);
+            assertTrue(e.contains(out + ": cannot write notables (No space left on device); keeping them"), e);
+            assertWholeNotables(out);
+            long before = Files.readAllLines(out).size();
+            Files.delete(filler);                                    // space returns
+            int code = scan.get(60, TimeUnit.SECONDS);
+            e = stderr(err);
+            assertEquals(ExitCodes.OK, code, e);
+            assertTrue(e.contains(out + ": writable again"), e);
+            assertWholeNotables(out);
+            JsonNode s = JSON.readTree(stats.toFile());
+            assertEquals(s.get("notables").asLong(), Files.readAllLines(out).size(), e);
+            JsonNode o = s.get("output");
+            assertTrue(o.get("write_failures").asLong() >= 1, o.toString());
+            assertEquals(s.get("notables").asLong() - before, o.get("notables_delayed").asLong(), o.toString());
+            assertEquals(0, o.get("notables_lost").asLong(), o.toString());
+            assertTrue(e.contains("notables waited for " + out), e);
+            System.out.println("full disk: " + before + " of " + s.get("notables") + " notables fitted, the rest written when space returned: " + o);
+
+            // 2. The disk stays full past --out-wait: the notables kept are reported lost, exit 6, no torn line.
+            Files.delete(out);
+            fill(mnt);
+            ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+            code = ScanCommandTest.run(err2, "scan", "--no-progress", "--out", out.toString(), "--out-wait", "1s",
+                    "--stats", stats.toString(), many.toString());
+            e = stderr(err2);
+            assertEquals(ExitCodes.OUTPUT, code, e);
+            s = JSON.readTree(stats.toFile());
+            assertWholeNotables(out);
+            assertEquals(s.get("notables").asLong(), s.get("output").get("notables_lost").asLong(), e);
+            assertTrue(e.contains("notables could not be written before closing (No space left on device); lost"), e);
+        } finally {
+            unmount(mnt);
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void backtrackingSigmaPatternsAreBoundedReportedAndInTheStats(@TempDir Path dir) throws Exception {
+        Path sigma = io.procwatch.serve.ServeHostileTest.backtrackingSigmaRules(dir);
+        Path in = dir.resolve("hostile.json");
+        Files.writeString(in, io.procwatch.serve.ServeHostileTest.event("b " + "a".repeat(48) + "c", 1) + "\n"
+                + io.procwatch.serve.ServeHostileTest.event("a".repeat(40) + "!", 2) + "\n"
+                + io.procwatch.serve.ServeHostileTest.event("a".repeat(41), 3) + "\n");
+        Path stats = dir.resolve("s.json");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ScanCommandTest.run(err, "scan", "--no-progress", "--sigma", sigma.toString(), "--out",
+                dir.resolve("n.ndjson").toString(), "--stats", stats.toString(), in.toString());
+        String e = stderr(err);
+        assertEquals(ExitCodes.OK, code, e);
+        assertTrue(e.contains("Sigma rule " + io.procwatch.serve.ServeHostileTest.BACKREF_RULE + " disabled"), e);
+        JsonNode s = JSON.readTree(stats.toFile());
+        assertEquals(3, s.get("process_events").asInt(), s.toString());
+        JsonNode rx = s.get("sigma_regex");
+        assertEquals(1, rx.get("patterns_moved_to_linear_engine").asInt(), rx.toString());
+        assertEquals(io.procwatch.serve.ServeHostileTest.BACKREF_RULE, rx.get("rules_disabled").get(0).asText(), rx.toString());
+        assertEquals(2, s.get("per_rule").get(io.procwatch.serve.ServeHostileTest.LINEAR_RULE).get("matches").asInt(),
+                "RE2/J still matches the two command lines ending in a word character, not the one ending in '!': " + s);
+    }
 }

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every case is bounded in time (a few seconds) and size (a few MB).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ServeHostileTest {
+public class ServeHostileTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static RuleSet rules;
@@ -210,6 +210,191 @@ class ServeHostileTest {
         assertEquals(6, received, m);
         assertEquals(received, outcomes, m);
         assertEquals(3, metric(m, "procwatch_events_refused_total"), m);
+    }
+
+    @Test
+    void recordsThatAreNotEventsAreCountedInExactlyOneOutcomeToo(@TempDir Path dir) throws Exception {
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson")));
+        String event = json.lines().findFirst().orElseThrow();
+        // path, body, records it holds
+        List<Object[]> bodies = List.of(
+                new Object[]{"/services/collector/event", "{\"fields\":{}}", 1},                 // no event
+                new Object[]{"/services/collector/event", "{\"event\":42}{\"event\":[1]}", 2},   // not an event
+                new Object[]{"/services/collector/event", "\"text\" 7 [1, {\"time\":1}]", 4},    // not envelopes
+                new Object[]{"/services/collector/event", "{\"event\":" + event + "}{\"event\": nope", 2},
+                new Object[]{"/services/collector", "this is not JSON", 1},
+                new Object[]{"/services/collector/event", "{\"event\":{\"foo\":1}}", 1},          // not Windows
+                new Object[]{"/events", "{\"foo\":1}\n[1,2,3]\n42\nnull\n\"str\"\n", -1},
+                new Object[]{"/services/collector/raw", "\u001b]0;x\u0007 junk\n", -1});
+        long answered = 0;
+        for (Object[] b : bodies) {
+            HttpResponse<String> r = send(s, (String) b[0], (String) b[1], null);
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, b[1] + " -> " + r.statusCode() + " " + r.body());
+            JsonNode a = JSON.readTree(r.body());
+            assertTrue(a.has("rejected"), "the answer says what became of each record: " + r.body());
+            long records = a.get("accepted").asLong() + a.get("other").asLong() + a.get("rejected").asLong();
+            if ((int) b[2] >= 0) {
+                assertEquals((int) b[2], records, b[1] + " -> " + r.body());
+            }
+            assertTrue(records >= 1, b[1] + " -> " + r.body());
+            answered += records;
+        }
+        s.engine().flush();
+        String m = send(s, "/metrics", null, null).body();
+        long received = metric(m, "procwatch_events_received_total");
+        assertEquals(answered, received, m);
+        assertEquals(received, metric(m, "procwatch_events_processed_total") + metric(m, "procwatch_events_rejected_total")
+                + metric(m, "procwatch_events_other_total") + metric(m, "procwatch_events_refused_total")
+                + metric(m, "procwatch_queue_depth"), m);
+        assertEquals(1, metric(m, "procwatch_events_processed_total"), "the event before the broken JSON is kept: " + m);
+    }
+
+    /** Reads the status line the server sends on {@code sock}, or "closed" at end of stream; -1 ms on a timeout. */
+    static String answer(Socket sock, int timeoutMillis) throws Exception {
+        sock.setSoTimeout(timeoutMillis);
+        InputStream in = sock.getInputStream();
+        StringBuilder line = new StringBuilder();
+        try {
+            int c;
+            while ((c = in.read()) >= 0 && c != '\r' && c != '\n') {
+                line.append((char) c);
+            }
+            return line.isEmpty() ? "closed" : line.toString();
+        } catch (java.net.SocketTimeoutException e) {
+            return "timeout";
+        } catch (java.net.SocketException e) {
+            return "closed";      // reset by the server
+        }
+    }
+
+    @Test
+    void atTheConnectionLimitIdleConnectionsAreClosedAndHealthStillAnswers(@TempDir Path dir) throws Exception {
+        int limit = 4;
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson")).withHttp(HttpLimits.defaults().withConnections(limit)));
+        // Twice the limit in connections that send nothing, then /health (the 2N+1st): each new connection beyond
+        // the limit closes the one idle longest.
+        List<Socket> idle = new ArrayList<>();
+        for (int i = 0; i < 2 * limit; i++) {
+            idle.add(raw(s, ""));
+        }
+        Thread.sleep(200);
+        long ms = timedGet(s, "/health");
+        System.out.println("connection limit " + limit + ", " + 2 * limit + " idle connections: /health answered in " + ms + " ms");
+        assertTrue(ms < 5_000, ms + " ms");
+        assertEquals("closed", answer(idle.get(0), 5_000), "the connection idle longest made room");
+        // Connections inside a request are not closed for a newcomer: idle ones are, then the newcomer is refused.
+        String head = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n";
+        List<Socket> busy = new ArrayList<>();
+        for (int i = 0; i < limit; i++) {
+            busy.add(raw(s, head + "{"));
+        }
+        Thread.sleep(300);
+        Socket late = raw(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals("closed", answer(late, 5_000), "a connection beyond the limit while all are busy is refused");
+        for (Socket i : idle) {
+            assertEquals("closed", answer(i, 5_000), "every idle connection made room for a busy one");
+        }
+        for (Socket b : busy) {
+            b.close();
+        }
+        Thread.sleep(300);
+        String m = send(s, "/metrics", null, null).body();
+        assertEquals(limit, metric(m, "procwatch_http_connections_max"), m);
+        assertTrue(metric(m, "procwatch_http_connections_open") <= limit, m);
+        assertTrue(metric(m, "procwatch_http_connections_evicted_total") >= 2L * limit, m);
+        assertEquals(1, metric(m, "procwatch_http_connections_refused_total"), m);
+        assertEquals(200, send(s, "/events", json, null).statusCode());
+    }
+
+    @Test
+    void aSlowOrStalledBodyIsCutOffAndAnswered408(@TempDir Path dir) throws Exception {
+        // 1 KiB/s minimum body rate (the default), 3 s idle timeout.
+        ProcwatchServer s = start(replay(dir.resolve("n.ndjson"))
+                .withHttp(HttpLimits.defaults().withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(10))));
+        String head = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+        Socket slow = raw(s, head);
+        Socket stalled = raw(s, head + "{\"EventID\"");
+        long t0 = System.nanoTime();
+        // 10 bytes every 250 ms (40 B/s) until the server gives up on the body.
+        Thread dribble = new Thread(() -> {
+            try {
+                for (int i = 0; i < 80; i++) {
+                    slow.getOutputStream().write("          ".getBytes(StandardCharsets.US_ASCII));
+                    slow.getOutputStream().flush();
+                    Thread.sleep(250);
+                }
+            } catch (Exception cutOff) {
+                // the server closed the connection
+            }
+        });
+        dribble.setDaemon(true);
+        dribble.start();
+        String a = answer(slow, 15_000);
+        long slowMs = (System.nanoTime() - t0) / 1_000_000;
+        String b = answer(stalled, 15_000);
+        long stalledMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("slow body (40 B/s) answered '" + a + "' after " + slowMs + " ms; stalled body '" + b
+                + "' after " + stalledMs + " ms");
+        assertTrue(a.contains(" 408"), a);
+        assertTrue(slowMs < 10_000, slowMs + " ms");
+        assertTrue(b.contains(" 408"), b);
+        assertTrue(stalledMs < 10_000, stalledMs + " ms");
+        String m = send(s, "/metrics", null, null).body();
+        assertEquals(2, metric(m, "procwatch_http_slow_body_aborts_total"), m);
+        assertEquals(0, metric(m, "procwatch_events_received_total"), m);
+    }
+
+    /** Two Sigma rules whose patterns backtrack catastrophically: one RE2/J runs, one it cannot (back-reference). */
+    public static Path backtrackingSigmaRules(Path dir) throws Exception {
+        Path sigma = Files.createDirectories(dir.resolve("sigma"));
+        String head = "logsource: {category: process_creation, product: windows}\ndetection:\n";
+        Files.writeString(sigma.resolve("linear.yml"), "title: re2j\nid: " + LINEAR_RULE + "\nlevel: high\n" + head
+                + "  sel:\n    CommandLine|re: '(\\w+){1,30}$'\n  condition: sel\n");
+        Files.writeString(sigma.resolve("backref.yml"), "title: backref\nid: " + BACKREF_RULE + "\nlevel: high\n" + head
+                + "  sel:\n    CommandLine|re: '(a|aa)+\\1b'\n  condition: sel\n");
+        return sigma;
+    }
+
+    public static final String LINEAR_RULE = "00000000-0000-0000-0000-00000000e1e1";
+    public static final String BACKREF_RULE = "00000000-0000-0000-0000-00000000e1e2";
+
+    /** A 4688 event with this command line. */
+    public static String event(String commandLine, int second) {
+        return "{\"EventID\":4688,\"Channel\":\"Security\",\"Computer\":\"WKS-1\",\"@timestamp\":\"2024-03-04T12:20:"
+                + String.format("%02d", second) + "Z\",\"NewProcessName\":\"C:\\\\x.exe\",\"CommandLine\":\"" + commandLine + "\"}";
+    }
+
+    @Test
+    void backtrackingSigmaPatternsNeitherStallIntakeNorHealthAndAreCounted(@TempDir Path dir) throws Exception {
+        RuleSet sigmaRules = io.procwatch.sigma.SigmaRules.withDrl(null, List.of(backtrackingSigmaRules(dir)),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        ProcwatchServer s = ProcwatchServer.start(replay(dir.resolve("n.ndjson")).withPort(0), sigmaRules,
+                new PrintStream(new ByteArrayOutputStream()));
+        started.add(s);
+        String hostile = event("b " + "a".repeat(48) + "c", 1) + "\n" + event("a".repeat(40) + "!", 2);
+        // Four clients at once, as in the issue (they used to pin every HTTP thread in the prefilter).
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            posts.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/events"))
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(hostile)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long healthMs = timedGet(s, "/health");
+        for (var p : posts) {
+            assertEquals(200, p.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        long t0 = System.nanoTime();
+        s.engine().flush();
+        long flushMs = (System.nanoTime() - t0) / 1_000_000;
+        String m = send(s, "/metrics", null, null).body();
+        System.out.println("backtracking Sigma patterns x 4 clients: /health " + healthMs + " ms, evaluation drained in "
+                + flushMs + " ms");
+        assertTrue(healthMs < 5_000, healthMs + " ms");
+        assertEquals(8, metric(m, "procwatch_events_processed_total"), m);
+        assertEquals(1, metric(m, "procwatch_sigma_regex_rules_disabled"), m);
+        assertEquals(1, metric(m, "procwatch_sigma_regex_moved_to_linear"), m);
+        JsonNode health = JSON.readTree(send(s, "/health", null, null).body());
+        assertEquals(BACKREF_RULE, health.get("sigmaRulesDisabled").get(0).asText(), health.toString());
     }
 
     @Test

@@ -77,8 +77,6 @@ public final class ProcwatchServer {
     private final BodyBudget bodies;
     /** Process events of bodies answered 413 or 503 outside the engine's own refusal count (closed, too big). */
     private final AtomicLong refusedHere = new AtomicLong();
-    /** HEC records the engine never parsed: envelopes without a usable {@code event}, text that is not JSON. */
-    private final AtomicLong envelopeRejections = new AtomicLong();
     private final AtomicLong busyAnswers = new AtomicLong();
     /** Bodies cut off below the minimum data rate or by the idle timeout while being received. */
     private final AtomicLong slowBodies = new AtomicLong();
@@ -500,7 +498,7 @@ public final class ProcwatchServer {
                     EventBatch b;
                     if (ev == null || ev.isNull()) {
                         records++;
-                        envelopeRejections.incrementAndGet();
+                        engine.countRejected(where, "Event field is required");
                         rejections.add(where + ": Event field is required");
                         continue;
                     }
@@ -511,7 +509,7 @@ public final class ProcwatchServer {
                         b = engine.parse(event.asText(), where);
                     } else {
                         records++;
-                        envelopeRejections.incrementAndGet();
+                        engine.countRejected(where, "event must be an object or a string");
                         rejections.add(where + ": event must be an object or a string");
                         continue;
                     }
@@ -523,8 +521,9 @@ public final class ProcwatchServer {
             }
         } catch (IOException | RuntimeException e) {
             records++;
-            envelopeRejections.incrementAndGet();
-            rejections.add(source + "#" + (n + 1) + ": Invalid data format: " + PrintableText.clean(reason(e)));
+            String invalid = "Invalid data format: " + PrintableText.clean(reason(e));
+            engine.countRejected(source + "#" + (n + 1), invalid);
+            rejections.add(source + "#" + (n + 1) + ": " + invalid);
         }
         return new EventBatch(events, records, other, rejections);
     }
@@ -633,9 +632,9 @@ public final class ProcwatchServer {
     String prometheus() {
         EngineMetrics m = engine.metrics();
         StringBuilder sb = new StringBuilder(2048);
-        metric(sb, "procwatch_events_received_total", "counter", "Records received over HTTP or stdin (every kind).", m.received() + envelopeRejections.get());
+        metric(sb, "procwatch_events_received_total", "counter", "Records received over HTTP or stdin (every kind).", m.received());
         metric(sb, "procwatch_events_processed_total", "counter", "Process events evaluated by the rules.", m.processed());
-        metric(sb, "procwatch_events_rejected_total", "counter", "Records that could not be used (malformed, no usable time, HEC envelope without event).", m.rejected() + envelopeRejections.get());
+        metric(sb, "procwatch_events_rejected_total", "counter", "Records that could not be used (malformed, no usable time, HEC envelope without event).", m.rejected());
         metric(sb, "procwatch_events_other_total", "counter", "Records that are not process creations (skipped).", m.other());
         metric(sb, "procwatch_events_refused_total", "counter", "Process events refused (503 queue full or stopping, 413 batch larger than the queue).", m.refused() + refusedHere.get());
         metric(sb, "procwatch_events_late_total", "counter", "Events more than the allowance behind the clock (still evaluated).", m.late());

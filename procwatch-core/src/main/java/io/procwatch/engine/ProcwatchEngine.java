@@ -207,6 +207,18 @@ public final class ProcwatchEngine implements AutoCloseable {
         return counts.processEvents();
     }
 
+    /**
+     * Counts a record that a transport found unusable before any parsing here (a HEC envelope without an event,
+     * a body cut by broken JSON), so that every received record ends in exactly one outcome of {@link #metrics()}.
+     * Thread-safe.
+     *
+     * @param where  where the record was ({@code source#n})
+     * @param reason why it could not be used
+     */
+    public void countRejected(String where, String reason) {
+        counters.reject(new Origin(where, 0), PrintableText.clean(reason));
+    }
+
     /** Collects what the event source hands over for one submission. */
     private final class Collector implements EventSink {
         final List<ProcessEvent> events = new ArrayList<>();

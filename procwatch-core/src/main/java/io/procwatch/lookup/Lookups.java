@@ -92,8 +92,9 @@ public final class Lookups {
     /**
      * Reads {@code dir/lookups/assets.csv} and {@code dir/lookups/identities.csv} when present.
      *
-     * @throws IOException naming file and line of a malformed row or of an {@code ip} value that is no address,
-     *                     CIDR block or range
+     * @throws LookupFileException naming file and line of a malformed row or of an {@code ip} value that is no
+     *                              address, CIDR block or range
+     * @throws IOException           when a file cannot be read
      */
     public static Lookups fromRulesDirectory(Path dir) throws IOException {
         Path assets = dir.resolve("lookups").resolve("assets.csv");
@@ -121,68 +122,76 @@ public final class Lookups {
                 try {
                     row = it.nextValue();
                 } catch (RuntimeException e) {
-                    throw new IOException(file + ":" + it.getCurrentLocation().getLineNr() + ": " + e.getMessage(), e);
+                    throw new LookupFileException(file, (int) it.getCurrentLocation().getLineNr(), e.getMessage(), e);
                 }
                 rows++;
                 Entry entry = new Entry(lc(row.get("priority")), split(row.get("category")),
                         "true".equalsIgnoreCase(String.valueOf(row.get("watchlist"))), row.get("bunit"));
                 if (identity) {
                     keys(row.get("identity"), entry, into.exact);
-                    for (String email : split(row.get("email"))) {
-                        into.exact.putIfAbsent(lower(email), entry);
-                        int at = email.indexOf('@');
-                        if (at > 0) {
-                            into.shortName.putIfAbsent(lower(email.substring(0, at)), entry);
-                        }
-                    }
+                    keysAndPrefixes(row.get("email"), '@', entry, into.exact, into.shortName);
                 } else {
                     for (String ip : split(row.get("ip"))) {
-                        ip(ip, entry, into, file + ":" + line);
+                        String problem = ip(ip, entry, into);
+                        if (problem != null) {
+                            throw new LookupFileException(file, (int) line, problem, null);
+                        }
                     }
                     keys(row.get("mac"), entry, into.exact);
                     keys(row.get("nt_host"), entry, into.exact);
                     keys(row.get("nt_host"), entry, into.shortName);
-                    for (String dns : split(row.get("dns"))) {
-                        into.exact.putIfAbsent(lower(dns), entry);
-                        int dot = dns.indexOf('.');
-                        if (dot > 0) {
-                            into.dnsLabel.putIfAbsent(lower(dns.substring(0, dot)), entry);
-                        }
-                    }
+                    keysAndPrefixes(row.get("dns"), '.', entry, into.exact, into.dnsLabel);
                 }
             }
         }
         return rows;
     }
 
-    /** One {@code ip} value: an address (an exact key), a CIDR block or a range {@code low-high}. */
-    private static void ip(String value, Entry entry, Keys into, String where) throws IOException {
+    /**
+     * Adds one {@code ip} value: an address (an exact key), a CIDR block or a range {@code low-high}.
+     *
+     * @return what is wrong with it, or {@code null}
+     */
+    private static String ip(String value, Entry entry, Keys into) {
         int dash = value.indexOf('-');
         if (dash > 0) {
             IPAddress low = address(value.substring(0, dash).trim());
             IPAddress high = address(value.substring(dash + 1).trim());
             if (low == null || high == null || low.getIPVersion() != high.getIPVersion()) {
-                throw new IOException(where + ": ip range '" + value + "' is not two addresses of one IP version");
+                return "ip range '" + value + "' is not two addresses of one IP version";
             }
             into.networks.add(new Network(low.spanWithRange(high), entry));
-            return;
+            return null;
         }
         IPAddressString s = new IPAddressString(value, IP_LITERAL);
         IPAddress a = s.getAddress();
         if (a == null) {
-            throw new IOException(where + ": ip '" + value + "' is not an IP address, CIDR block or range");
+            return "ip '" + value + "' is not an IP address, CIDR block or range";
         }
         if (s.isPrefixed()) {
             into.networks.add(new Network(a.toPrefixBlock().toSequentialRange(), entry));
         } else {
             into.exact.putIfAbsent(a.toNormalizedString(), entry);
         }
+        return null;
     }
 
     /** An IP literal (no prefix), or {@code null}. */
     private static IPAddress address(String s) {
         IPAddressString a = new IPAddressString(s, IP_LITERAL);
         return a.isPrefixed() ? null : a.getAddress();
+    }
+
+    /** Each value of {@code cell} a key, and its part before the first {@code separator} a key in {@code prefixes}. */
+    private static void keysAndPrefixes(String cell, char separator, Entry entry, Map<String, Entry> keys,
+                                        Map<String, Entry> prefixes) {
+        for (String v : split(cell)) {
+            keys.putIfAbsent(lower(v), entry);
+            int at = v.indexOf(separator);
+            if (at > 0) {
+                prefixes.putIfAbsent(lower(v.substring(0, at)), entry);
+            }
+        }
     }
 
     private static void keys(String cell, Entry entry, Map<String, Entry> into) {

@@ -5,6 +5,8 @@ import io.procwatch.detect.RuleMetadata;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleProblem;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.lookup.LookupFileException;
+import io.procwatch.lookup.Lookups;
 import io.procwatch.toolkit.ValidationIssue.Severity;
 import org.drools.drl.ast.descr.AnnotationDescr;
 import org.drools.drl.ast.descr.PackageDescr;
@@ -60,7 +62,14 @@ public final class RuleValidator {
                 specStems.addAll(spec.detectionIds());
             }
         }
-        return validate(files, Files.isDirectory(tests) ? specStems : null);
+        List<ValidationIssue> issues = new ArrayList<>(validate(files, Files.isDirectory(tests) ? specStems : null));
+        try {
+            Lookups.fromRulesDirectory(dir);
+        } catch (LookupFileException e) {
+            issues.add(new ValidationIssue(ValidationIssue.Severity.ERROR, e.file().toString(), e.line(), null,
+                    e.problem()));
+        }
+        return issues;
     }
 
     /**

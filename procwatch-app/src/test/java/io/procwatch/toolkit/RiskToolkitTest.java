@@ -62,6 +62,18 @@ class RiskToolkitTest {
     }
 
     @Test
+    void validateNamesFileAndLineOfAnAssetIpThatIsNoAddressCidrOrRange(@TempDir Path dir) throws Exception {
+        ToolkitTest.copyRules(dir, "risk_incidents.drl", "@window( \"7d\" )", "@window( \"7d\" )");
+        Path assets = Files.createDirectories(dir.resolve("lookups")).resolve("assets.csv");
+        Files.writeString(assets, "ip,nt_host,priority\n10.0.0.0/8,,low\n10.0.0.1-10.0.0.300,wks-02,high\n");
+        List<ValidationIssue> issues = RuleValidator.validate(dir);
+        assertTrue(issues.stream().anyMatch(i -> i.isError() && i.line() == 3 && i.file().equals(assets.toString())
+                && i.message().contains("10.0.0.1-10.0.0.300")), issues.toString());
+        Files.writeString(assets, "ip,nt_host,priority\n10.0.0.0/8,,low\n10.0.0.1-10.0.0.30,wks-02,high\n");
+        assertTrue(RuleValidator.validate(dir).stream().noneMatch(i -> i.file().equals(assets.toString())));
+    }
+
+    @Test
     void specsStateExpectedRiskEventsAndIncidents(@TempDir Path dir) throws Exception {
         Files.copy(Path.of("rules-drl/tests/events/wsqe-tricky.xml"), dir.resolve("tricky.xml"));
         Path spec = dir.resolve("risk.yml");

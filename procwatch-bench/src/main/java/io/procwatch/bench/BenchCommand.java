@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
     int slowClients;
 
     @Option(names = "--risk", description = "Measure the risk rules' memory instead: --events events (use 10000000) over "
-            + "--risk-days of event time on --risk-hosts hosts, --risk-share of them detections; heap after GC at each tenth.")
+            + "--risk-days of event time on --risk-hosts hosts, --risk-share of them detections; heap after GC at the end of each simulated day.")
     boolean risk;
 
     @Option(names = "--risk-days", defaultValue = "21", description = "Event-time span of --risk (default: ${DEFAULT-VALUE}).")

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * {@code procwatch bench --risk}: memory of the risk rules over a long stream. Generates Sysmon EID 1 events in
  * memory (no file) spread evenly over {@code days} of event time on {@code hosts} hosts, a {@code share} of them the
  * QEMU command line both bundled detections match, and runs them through one replay session in batches as a scan
- * does. At every tenth of the input it forces a GC and prints the heap in use, the facts in working memory, the
+ * does. At the end of every simulated day it forces a GC and prints the heap in use, the facts in working memory, the
  * risk events and incidents so far, and the session thread's CPU time: with 7-day incident windows the heap must
  * level off once the stream is longer than the windows.
  */
@@ -37,7 +37,7 @@ public final class RiskMemoryBenchmark {
     private RiskMemoryBenchmark() {
     }
 
-    /** Runs and prints one line per tenth, then a summary. */
+    /** Runs and prints one line per simulated day, then a summary. */
     public static void run(RuleSet rules, long events, int days, int hosts, double share, PrintStream out) {
         SplittableRandom rnd = new SplittableRandom(42);
         long start = Instant.parse("2024-03-04T00:00:00Z").toEpochMilli();
@@ -51,9 +51,9 @@ public final class RiskMemoryBenchmark {
         long riskEvents = 0;
         out.printf("risk memory benchmark: %,d events over %d days on %d hosts, %.4f%% detections (QEMU lines)%n",
                 events, days, hosts, share * 100);
-        out.printf("%10s %12s %10s %12s %10s %10s %10s%n", "events", "event day", "heap MiB", "facts", "risk ev.", "incidents", "CPU s");
+        out.printf("%10s %12s %10s %12s %10s %10s %10s%n", "events", "event day", "heap KiB", "facts", "risk ev.", "incidents", "CPU s");
         try (DetectionSession s = new DetectionSession(rules, true, Duration.ofMinutes(10))) {
-            long tenth = Math.max(1, events / 10);
+            long eventsPerDay = Math.max(1, events / days);
             for (long i = 0; i < events; i++) {
                 boolean isQemu = rnd.nextDouble() < share;
                 Map<String, String> f = new HashMap<>(24);
@@ -84,10 +84,10 @@ public final class RiskMemoryBenchmark {
                     notables += s.fire().size();
                     riskEvents += s.drainRiskEvents().size();
                 }
-                if (i % tenth == tenth - 1) {
+                if (i % eventsPerDay == eventsPerDay - 1) {
                     System.gc();
-                    long heap = memory.getHeapMemoryUsage().getUsed() >> 20;
-                    out.printf("%,10d %12.1f %10d %,12d %,10d %,10d %10.1f%n", i + 1, (i * step) / 86_400_000.0, heap,
+                    long heap = memory.getHeapMemoryUsage().getUsed() >> 10;
+                    out.printf("%,10d %12.1f %,10d %,12d %,10d %,10d %10.1f%n", i + 1, (i * step) / 86_400_000.0, heap,
                             s.factCount(), riskEvents, s.risk() == null ? 0 : s.risk().incidentCount(),
                             (threads.getCurrentThreadCpuTime() - cpu0) / 1e9);
                 }

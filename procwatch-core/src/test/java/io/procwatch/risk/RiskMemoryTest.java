@@ -46,8 +46,9 @@ class RiskMemoryTest {
         RuleSet rules = RiskStories.rules("", Map.of()).withLookups(Lookups.fromRulesDirectory(dir));
 
         NotableCollector notables = new NotableCollector();
-        KieSession ks = rules.newSession(true, new Detections(rules.catalog()), notables);
-        RiskSession.attach(ks, rules, notables);
+        KieSession ks = rules.newSession(true, Map.of("detections", new Detections(rules.catalog()),
+                "notables", notables, RiskSession.GLOBAL, RiskSession.actionsFor(rules, notables)));
+        RiskSession.start(ks, rules);
         Watermark watermark = new Watermark(Long.MIN_VALUE);
         FactHandle wh = ks.insert(watermark);
         SessionPseudoClock clock = ks.getSessionClock();

@@ -124,13 +124,25 @@ final class ScanCommand implements Callable<Integer> {
         if (!quiet) {
             err.print(PrintableText.cleanKeepLines(ScanSummary.text(stats, ruleSet.catalog().detections(),
                     extra.digest(), rules.verbose, analyst.display())));
+            // Rule family counters (Sigma's bounded regexes) when one is not zero.
+            io.procwatch.engine.SessionExtension.countersOf(ruleSet).forEach((name, n) -> {
+                if (n > 0) {
+                    err.printf("  %s %,d%n", name, n);
+                }
+            });
             err.flush();
         }
         if (statsFile != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(statsFile.toFile(), ScanSummary.json(stats));
+                    .writeValue(statsFile.toFile(), withCounters(ScanSummary.json(stats), ruleSet));
         }
         return stats.failedInputCount() > 0 ? ExitCodes.INPUT : ExitCodes.OK;
+    }
+
+    /** The {@code --stats} JSON with the rule families' counters ({@code rule_counters}, e.g. Sigma's bounded regexes). */
+    private static java.util.Map<String, Object> withCounters(java.util.Map<String, Object> json, RuleSet ruleSet) {
+        json.put("rule_counters", io.procwatch.engine.SessionExtension.countersOf(ruleSet));
+        return json;
     }
 
     private Writer openOut() throws IOException {

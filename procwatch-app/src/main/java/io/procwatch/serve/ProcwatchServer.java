@@ -645,6 +645,9 @@ public final class ProcwatchServer {
         metric(sb, "procwatch_rules", "gauge", "DRL rules in force.", m.rules());
         metric(sb, "procwatch_rule_reloads_total", "counter", "Successful rule reloads.", m.reloads());
         metric(sb, "procwatch_rule_reload_failures_total", "counter", "Reloads refused or failed (rules did not compile, or the loader threw).", m.reloadFailures());
+        // Counters of rule families (Sigma's bounded regexes): per rule set, so they start again at a reload.
+        io.procwatch.engine.SessionExtension.countersOf(engine.rules()).forEach((name, n) -> metric(sb,
+                "procwatch_" + name + "_total", "counter", "Rule family counter " + name + " (since the rules in force were loaded).", n));
         metric(sb, "procwatch_listener_errors_total", "counter", "Notable listener failures.", m.listenerErrors());
         metric(sb, "procwatch_output_errors_total", "counter", "Notables an output failed to write.", outputs.errors.get());
         outputs.metrics((name, help, value) -> metric(sb, name, name.endsWith("_total") ? "counter" : "gauge", help, value));

@@ -6,6 +6,7 @@ import io.procwatch.normalize.ProcessEvent;
 import org.kie.api.runtime.KieSession;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a family of rules adds to a {@link DetectionSession} beyond Drools' own facts: work on an event ahead of
@@ -28,6 +29,24 @@ public interface SessionExtension {
      * ones ({@code to}) on a reload, after time and watermark have been handed over.
      */
     default void handOver(KieSession from, KieSession to) {
+    }
+
+    /**
+     * Counters this family keeps for its rule set (since the rules were loaded), by a snake_case name that
+     * {@code scan --stats} and {@code serve}'s {@code /metrics} print as they are ({@code procwatch_<name>_total});
+     * empty by default.
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
+
+    /** The {@link #counters} of every extension of {@code rules}, in provider order. */
+    static Map<String, Long> countersOf(RuleSet rules) {
+        Map<String, Long> all = new java.util.LinkedHashMap<>();
+        for (SessionExtension x : forRules(rules)) {
+            all.putAll(x.counters());
+        }
+        return all;
     }
 
     /** The extensions among the globals of {@code rules}, in provider order. */

@@ -63,6 +63,19 @@ public final class SigmaRuntime implements SessionExtension {
         return regexes;
     }
 
+    /**
+     * The bounded regex engine's counters ({@link SigmaRegexes}): {@code sigma_regex_switched_to_linear} (patterns
+     * moved to RE2/J after exceeding the step budget) and {@code sigma_regex_rules_disabled} (rules disabled because
+     * a pattern exceeded it and RE2/J cannot run it).
+     */
+    @Override
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("sigma_regex_switched_to_linear", regexes.switchedToLinear());
+        m.put("sigma_regex_rules_disabled", regexes.budgetExceeded());
+        return m;
+    }
+
     @Override
     public void prepare(ProcessEvent event) {
         if (prefilter.ruleCount() > 0) {

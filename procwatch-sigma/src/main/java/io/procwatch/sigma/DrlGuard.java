@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  *   <li>{@code lc("F") contains "x"}, {@code get("F") contains "x"}, {@code lc("F") == "x"}, {@code get("F") == "x"}
  *   <li>{@code startsWith( lc("F"), "x" )}, {@code endsWith(…)}, {@code includes(…)}, {@code glob( lc("F"), "g" )}
  *   <li>{@code re( "F", "regex", "flags" )} (literal runs every match must contain, {@link SigmaRegexLiterals})
+ *   <li>{@code keyword( event, "x" )}, {@code keywordGlob( event, "g" )}: the needle in any field value
  * </ul>
  * Each gives "one of these (field, lower-case needle) pairs occurs"; {@code ||} takes the union (unknown when
  * any branch is), {@code &&} and the conjunction the child with the lowest estimated hit rate
@@ -28,6 +29,7 @@ final class DrlGuard {
     private static final Pattern OPERATOR = Pattern.compile("^" + ACC + "\\s*(contains|==)\\s*" + STR + "$");
     private static final Pattern FUNCTION = Pattern.compile(
             "^(startsWith|endsWith|includes|glob|eq)\\(\\s*" + ACC + "\\s*,\\s*" + STR + "\\s*\\)$");
+    private static final Pattern KEYWORD = Pattern.compile("^(keyword|keywordGlob)\\(\\s*event\\s*,\\s*" + STR + "\\s*\\)$");
     private static final Pattern REGEX = Pattern.compile("^re\\(\\s*" + STR + "\\s*,\\s*" + STR + "\\s*,\\s*" + STR + "\\s*\\)$");
 
     /** Deeper nesting gives no guard (the rule is then a candidate for every event), never a StackOverflowError. */
@@ -52,7 +54,7 @@ final class DrlGuard {
 
     /** One constraint expression as an expression tree whose leaves carry their guards (unknown tests: none). */
     static SigmaConverter.Expr parse(String expression) {
-        DrlGuard p = new DrlGuard(expression);
+        DrlGuard p = new DrlGuard(withoutComments(expression));
         try {
             SigmaConverter.Expr e = p.or();
             p.skip();
@@ -60,6 +62,41 @@ final class DrlGuard {
         } catch (IllegalStateException e) {
             return unknown();
         }
+    }
+
+    /**
+     * The expression without {@code //} and {@code /* *}{@code /} comments outside string literals: the executable
+     * model keeps a constraint's text as written, comments included (MVEL's expression has none).
+     */
+    static String withoutComments(String t) {
+        if (!t.contains("//") && !t.contains("/*")) {
+            return t;
+        }
+        StringBuilder sb = new StringBuilder(t.length());
+        int i = 0;
+        while (i < t.length()) {
+            char c = t.charAt(i);
+            if (c == '"') {
+                int j = i + 1;
+                while (j < t.length() && t.charAt(j) != '"') {
+                    j += t.charAt(j) == '\\' ? 2 : 1;
+                }
+                j = Math.min(j + 1, t.length());
+                sb.append(t, i, j);
+                i = j;
+            } else if (t.startsWith("//", i)) {
+                int end = t.indexOf('\n', i);
+                i = end < 0 ? t.length() : end;
+            } else if (t.startsWith("/*", i)) {
+                int end = t.indexOf("*/", i + 2);
+                i = end < 0 ? t.length() : end + 2;
+                sb.append(' ');
+            } else {
+                sb.append(c);
+                i++;
+            }
+        }
+        return sb.toString();
     }
 
     private static SigmaConverter.Expr unknown() {
@@ -151,6 +188,12 @@ final class DrlGuard {
                 needle = SigmaConverter.longestLiteral(SigmaConverter.parsePattern(needle));
             }
             return leaf(unescape(m.group(3)), needle);
+        }
+        m = KEYWORD.matcher(t);
+        if (m.matches()) {
+            String needle = unescape(m.group(2)).toLowerCase(Locale.ROOT);
+            return new SigmaConverter.Leaf(t, SigmaGuard.anyField(m.group(1).equals("keyword") ? needle
+                    : SigmaConverter.longestLiteral(SigmaConverter.parsePattern(needle))));
         }
         m = REGEX.matcher(t);
         if (m.matches()) {

@@ -10,6 +10,7 @@ import org.drools.base.rule.GroupElement;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.rule.constraint.Constraint;
+import org.drools.modelcompiler.constraints.LambdaConstraint;
 import org.drools.mvel.MVELConstraint;
 import org.kie.api.definition.rule.Rule;
 
@@ -39,6 +40,8 @@ public final class SigmaPrefilter {
     private final String[] fieldNames;
     private final int[] fieldSlots;
     private final AhoCorasick[] fieldAutomata;
+    /** The needles of keyword guards ({@link SigmaGuard#ANY_FIELD}), searched in every stored value; null when none. */
+    private final AhoCorasick anyFieldAutomaton;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
     /** Per rule: its guard as text ({@link SigmaGuard}), for {@code explain}; null when unguarded. */
@@ -92,19 +95,25 @@ public final class SigmaPrefilter {
         this.ruleIds = ids.toArray(String[]::new);
         this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
+        List<Object[]> anyField = needlesByField.remove(SigmaGuard.ANY_FIELD);
+        this.anyFieldAutomaton = anyField == null ? null : automaton(anyField);
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
         this.fieldSlots = java.util.Arrays.stream(fieldNames).mapToInt(FieldSlots::of).toArray();
         this.fieldAutomata = new AhoCorasick[fieldNames.length];
         for (int f = 0; f < fieldNames.length; f++) {
-            AhoCorasick ac = new AhoCorasick();
-            for (Object[] n : needlesByField.get(fieldNames[f])) {
-                ac.add((String) n[0], (Integer) n[1]);
-            }
-            ac.build();
-            fieldAutomata[f] = ac;
+            fieldAutomata[f] = automaton(needlesByField.get(fieldNames[f]));
         }
         this.needleRules = needles.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
                 .toArray(int[][]::new);
+    }
+
+    private static AhoCorasick automaton(List<Object[]> needles) {
+        AhoCorasick ac = new AhoCorasick();
+        for (Object[] n : needles) {
+            ac.add((String) n[0], (Integer) n[1]);
+        }
+        ac.build();
+        return ac;
     }
 
     /**
@@ -121,6 +130,15 @@ public final class SigmaPrefilter {
             if (v != null) {
                 chars += v.length();
             }
+        }
+        if (anyFieldAutomaton != null) {
+            // A keyword's needle may be in any value: the values keyword(…) itself reads (lower-cased).
+            e.anyStoredValue(v -> {
+                if (!v.isEmpty() && !anyFieldAutomaton.searchFolded(v, onNeedle)) {
+                    anyFieldAutomaton.search(v.toLowerCase(java.util.Locale.ROOT), onNeedle);
+                }
+                return false;
+            });
         }
         if (chars == 0) {
             return;
@@ -223,6 +241,10 @@ public final class SigmaPrefilter {
             sb.append(String.format("%s: %d states, %d chars; ", fieldNames[f], fieldAutomata[f].states(),
                     fieldAutomata[f].alphabet()));
         }
+        if (anyFieldAutomaton != null) {
+            sb.append(String.format("%s: %d states, %d chars; ", SigmaGuard.ANY_FIELD, anyFieldAutomaton.states(),
+                    anyFieldAutomaton.alphabet()));
+        }
         return sb.toString();
     }
 
@@ -241,7 +263,8 @@ public final class SigmaPrefilter {
 
     /**
      * The constraint texts of a converted rule's {@link SigmaCandidate} pattern, as Drools compiled them (top-level
-     * conjunction only; anything else gives no texts and so no guard).
+     * conjunction only; anything else gives no texts and so no guard): MVEL constraints of DRL compiled at run time,
+     * lambda constraints of the executable model with the DRL text they came from.
      */
     static List<String> constraints(Rule rule) {
         List<String> out = new ArrayList<>();
@@ -259,6 +282,11 @@ public final class SigmaPrefilter {
             for (Constraint c : p.getConstraints()) {
                 if (c instanceof MVELConstraint m) {
                     out.add(m.getExpression());
+                } else if (c instanceof LambdaConstraint l && l.getPredicateInformation() != null
+                        && !l.getPredicateInformation().isEmpty()) {
+                    // The executable model (a cached KieBase) keeps each constraint's DRL text for its messages.
+                    // A constraint without one is left out: a guard of the other conjuncts is still necessary.
+                    out.add(l.getPredicateInformation().getStringConstraint());
                 }
             }
         }
@@ -281,6 +309,12 @@ public final class SigmaPrefilter {
     public static List<String> guardHits(String guard, ProcessEvent e) {
         List<String> out = new ArrayList<>();
         for (String[] fn : SigmaGuard.parse(guard)) {
+            if (SigmaGuard.ANY_FIELD.equals(fn[0])) {
+                if (e.anyStoredValue(v -> v.toLowerCase(java.util.Locale.ROOT).contains(fn[1]))) {
+                    out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));
+                }
+                continue;
+            }
             String v = e.lc(fn[0]);
             if (v != null && v.contains(fn[1])) {
                 out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));

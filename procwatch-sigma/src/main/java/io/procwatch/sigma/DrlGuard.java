@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  *   <li>{@code lc("F") contains "x"}, {@code get("F") contains "x"}, {@code lc("F") == "x"}, {@code get("F") == "x"}
  *   <li>{@code startsWith( lc("F"), "x" )}, {@code endsWith(…)}, {@code includes(…)}, {@code glob( lc("F"), "g" )}
  *   <li>{@code re( "F", "regex", "flags" )} (literal runs every match must contain, {@link SigmaRegexLiterals})
- *   <li>{@code keyword( event, "x" )}, {@code keywordGlob( event, "g" )}: the needle in any field value
  * </ul>
  * Each gives "one of these (field, lower-case needle) pairs occurs"; {@code ||} takes the union (unknown when
  * any branch is), {@code &&} and the conjunction the child with the lowest estimated hit rate
@@ -29,7 +28,6 @@ final class DrlGuard {
     private static final Pattern OPERATOR = Pattern.compile("^" + ACC + "\\s*(contains|==)\\s*" + STR + "$");
     private static final Pattern FUNCTION = Pattern.compile(
             "^(startsWith|endsWith|includes|glob|eq)\\(\\s*" + ACC + "\\s*,\\s*" + STR + "\\s*\\)$");
-    private static final Pattern KEYWORD = Pattern.compile("^(keyword|keywordGlob)\\(\\s*event\\s*,\\s*" + STR + "\\s*\\)$");
     private static final Pattern REGEX = Pattern.compile("^re\\(\\s*" + STR + "\\s*,\\s*" + STR + "\\s*,\\s*" + STR + "\\s*\\)$");
 
     /** Deeper nesting gives no guard (the rule is then a candidate for every event), never a StackOverflowError. */
@@ -188,12 +186,6 @@ final class DrlGuard {
                 needle = SigmaConverter.longestLiteral(SigmaConverter.parsePattern(needle));
             }
             return leaf(unescape(m.group(3)), needle);
-        }
-        m = KEYWORD.matcher(t);
-        if (m.matches()) {
-            String needle = unescape(m.group(2)).toLowerCase(Locale.ROOT);
-            return new SigmaConverter.Leaf(t, SigmaGuard.anyField(m.group(1).equals("keyword") ? needle
-                    : SigmaConverter.longestLiteral(SigmaConverter.parsePattern(needle))));
         }
         m = REGEX.matcher(t);
         if (m.matches()) {

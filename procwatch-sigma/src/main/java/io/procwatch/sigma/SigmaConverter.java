@@ -615,9 +615,7 @@ public final class SigmaConverter {
      */
     static double hitRate(String field, String needle) {
         // A guard on a field outside CORE_FIELDS costs one more (cold) value lookup per event.
-        // One over every field value (a keyword) costs a pass over the whole event: the last resort.
-        return rate(needle) + (field == null || CORE_FIELDS.contains(field) ? 0
-                : SigmaGuard.ANY_FIELD.equals(field) ? 0.3 : 0.05);
+        return rate(needle) + (field == null || CORE_FIELDS.contains(field) ? 0 : 0.05);
     }
 
     /** The fields most rules guard on: the prefilter reads them on every event anyway. */
@@ -683,11 +681,10 @@ public final class SigmaConverter {
             throw new SigmaException("keyword null", "a null keyword");
         }
         String p = lower(parsePattern(x.asText()));
-        // Guarded by its literal in any field value, as DrlGuard reads keyword(…) and keywordGlob(…) back.
         if (p.indexOf(STAR) < 0 && p.indexOf(ONE) < 0) {
-            return new Leaf("keyword( event, " + str(p) + " )", SigmaGuard.anyField(p));
+            return new Leaf("keyword( event, " + str(p) + " )", null);
         }
-        return new Leaf("keywordGlob( event, " + str(globText(p)) + " )", SigmaGuard.anyField(longestLiteral(p)));
+        return new Leaf("keywordGlob( event, " + str(globText(p)) + " )", null);
     }
 
     private Expr fieldMap(String name, JsonNode map, Ctx ctx) {

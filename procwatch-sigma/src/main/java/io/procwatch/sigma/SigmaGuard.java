@@ -17,14 +17,6 @@ final class SigmaGuard {
     private SigmaGuard() {
     }
 
-    /** The pseudo field of a keyword's needle: it may occur in any field value the event carries. */
-    static final String ANY_FIELD = "any field";
-
-    /** The guard of a keyword search: {@code needle} (lower-case) in any field value; null when it is empty. */
-    static List<String[]> anyField(String needle) {
-        return needle == null || needle.isEmpty() ? null : List.<String[]>of(new String[]{ANY_FIELD, needle});
-    }
-
     /** The guard text of (field, lower-case needle) pairs. */
     static String text(List<String[]> pairs) {
         StringBuilder sb = new StringBuilder();

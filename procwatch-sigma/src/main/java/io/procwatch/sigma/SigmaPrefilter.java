@@ -40,8 +40,6 @@ public final class SigmaPrefilter {
     private final String[] fieldNames;
     private final int[] fieldSlots;
     private final AhoCorasick[] fieldAutomata;
-    /** The needles of keyword guards ({@link SigmaGuard#ANY_FIELD}), searched in every stored value; null when none. */
-    private final AhoCorasick anyFieldAutomaton;
     /** needle id → rule indexes. */
     private final int[][] needleRules;
     /** Per rule: its guard as text ({@link SigmaGuard}), for {@code explain}; null when unguarded. */
@@ -95,8 +93,6 @@ public final class SigmaPrefilter {
         this.ruleIds = ids.toArray(String[]::new);
         this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
-        List<Object[]> anyField = needlesByField.remove(SigmaGuard.ANY_FIELD);
-        this.anyFieldAutomaton = anyField == null ? null : automaton(anyField);
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
         this.fieldSlots = java.util.Arrays.stream(fieldNames).mapToInt(FieldSlots::of).toArray();
         this.fieldAutomata = new AhoCorasick[fieldNames.length];
@@ -130,15 +126,6 @@ public final class SigmaPrefilter {
             if (v != null) {
                 chars += v.length();
             }
-        }
-        if (anyFieldAutomaton != null) {
-            // A keyword's needle may be in any value: the values keyword(…) itself reads (lower-cased).
-            e.anyStoredValue(v -> {
-                if (!v.isEmpty() && !anyFieldAutomaton.searchFolded(v, onNeedle)) {
-                    anyFieldAutomaton.search(v.toLowerCase(java.util.Locale.ROOT), onNeedle);
-                }
-                return false;
-            });
         }
         if (chars == 0) {
             return;
@@ -241,10 +228,6 @@ public final class SigmaPrefilter {
             sb.append(String.format("%s: %d states, %d chars; ", fieldNames[f], fieldAutomata[f].states(),
                     fieldAutomata[f].alphabet()));
         }
-        if (anyFieldAutomaton != null) {
-            sb.append(String.format("%s: %d states, %d chars; ", SigmaGuard.ANY_FIELD, anyFieldAutomaton.states(),
-                    anyFieldAutomaton.alphabet()));
-        }
         return sb.toString();
     }
 
@@ -309,12 +292,6 @@ public final class SigmaPrefilter {
     public static List<String> guardHits(String guard, ProcessEvent e) {
         List<String> out = new ArrayList<>();
         for (String[] fn : SigmaGuard.parse(guard)) {
-            if (SigmaGuard.ANY_FIELD.equals(fn[0])) {
-                if (e.anyStoredValue(v -> v.toLowerCase(java.util.Locale.ROOT).contains(fn[1]))) {
-                    out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));
-                }
-                continue;
-            }
             String v = e.lc(fn[0]);
             if (v != null && v.contains(fn[1])) {
                 out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));

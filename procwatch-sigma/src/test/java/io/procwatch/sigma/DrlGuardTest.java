@@ -48,15 +48,6 @@ class DrlGuardTest {
                         + "  || /* or */ endsWith( lc( \"Image\" ), \"\\\\a.exe\" ) )"));
     }
 
-    /** A keyword's needle may be in any field; chosen in an AND only when nothing else is proven. */
-    @Test
-    void keywordsAreGuardedOverAnyField() {
-        assertEquals("any field contains \"\\\\perfc.dat\"", guard("keyword( event, \"\\\\perfc.dat\" )"));
-        assertEquals("any field contains \"perfc\"", guard("keywordGlob( event, \"*PERFC*.dat\" )"));
-        assertEquals("CommandLine contains \"abc\"", guard("keyword( event, \"\\\\perfc.dat\" )",
-                "lc( \"CommandLine\" ) contains \"abc\""));
-    }
-
     @Test
     void regexLiterals() {
         // Under re|i the letter i ends a literal run (ı and İ fold to it).

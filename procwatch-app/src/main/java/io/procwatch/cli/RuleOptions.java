@@ -34,7 +34,7 @@ final class RuleOptions {
      */
     static ProcwatchEngine.RuleLoader loader(Path rulesDir, java.util.List<Path> sigmaDirs, PrintWriter err) {
         return () -> sigmaDirs != null && !sigmaDirs.isEmpty()
-                ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err)
+                ? io.procwatch.sigma.SigmaRules.withDrl(rulesDir, sigmaDirs, err, io.procwatch.detect.model.CompiledRuleCache.atDefaultLocation())
                 : rulesDir != null ? RuleSet.fromDirectory(rulesDir, io.procwatch.detect.model.CompiledRuleCache.atDefaultLocation())
                 : RuleSet.bundled();
     }

@@ -29,7 +29,8 @@ import java.util.Set;
  * java -cp ... io.procwatch.sigma.SigmaBenchmark [SIGMA_DIR] [OTRF_DIR] [EVENTS] [RULES_DRL_DIR]
  * </pre>
  * Defaults: ../shared/datasets/sigmahq-sigma, ../shared/datasets/otrf, 1000000, the bundled model and aggregation
- * rules.
+ * rules. With {@code -Dprocwatch.sigma.model=true} the replays run on the rules compiled into Drools' executable
+ * model (as {@code scan --sigma} caches them), with that compile's and the cache load's times printed.
  */
 public final class SigmaBenchmark {
 
@@ -84,12 +85,31 @@ public final class SigmaBenchmark {
         long tc1 = System.nanoTime();
         long compileCpu1 = processCpuNanos();
         long heapAfter = usedHeap();
+        if (Boolean.getBoolean("procwatch.sigma.model")) {
+            // The same rules through Drools' executable model, as the compiled-rule cache of `scan --sigma` holds them
+            // (compiled into a fresh cache folder: the first run of a rule set); the replays below then use it.
+            Path cacheDir = Files.createTempDirectory("procwatch-bench-cache");
+            long m0 = System.nanoTime();
+            long mc0 = processCpuNanos();
+            io.procwatch.detect.model.CompiledRuleCache cache = new io.procwatch.detect.model.CompiledRuleCache(cacheDir, "bench");
+            String key = cache.key("bench", Map.of());
+            RuleSet model = RuleSet.compileToCache(drl, "sigma benchmark", cache, key, "");
+            long m1 = System.nanoTime();
+            long mc1 = processCpuNanos();
+            RuleSet loaded = RuleSet.fromCache(cache, key, "sigma benchmark (cached)");
+            long m2 = System.nanoTime();
+            long mc2 = processCpuNanos();
+            System.out.printf("executable model: compile and store %.2f s (%.2f s CPU); load from the cache %.2f s (%.2f s CPU); %s%n",
+                    (m1 - m0) / 1e9, (mc1 - mc0) / 1e9, (m2 - m1) / 1e9, (mc2 - mc1) / 1e9, model.origin());
+            rules = loaded != null ? loaded : model;
+        }
+        long tp0 = System.nanoTime();
         SigmaPrefilter pf = SigmaRuntime.of(rules).prefilter();
         long tp1 = System.nanoTime();
         System.out.printf("rules: %d Sigma process_creation rules converted (%d files not converted: other log sources or reasons)%n",
                 report.converted().size(), report.failures().size());
         System.out.printf("convert: %.2f s; compile (cold, %d DRL rules): %.2f s; prefilter build: %.3f s (%d unguarded rules)%n",
-                (tConv - t0) / 1e9, rules.ruleCount(), (tc1 - tc0) / 1e9, (tp1 - tc1) / 1e9, pf.unguardedCount());
+                (tConv - t0) / 1e9, rules.ruleCount(), (tc1 - tc0) / 1e9, (tp1 - tp0) / 1e9, pf.unguardedCount());
         // CPU time of the whole process (Drools builds rules on several threads): comparable on a loaded machine.
         System.out.printf("compile CPU time (process, all threads): %.2f s%n", (compileCpu1 - compileCpu0) / 1e9);
         System.out.printf("KieBase heap (used heap after GC, after minus before compile): %.1f MB%n",

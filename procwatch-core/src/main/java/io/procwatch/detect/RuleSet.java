@@ -58,17 +58,29 @@ public final class RuleSet {
     private final java.util.Set<String> declaredGlobals;
     /** The DRL this set was compiled from, to build a trimmed copy ({@link #select}); null for the bundled rules. */
     private final Map<Path, String> drlFiles;
+    /** For rules built from the compiled-rule cache without their DRL: a fresh KieBase of the same rules. */
+    private final CachedBase cached;
+
+    /** Where a rule set built from the cache gets a fresh KieBase ({@link #select}). */
+    private record CachedBase(CompiledRuleCache cache, String key) {
+    }
 
     private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin) {
-        this(kieBase, catalog, origin, Lookups.empty(), null);
+        this(kieBase, catalog, origin, Lookups.empty(), null, null);
     }
 
     private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin, Lookups lookups, Map<Path, String> drlFiles) {
+        this(kieBase, catalog, origin, lookups, drlFiles, null);
+    }
+
+    private RuleSet(KieBase kieBase, RuleCatalog catalog, String origin, Lookups lookups, Map<Path, String> drlFiles,
+                    CachedBase cached) {
         this.kieBase = kieBase;
         this.catalog = catalog;
         this.origin = origin;
         this.lookups = lookups;
         this.drlFiles = drlFiles;
+        this.cached = cached;
         java.util.Set<String> declared = new java.util.HashSet<>();
         kieBase.getKiePackages().forEach(p -> p.getGlobalVariables().forEach(g -> declared.add(g.getName())));
         this.declaredGlobals = java.util.Set.copyOf(declared);
@@ -92,7 +104,10 @@ public final class RuleSet {
             return this;
         }
         KieBase base;
-        if (drlFiles == null) {
+        CompiledRuleCache.Entry again = cached != null && drlFiles == null ? cached.cache().load(cached.key()) : null;
+        if (again != null) {
+            base = again.kieBase();
+        } else if (drlFiles == null) {
             KieContainer fresh = KieServices.Factory.get().newKieClasspathContainer(RuleSet.class.getClassLoader());
             base = fresh.getKieBase(KBASE);
         } else {
@@ -103,7 +118,7 @@ public final class RuleSet {
         }
         return new RuleSet(base, catalog(base, drlFiles == null ? Map.of() : drlFiles),
                 origin + " (" + (catalog.detections().size() - dropped.size()) + " of "
-                        + catalog.detections().size() + " detections selected)", lookups, drlFiles);
+                        + catalog.detections().size() + " detections selected)", lookups, drlFiles, cached);
     }
 
     /**
@@ -152,7 +167,7 @@ public final class RuleSet {
 
     /** The same rules with these asset and identity lookups. */
     public RuleSet withLookups(Lookups lookups) {
-        return new RuleSet(kieBase, catalog, origin, lookups, drlFiles);
+        return new RuleSet(kieBase, catalog, origin, lookups, drlFiles, cached);
     }
 
     /** The asset and identity lookups (empty unless the rules directory has {@code lookups/}). */
@@ -174,32 +189,57 @@ public final class RuleSet {
             return compile(files, dir.toString());
         }
         Map<String, byte[]> inputs = new LinkedHashMap<>();
-        Map<String, String> drl = new LinkedHashMap<>();
-        files.forEach((p, text) -> {
-            inputs.put(dir.relativize(p).toString(), text.getBytes(StandardCharsets.UTF_8));
-            drl.put(p.toString(), text);
-        });
+        files.forEach((p, text) -> inputs.put(dir.relativize(p).toString(), text.getBytes(StandardCharsets.UTF_8)));
         String key = cache.key("drl " + KBASE + " " + RULES_PATH, inputs);
+        RuleSet hit = fromCache(cache, key, dir + " (cached executable model)");
+        return (hit != null ? hit : compileToCache(files, dir.toString(), cache, key, ""))
+                .withLookups(Lookups.fromRulesDirectory(dir));
+    }
+
+    /**
+     * The rules cached under {@code key} ({@link CompiledRuleCache}), built from their executable model, or null on
+     * a miss (absent, or damaged: then removed with a warning, to be built again).
+     */
+    public static RuleSet fromCache(CompiledRuleCache cache, String key, String origin) throws RuleCompileException {
         CompiledRuleCache.Entry hit = cache.load(key);
-        if (hit != null) {
-            return new RuleSet(hit.kieBase(), catalog(hit.kieBase(), files), dir + " (cached executable model)");
-        }
+        return hit == null ? null : fromCache(cache, key, hit, origin);
+    }
+
+    /** The rules of a cache entry {@code hit} that {@link CompiledRuleCache#load} returned for {@code key}. */
+    public static RuleSet fromCache(CompiledRuleCache cache, String key, CompiledRuleCache.Entry hit, String origin)
+            throws RuleCompileException {
+        return new RuleSet(hit.kieBase(), catalog(hit.kieBase(), Map.of()), origin, Lookups.empty(), null,
+                new CachedBase(cache, key));
+    }
+
+    /**
+     * Compiles DRL texts into the executable model, stores it in the cache under {@code key} with {@code messages}
+     * (what making the texts printed, shown again on a hit) and returns the rules built from it. Rules that compile
+     * as DRL but not into the executable model are compiled as DRL (and remembered, so later runs do not try
+     * again); rules that do not compile fail with the DRL compiler's {@code file:line} errors, as without cache.
+     */
+    public static RuleSet compileToCache(Map<Path, String> files, String origin, CompiledRuleCache cache, String key,
+                                         String messages) throws RuleCompileException {
         if (!cache.isRefused(key)) {
+            Map<String, String> drl = new LinkedHashMap<>();
+            files.forEach((p, text) -> drl.put(p.toString(), text));
             KieServices ks = KieServices.Factory.get();
             try {
                 ExecutableModelCompiler.Compiled compiled = ExecutableModelCompiler.compile(drl, kmodule(ks), RULES_PATH,
                         ks.newReleaseId("io.procwatch.cache", "rules-" + key.substring(0, 16), "1.0.0"));
-                CompiledRuleCache.Entry stored = cache.store(key, compiled, "");
-                return new RuleSet(stored.kieBase(), catalog(stored.kieBase(), files), dir + " (executable model, cached)");
+                CompiledRuleCache.Entry stored = cache.store(key, compiled, messages);
+                return new RuleSet(stored.kieBase(), catalog(stored.kieBase(), files), origin + " (executable model, cached)",
+                        Lookups.empty(), java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files)),
+                        new CachedBase(cache, key));
             } catch (ExecutableModelCompiler.CompileFailure e) {
-                RuleSet asDrl = compile(files, dir.toString()); // the DRL compiler's errors, if the rules are broken
+                RuleSet asDrl = compile(files, origin); // the DRL compiler's errors, if the rules are broken
                 cache.refuse(key, e.getMessage());
                 return asDrl;
             } catch (IOException e) {
                 // The cache folder cannot be written: compile as DRL, as without cache.
             }
         }
-        return compile(files, dir.toString());
+        return compile(files, origin);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.procwatch.normalize.FieldTable;
 import org.kie.api.runtime.KieSession;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a family of rules adds to a {@link DetectionSession} beyond Drools' own facts: work on an event ahead of

@@ -52,7 +52,7 @@ final class DrlGuard {
 
     /** One constraint expression as an expression tree whose leaves carry their guards (unknown tests: none). */
     static SigmaConverter.Expr parse(String expression) {
-        DrlGuard p = new DrlGuard(expression);
+        DrlGuard p = new DrlGuard(withoutComments(expression));
         try {
             SigmaConverter.Expr e = p.or();
             p.skip();
@@ -60,6 +60,41 @@ final class DrlGuard {
         } catch (IllegalStateException e) {
             return unknown();
         }
+    }
+
+    /**
+     * The expression without {@code //} and {@code /* *}{@code /} comments outside string literals: the executable
+     * model keeps a constraint's text as written, comments included (MVEL's expression has none).
+     */
+    static String withoutComments(String t) {
+        if (!t.contains("//") && !t.contains("/*")) {
+            return t;
+        }
+        StringBuilder sb = new StringBuilder(t.length());
+        int i = 0;
+        while (i < t.length()) {
+            char c = t.charAt(i);
+            if (c == '"') {
+                int j = i + 1;
+                while (j < t.length() && t.charAt(j) != '"') {
+                    j += t.charAt(j) == '\\' ? 2 : 1;
+                }
+                j = Math.min(j + 1, t.length());
+                sb.append(t, i, j);
+                i = j;
+            } else if (t.startsWith("//", i)) {
+                int end = t.indexOf('\n', i);
+                i = end < 0 ? t.length() : end;
+            } else if (t.startsWith("/*", i)) {
+                int end = t.indexOf("*/", i + 2);
+                i = end < 0 ? t.length() : end + 2;
+                sb.append(' ');
+            } else {
+                sb.append(c);
+                i++;
+            }
+        }
+        return sb.toString();
     }
 
     private static SigmaConverter.Expr unknown() {

@@ -81,7 +81,7 @@ final class DrlWriter {
         }
         String when = cond.toString();
         imports(sb, when, "io.procwatch.sigma.SigmaCandidate");
-        sb.append("rule ").append(SigmaConverter.str("Sigma: " + oneLine(title) + " [" + id + "]")).append("\n");
+        sb.append("rule ").append(SigmaConverter.str("Sigma: " + ruleNameText(title) + " [" + id + "]")).append("\n");
         annotation(sb, "id", id);
         annotation(sb, "sigmaRule", id);
         describe(sb, doc, title, true);
@@ -178,7 +178,7 @@ final class DrlWriter {
         render(cond, condition, 12);
         String when = cond.toString();
         imports(sb, when, "io.procwatch.detect.Match");
-        sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + oneLine(title) + " [" + id + "]")).append("\n");
+        sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + ruleNameText(title) + " [" + id + "]")).append("\n");
         annotation(sb, "sigmaFilter", id);
         sb.append("    ").append(Phase.FILTER.drl()).append("\n");
         sb.append("when\n    $m : Match( ruleId in ( ");
@@ -249,6 +249,7 @@ final class DrlWriter {
             boolean and = e instanceof SigmaConverter.All;
             List<SigmaConverter.Expr> kids = and ? ((SigmaConverter.All) e).children() : ((SigmaConverter.Any) e).children();
             String label = and ? ((SigmaConverter.All) e).label() : ((SigmaConverter.Any) e).label();
+            kids = grouped(kids, and);
             if (kids.size() == 1) {
                 if (label != null) {
                     sb.append("// ").append(oneLine(label)).append("\n").append(pad);
@@ -270,6 +271,27 @@ final class DrlWriter {
         }
     }
 
+    /** The longest run of {@code ||} or {@code &&} written flat; longer lists are nested in groups of this size. */
+    static final int MAX_CHAIN = 32;
+
+    /**
+     * A long list of alternatives (hundreds of hashes or tool names) as nested groups of at most {@link #MAX_CHAIN}:
+     * the same condition, but Drools' constraint parsers recurse once per operator of a flat chain, and the
+     * executable-model generator's stack overflowed on SigmaHQ's longest lists.
+     */
+    private static List<SigmaConverter.Expr> grouped(List<SigmaConverter.Expr> kids, boolean and) {
+        if (kids.size() <= MAX_CHAIN) {
+            return kids;
+        }
+        List<SigmaConverter.Expr> groups = new ArrayList<>();
+        for (int i = 0; i < kids.size(); i += MAX_CHAIN) {
+            List<SigmaConverter.Expr> part = kids.subList(i, Math.min(kids.size(), i + MAX_CHAIN));
+            groups.add(part.size() == 1 ? part.get(0)
+                    : and ? new SigmaConverter.All(part, null) : new SigmaConverter.Any(part, null));
+        }
+        return grouped(groups, and);
+    }
+
     private static String join(JsonNode n, String sep) {
         List<String> l = new ArrayList<>();
         if (n.isArray()) {
@@ -282,6 +304,15 @@ final class DrlWriter {
 
     private static String abbreviate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max) + " …";
+    }
+
+    /**
+     * A title as part of a rule name: one line, without double quotes and backslashes (turned into ' and /), which
+     * Drools' executable-model generator copies into Java source unescaped (Drools 10.2); the exact title stays
+     * in {@code @title}.
+     */
+    static String ruleNameText(String title) {
+        return oneLine(title).replace('"', '\'').replace('\\', '/');
     }
 
     static String oneLine(String s) {

@@ -10,6 +10,7 @@ import org.drools.base.rule.GroupElement;
 import org.drools.base.rule.Pattern;
 import org.drools.base.rule.RuleConditionElement;
 import org.drools.base.rule.constraint.Constraint;
+import org.drools.modelcompiler.constraints.LambdaConstraint;
 import org.drools.mvel.MVELConstraint;
 import org.kie.api.definition.rule.Rule;
 
@@ -96,12 +97,7 @@ public final class SigmaPrefilter {
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
         this.fieldAutomata = new AhoCorasick[fieldNames.length];
         for (int f = 0; f < fieldNames.length; f++) {
-            AhoCorasick ac = new AhoCorasick();
-            for (Object[] n : needlesByField.get(fieldNames[f])) {
-                ac.add((String) n[0], (Integer) n[1]);
-            }
-            ac.build();
-            fieldAutomata[f] = ac;
+            fieldAutomata[f] = automaton(needlesByField.get(fieldNames[f]));
         }
         this.needleRules = needles.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
                 .toArray(int[][]::new);
@@ -118,6 +114,15 @@ public final class SigmaPrefilter {
             slots = s;
         }
         return s.slots();
+    }
+
+    private static AhoCorasick automaton(List<Object[]> needles) {
+        AhoCorasick ac = new AhoCorasick();
+        for (Object[] n : needles) {
+            ac.add((String) n[0], (Integer) n[1]);
+        }
+        ac.build();
+        return ac;
     }
 
     /**
@@ -255,7 +260,8 @@ public final class SigmaPrefilter {
 
     /**
      * The constraint texts of a converted rule's {@link SigmaCandidate} pattern, as Drools compiled them (top-level
-     * conjunction only; anything else gives no texts and so no guard).
+     * conjunction only; anything else gives no texts and so no guard): MVEL constraints of DRL compiled at run time,
+     * lambda constraints of the executable model with the DRL text they came from.
      */
     static List<String> constraints(Rule rule) {
         List<String> out = new ArrayList<>();
@@ -273,6 +279,11 @@ public final class SigmaPrefilter {
             for (Constraint c : p.getConstraints()) {
                 if (c instanceof MVELConstraint m) {
                     out.add(m.getExpression());
+                } else if (c instanceof LambdaConstraint l && l.getPredicateInformation() != null
+                        && !l.getPredicateInformation().isEmpty()) {
+                    // The executable model (a cached KieBase) keeps each constraint's DRL text for its messages.
+                    // A constraint without one is left out: a guard of the other conjuncts is still necessary.
+                    out.add(l.getPredicateInformation().getStringConstraint());
                 }
             }
         }

@@ -40,6 +40,14 @@ class DrlGuardTest {
                 "( endsWith( lc( \"Image\" ), \"\\\\certutil.exe\" ) && !( lc( \"CommandLine\" ) contains \"x\" ) )"));
     }
 
+    /** The executable model keeps a constraint's text with its comments; a // inside a needle is not one. */
+    @Test
+    void commentsAreSkippedOutsideStrings() {
+        assertEquals("CommandLine contains \"http://x\" || Image contains \"\\\\a.exe\"", guard(
+                "( // selection: the \"url\"\n  lc( \"CommandLine\" ) contains \"http://x\"\n"
+                        + "  || /* or */ endsWith( lc( \"Image\" ), \"\\\\a.exe\" ) )"));
+    }
+
     @Test
     void regexLiterals() {
         // Under re|i the letter i ends a literal run (ı and İ fold to it).

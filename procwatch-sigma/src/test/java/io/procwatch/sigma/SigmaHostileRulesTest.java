@@ -61,6 +61,7 @@ class SigmaHostileRulesTest {
         SigmaRegexes rx = SigmaRuntime.of(c.rules()).regexes();
         assertEquals(1, rx.budgetExceeded());
         assertEquals(List.of(bad), rx.disabledRules());
+        assertEquals(1L, SigmaRuntime.of(c.rules()).regexes().budgetExceeded(), "what --stats and /metrics show");
         assertEquals(2L, r.matchCounts().get(good), "the other rule matched both hostile events");
         assertEquals(0L, r.matchCounts().getOrDefault(bad, 0L), "the disabled rule matches nothing");
         // A disabled rule stays disabled for this rule set only: a new rule set starts afresh.

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  */
 public final class CompiledRuleCache {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CompiledRuleCache.class);
     private static final String CLASSES = "classes";
     private static final String MESSAGES = "messages.txt";
 
@@ -111,11 +112,17 @@ public final class CompiledRuleCache {
         sha.update((byte) 0);
     }
 
-    /** The entry of {@code key}, or {@code null} on a miss (absent or unreadable). */
+    /**
+     * The entry of {@code key}, or {@code null} on a miss: absent, or damaged (unreadable, classes that do not load
+     * or build): a damaged entry is logged and removed, so the caller builds and stores it again.
+     */
     public Entry load(String key) {
         Path dir = root.resolve(key);
         Path list = dir.resolve(ExecutableModelLoader.MODEL_LIST);
         if (!Files.isRegularFile(list)) {
+            if (Files.isDirectory(dir)) {
+                discard(dir, "its model list is missing");
+            }
             return null;
         }
         try {
@@ -125,7 +132,18 @@ public final class CompiledRuleCache {
                     new URL[]{dir.resolve(CLASSES).toUri().toURL()}, CompiledRuleCache.class.getClassLoader());
             return new Entry(ExecutableModelLoader.build(loader, models), messages);
         } catch (IOException | RuntimeException | LinkageError e) {
+            discard(dir, e.toString());
             return null;
+        }
+    }
+
+    /** Removes a damaged entry (never used: a miss, then built and stored again), with a warning. */
+    private static void discard(Path dir, String why) {
+        LOG.warn("compiled-rule cache entry {} is damaged ({}); it is removed and the rules are compiled again", dir, why);
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", dir, e.toString());
         }
     }
 

@@ -178,6 +178,7 @@ final class DrlWriter {
         render(cond, condition, 12);
         String when = cond.toString();
         imports(sb, when, "io.procwatch.detect.Match");
+        sb.insert(sb.indexOf("import io.procwatch.detect.Match;") , "import io.procwatch.aggregate.Watermark;\n");
         sb.append("rule ").append(SigmaConverter.str("Sigma filter: " + ruleNameText(title) + " [" + id + "]")).append("\n");
         annotation(sb, "sigmaFilter", id);
         sb.append("    ").append(Phase.FILTER.drl()).append("\n");
@@ -187,6 +188,9 @@ final class DrlWriter {
         }
         sb.append(" ), suppressedBy == null,\n        // the event fails the filter's condition:\n        !( ")
                 .append(when).append(" ) )\n");
+        // A second pattern: Drools 10.2 keeps every fired match of a one-pattern rule that a modify of its own fact
+        // ends, for the session's life (see model.drl, "Rules whose match a modify ends").
+        sb.append("    Watermark()   // not a one-pattern rule: see model.drl\n");
         sb.append("then\n    modify( $m ) { suppress( drools.getRule().getName() ) }\nend\n");
         return sb.toString();
     }

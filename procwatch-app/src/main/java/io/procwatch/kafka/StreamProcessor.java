@@ -5,6 +5,8 @@ import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
+import io.procwatch.risk.RiskEventRecord;
+import io.procwatch.serve.NotableOutputs;
 import io.procwatch.state.StateCodec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -29,10 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,12 +71,14 @@ public final class StreamProcessor implements AutoCloseable {
     private final StateCodec codec = new StateCodec();
     private final ObjectMapper json = new ObjectMapper();
     private final Map<TopicPartition, PartitionDetector> detectors = new HashMap<>();
-    private final Writer out;
+    /** {@code --out} and {@code --webhook}: the committed notables, delivered as {@code serve} delivers; or null. */
+    private final NotableOutputs outputs;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
 
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong notables = new AtomicLong();
+    private final AtomicLong riskEvents = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong aborts = new AtomicLong();
     private final AtomicLong restores = new AtomicLong();
@@ -112,8 +112,8 @@ public final class StreamProcessor implements AutoCloseable {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.checkpoints = new CheckpointReader(cfg.bootstrapServers(), cfg.stateTopic());
-        this.out = cfg.out() == null ? null : Files.newBufferedWriter(cfg.out(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        this.outputs = cfg.out() == null && cfg.webhook() == null ? null
+                : NotableOutputs.open(cfg.out(), cfg.webhook(), cfg.webhookRetries());
     }
 
     /**
@@ -167,7 +167,9 @@ public final class StreamProcessor implements AutoCloseable {
             }
             producer.close(Duration.ofSeconds(10));
             checkpoints.close();
-            closeOut();
+            if (outputs != null) {
+                outputs.close(Duration.ofSeconds(10));
+            }
             LOG.info("stream {} stopped: {}", cfg.instanceId(), summary());
             finished.countDown();
         }
@@ -194,6 +196,7 @@ public final class StreamProcessor implements AutoCloseable {
         Map<String, Long> m = new TreeMap<>();
         m.put("records", records.get());
         m.put("notables_committed", notables.get());
+        m.put("risk_events_committed", riskEvents.get());
         m.put("transactions", commits.get());
         m.put("aborted", aborts.get());
         m.put("restored_partitions", restores.get());
@@ -224,6 +227,7 @@ public final class StreamProcessor implements AutoCloseable {
             cps.add(d.checkpoint());
         }
         List<Notable> sent = new ArrayList<>();
+        int risks = 0;
         try {
             producer.beginTransaction();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -234,6 +238,14 @@ public final class StreamProcessor implements AutoCloseable {
                     producer.send(new ProducerRecord<>(cfg.notablesTopic(), key == null ? null : key.toString(),
                             json.writeValueAsBytes(n.fields())));
                     sent.add(n);
+                }
+                if (cfg.riskTopic() != null) {
+                    for (RiskEventRecord r : cp.riskEvents()) {
+                        Object key = r.fields().get("risk_object");
+                        producer.send(new ProducerRecord<>(cfg.riskTopic(), key == null ? null : key.toString(),
+                                json.writeValueAsBytes(r.fields())));
+                        risks++;
+                    }
                 }
                 PartitionCheckpoint c = cp.checkpoint();
                 byte[] state = codec.encode(c);
@@ -268,11 +280,12 @@ public final class StreamProcessor implements AutoCloseable {
         }
         commits.incrementAndGet();
         notables.addAndGet(sent.size());
+        riskEvents.addAndGet(risks);
         for (PartitionDetector d : dirty) {
             d.committed();
         }
         if (!sent.isEmpty()) {
-            LOG.info("committed {} notable(s); offsets {}", sent.size(), offsetsOf(cps));
+            LOG.info("committed {} notable(s), {} risk event(s); offsets {}", sent.size(), risks, offsetsOf(cps));
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("committed checkpoint; offsets {}", offsetsOf(cps));
         }
@@ -288,28 +301,10 @@ public final class StreamProcessor implements AutoCloseable {
         return b.toString();
     }
 
+    /** After the commit: to {@code --out} and {@code --webhook} (at most once: a crash before it skips them). */
     private void writeOut(List<Notable> sent) {
-        if (out == null || sent.isEmpty()) {
-            return;
-        }
-        try {
-            for (Notable n : sent) {
-                out.write(json.writeValueAsString(n.fields()));
-                out.write('\n');
-            }
-            out.flush();
-        } catch (IOException e) {
-            LOG.error("cannot append notables to {}: {}", cfg.out(), e.toString());
-        }
-    }
-
-    private void closeOut() {
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                LOG.error("closing {}: {}", cfg.out(), e.toString());
-            }
+        if (outputs != null) {
+            sent.forEach(outputs::onNotable);
         }
     }
 
@@ -342,7 +337,7 @@ public final class StreamProcessor implements AutoCloseable {
                 start = -1;
             }
             PartitionDetector d = new PartitionDetector(tp, rules, cfg.lateness(), cp == null ? null : cp.state(),
-                    Math.max(start, 0));
+                    Math.max(start, 0), cfg.riskTopic() != null);
             detectors.put(tp, d);
             if (start >= 0) {
                 consumer.seek(tp, start);

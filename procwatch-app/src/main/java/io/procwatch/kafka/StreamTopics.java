@@ -41,6 +41,9 @@ final class StreamTopics {
                     .orElseThrow(() -> new IOException("events topic '" + c.topic() + "' does not exist"));
             if (c.createTopics()) {
                 create(admin, new NewTopic(c.notablesTopic(), Optional.empty(), Optional.empty()));
+                if (c.riskTopic() != null) {
+                    create(admin, new NewTopic(c.riskTopic(), Optional.empty(), Optional.empty()));
+                }
                 create(admin, new NewTopic(c.stateTopic(), Optional.of(events), Optional.empty()).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 << 20))));
@@ -66,6 +69,25 @@ final class StreamTopics {
             }
             create(admin, new NewTopic(topic, Optional.of(partitions), Optional.empty()));
             return partitions(admin, topic).orElseThrow(() -> new IOException("topic '" + topic + "' was not created"));
+        }
+    }
+
+    /**
+     * For {@code --rekey}: the internal topic {@code target} with as many partitions as {@code source} (created when
+     * missing and {@code create}).
+     */
+    static void prepareRekeyed(String bootstrapServers, String source, String target, boolean create) throws IOException {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            int n = partitions(admin, source)
+                    .orElseThrow(() -> new IOException("events topic '" + source + "' does not exist"));
+            if (partitions(admin, target).isEmpty()) {
+                if (!create) {
+                    throw new IOException("re-keyed topic '" + target + "' does not exist (--no-create-topics)");
+                }
+                create(admin, new NewTopic(target, Optional.of(n), Optional.empty()));
+            }
         }
     }
 

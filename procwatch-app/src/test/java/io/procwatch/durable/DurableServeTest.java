@@ -209,11 +209,54 @@ class DurableServeTest {
         }
     }
 
+    @Test
+    void notablesAFullDiskCouldNotTakeStayInTheStateAcrossARestart(@TempDir Path dir) throws Exception {
+        Path devFull = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "NOTICE: no /dev/full on this system");
+        List<String> lines = StreamEvents.lines(300, 3, 7, 6);
+        Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
+        List<Notable> scanned = new ArrayList<>();
+        TestScan.scan(List.of(all), scanned);
+        Set<String> expected = new TreeSet<>();
+        for (Notable n : scanned) {
+            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
+        }
+        Path out = dir.resolve("notables.ndjson");
+        Files.createSymbolicLink(out, devFull);   // every write fails with ENOSPC, as on a full disk
+        ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
+                .withOutputs(out, false, null);
+        DurabilityConfig durability = new DurabilityConfig(dir.resolve("state"), StateStore.Fsync.NEVER, Duration.ofMinutes(5));
+        PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+        ProcwatchServer s = ProcwatchServer.start(cfg, TestRules.rulesDrl(), quiet, durability, r -> { });
+        try {
+            post(s.port(), lines, 0, lines.size());
+            s.engine().flush();
+            int port = s.port();
+            waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"file\"}") == expected.size(), dir, null);
+        } finally {
+            s.stop();   // the drain cannot write them either: they stay in the state
+        }
+        // Space returns: the link leads to a real file; the restarted service writes what the state kept.
+        Path real = Files.createFile(dir.resolve("real.ndjson"));
+        Files.delete(out);
+        Files.createSymbolicLink(out, real);
+        ProcwatchServer again = ProcwatchServer.start(cfg, TestRules.rulesDrl(), quiet, durability, r -> { });
+        try {
+            int port = again.port();
+            waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"file\"}") == 0, dir, null);
+            List<String> got = notables(real).stream().map(StreamEvents::comparable).toList();
+            assertEquals(got.size(), new HashSet<>(got).size(), "no notable twice");
+            assertEquals(expected, new TreeSet<>(got), "every notable written after the restart");
+        } finally {
+            again.stop();
+        }
+    }
+
     private void waitFor(java.util.function.BooleanSupplier done, Path dir, String log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("timed out; log:\n" + Files.readString(dir.resolve(log)));
+                fail("timed out" + (log == null ? "" : "; log:\n" + Files.readString(dir.resolve(log))));
             }
             Thread.sleep(200);
         }

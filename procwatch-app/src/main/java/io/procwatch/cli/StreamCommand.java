@@ -115,16 +115,15 @@ public final class StreamCommand implements Callable<Integer> {
         HostRekeyer rekeyer = null;
         try {
             if (rekey) {
-                rekeyer = HostRekeyer.start(cfg, internal);
-                cfg = cfg.readingFrom(internal);
+                HostRekeyer.prepare(cfg, internal);
             }
-            p = new StreamProcessor(cfg, rules);
+            p = new StreamProcessor(rekey ? cfg.readingFrom(internal) : cfg, rules);
         } catch (IOException e) {
-            if (rekeyer != null) {
-                rekeyer.stop();
-            }
             err.println("procwatch stream: " + e.getMessage());
             return ExitCodes.USAGE;
+        }
+        if (rekey) {
+            rekeyer = HostRekeyer.start(cfg, internal, p::stop);
         }
         HostRekeyer copying = rekeyer;
         Thread hook = new Thread(() -> {
@@ -151,6 +150,10 @@ public final class StreamCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is the one stopping us
+        }
+        if (copying != null && copying.failure() != null) {
+            err.println("procwatch stream: re-keying failed (" + copying.failure() + "); stopped so that a supervisor restarts it");
+            return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
     }

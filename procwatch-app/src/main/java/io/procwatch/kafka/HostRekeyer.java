@@ -6,15 +6,12 @@ import io.procwatch.intake.EventSource;
 import io.procwatch.intake.HecEnvelope;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.Origin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -22,9 +19,6 @@ import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +28,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +58,7 @@ public final class HostRekeyer implements Runnable, AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile Throwable failure;
+    private volatile Runnable onFailure = () -> { };
     private final AtomicLong copied = new AtomicLong();
     private final AtomicLong keyed = new AtomicLong();
     private final AtomicLong aborts = new AtomicLong();
@@ -74,39 +68,27 @@ public final class HostRekeyer implements Runnable, AutoCloseable {
      * @param source the topic as producers write it (not keyed by host)
      * @param target the internal topic to write, keyed by host
      */
-    public HostRekeyer(StreamConfig cfg, String source, String target) {
+    private HostRekeyer(StreamConfig cfg, String source, String target) {
         this.source = source;
         this.target = target;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.group() + "-rekey");
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "procwatch-rekey-" + cfg.instanceId());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(cfg.sessionTimeout().toMillis()));
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, cfg.sessionTimeout().toMillis() / 4)));
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "procwatch-rekey-" + cfg.instanceId());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, cfg.transactionalId() + "-rekey");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeout().toMillis()));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.consumer = TransactionalClients.consumer(cfg, cfg.group() + "-rekey", "procwatch-rekey-" + cfg.instanceId(), 1000);
+        this.producer = TransactionalClients.producer(cfg, cfg.transactionalId() + "-rekey", "procwatch-rekey-" + cfg.instanceId(),
+                16 << 20);
+    }
+
+    /** Prepares the internal topic: the source's partition count, created unless the settings forbid it. */
+    public static void prepare(StreamConfig cfg, String target) throws java.io.IOException {
+        StreamTopics.prepareRekeyed(cfg.bootstrapServers(), cfg.topic(), target, cfg.createTopics());
     }
 
     /**
-     * Prepares the internal topic (the source's partition count; created unless the settings forbid it) and starts
-     * copying {@code cfg}'s events topic into it on a thread of its own.
+     * Starts copying {@code cfg}'s events topic into {@code target} ({@link #prepare prepared}) on a thread of its
+     * own; {@code onFailure} runs if it stops on its own (fenced, broker gone for good), so that the detection stage
+     * does not wait for records that will not come.
      */
-    public static HostRekeyer start(StreamConfig cfg, String target) throws java.io.IOException {
-        StreamTopics.prepareRekeyed(cfg.bootstrapServers(), cfg.topic(), target, cfg.createTopics());
+    public static HostRekeyer start(StreamConfig cfg, String target, Runnable onFailure) {
         HostRekeyer r = new HostRekeyer(cfg, cfg.topic(), target);
+        r.onFailure = onFailure;
         Thread t = new Thread(r, "procwatch-rekey");
         t.setDaemon(true);
         t.start();
@@ -161,6 +143,9 @@ public final class HostRekeyer implements Runnable, AutoCloseable {
             LOG.info("re-keying stopped: {} records copied ({} keyed by host), {} transactions aborted",
                     copied.get(), keyed.get(), aborts.get());
             finished.countDown();
+            if (failure != null) {
+                onFailure.run();
+            }
         }
     }
 

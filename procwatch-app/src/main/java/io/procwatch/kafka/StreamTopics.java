@@ -108,9 +108,17 @@ final class StreamTopics {
         }
     }
 
+    /**
+     * Creates a topic unless it exists, and waits (up to 30 s) until the broker describes it: a topic just created can
+     * be unknown to a describe for a moment.
+     */
     private static void create(Admin admin, NewTopic t) throws IOException {
         try {
             admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions(admin, t.name()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IOException("cannot create topic '" + t.name() + "': " + e.getCause(), e);

@@ -74,37 +74,34 @@ public final class NotableOutputs implements NotableListener, AutoCloseable {
         tracked = true;
         List<DurableOutput> l = new ArrayList<>();
         if (file != null) {
-            l.add(new DurableOutput() {
-                @Override
-                public String name() {
-                    return "file";
-                }
-
-                @Override
-                public Delivery deliver(String json) {
-                    return file.tryAppend(json) ? Delivery.DELIVERED : Delivery.RETRY_LATER;
-                }
-            });
+            l.add(tracked("file", json -> file.tryAppend(json) ? DurableOutput.Delivery.DELIVERED
+                    : DurableOutput.Delivery.RETRY_LATER));
         }
         if (webhook != null) {
-            l.add(new DurableOutput() {
-                @Override
-                public String name() {
-                    return "webhook";
+            l.add(tracked("webhook", json -> {
+                try {
+                    return webhook.post(json);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return DurableOutput.Delivery.RETRY_LATER;
                 }
-
-                @Override
-                public Delivery deliver(String json) {
-                    try {
-                        return webhook.post(json);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return Delivery.RETRY_LATER;
-                    }
-                }
-            });
+            }));
         }
         return l;
+    }
+
+    private static DurableOutput tracked(String name, java.util.function.Function<String, DurableOutput.Delivery> deliver) {
+        return new DurableOutput() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Delivery deliver(String notableJson) {
+                return deliver.apply(notableJson);
+            }
+        };
     }
 
     @Override

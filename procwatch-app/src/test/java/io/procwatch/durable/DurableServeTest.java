@@ -62,12 +62,7 @@ class DurableServeTest {
     void acknowledgedEventsSurviveKillNineExactlyOnce(@TempDir Path dir) throws Exception {
         List<String> lines = StreamEvents.lines(1200, 8, 7, 8);
         Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
-        List<Notable> scanned = new ArrayList<>();
-        TestScan.scan(List.of(all), scanned);
-        Set<String> expected = new TreeSet<>();
-        for (Notable n : scanned) {
-            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
-        }
+        Set<String> expected = scansNotables(all);
         Path state = dir.resolve("state");
         Path out = dir.resolve("notables.ndjson");
 
@@ -141,12 +136,7 @@ class DurableServeTest {
     void notablesTheWebhookRefusedStayInTheStateAndAreDeliveredAfterKillNine(@TempDir Path dir) throws Exception {
         List<String> lines = StreamEvents.lines(600, 4, 7, 8);
         Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
-        List<Notable> scanned = new ArrayList<>();
-        TestScan.scan(List.of(all), scanned);
-        Set<String> expected = new TreeSet<>();
-        for (Notable n : scanned) {
-            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
-        }
+        Set<String> expected = scansNotables(all);
         assertTrue(expected.size() > 5, "the events should give notables, got " + expected.size());
         AtomicBoolean accepting = new AtomicBoolean();
         AtomicInteger refusals = new AtomicInteger();
@@ -215,12 +205,7 @@ class DurableServeTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "NOTICE: no /dev/full on this system");
         List<String> lines = StreamEvents.lines(300, 3, 7, 6);
         Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
-        List<Notable> scanned = new ArrayList<>();
-        TestScan.scan(List.of(all), scanned);
-        Set<String> expected = new TreeSet<>();
-        for (Notable n : scanned) {
-            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
-        }
+        Set<String> expected = scansNotables(all);
         Path out = dir.resolve("notables.ndjson");
         Files.createSymbolicLink(out, devFull);   // every write fails with ENOSPC, as on a full disk
         ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
@@ -250,6 +235,17 @@ class DurableServeTest {
         } finally {
             again.stop();
         }
+    }
+
+    /** What {@code scan} gives for the file, comparable across transports ({@link StreamEvents#comparable}). */
+    private static Set<String> scansNotables(Path all) throws Exception {
+        List<Notable> scanned = new ArrayList<>();
+        TestScan.scan(List.of(all), scanned);
+        Set<String> expected = new TreeSet<>();
+        for (Notable n : scanned) {
+            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
+        }
+        return expected;
     }
 
     private void waitFor(java.util.function.BooleanSupplier done, Path dir, String log) throws Exception {

@@ -185,6 +185,10 @@ public final class ServeCommand implements Callable<Integer> {
         err.println("procwatch serve: listening on " + (tlsCert != null ? "https" : "http") + "://" + bind + ":" + server.port() + " (POST /events, /services/collector/event; GET /health, /metrics)");
         err.flush();
         if (stdin) {
+            if (stateDir != null) {
+                err.println("procwatch serve: standard input is not journaled in " + stateDir + " (a pipe acknowledges"
+                        + " nothing); its effect on the state survives up to the last snapshot (see docs/serve.md)");
+            }
             try {
                 long n = server.feed(System.in, "stdin", p -> {
                     err.println(p);

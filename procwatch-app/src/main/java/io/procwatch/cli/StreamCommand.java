@@ -1,6 +1,7 @@
 package io.procwatch.cli;
 
 import io.procwatch.detect.RuleSet;
+import io.procwatch.kafka.HostRekeyer;
 import io.procwatch.kafka.StreamConfig;
 import io.procwatch.kafka.StreamProcessor;
 import picocli.CommandLine.Command;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -21,7 +23,8 @@ import java.util.concurrent.Callable;
         description = {"Consume events from a Kafka topic as a member of a consumer group; each assigned partition has its",
                 "own detection session and event-time clock. Notables, a checkpoint of each partition's detection state",
                 "and the consumer offsets commit in one Kafka transaction every --checkpoint-interval (exactly once for",
-                "read_committed readers). Producers key events by host (Computer). SIGTERM commits and leaves the group."})
+                "read_committed readers). Producers key events by host (Computer), or --rekey re-keys the topic by host",
+                "through an internal topic first. SIGTERM commits and leaves the group."})
 public final class StreamCommand implements Callable<Integer> {
 
     @Spec
@@ -74,6 +77,21 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Also append committed notables to FILE as NDJSON (after each commit: at least once).")
     Path out;
 
+    @Option(names = "--webhook", paramLabel = "URL", description = "Also POST each committed notable as JSON to URL (retried as in serve; after each commit).")
+    URI webhook;
+
+    @Option(names = "--webhook-retries", defaultValue = "5", description = "Retries of a failed webhook delivery (default: ${DEFAULT-VALUE}).")
+    int webhookRetries;
+
+    @Option(names = "--risk-topic", paramLabel = "TOPIC", description = "Write risk events to TOPIC in the notables' transaction (key = risk object, value = the --risk-out JSON object).")
+    String riskTopic;
+
+    @Option(names = "--rekey", description = "The events topic is not keyed by host: copy its records, keyed by host (Computer), into an internal topic (exactly once) and detect on that. Set --lateness to cover the time skew between the topic's partitions.")
+    boolean rekey;
+
+    @Option(names = "--rekeyed-topic", paramLabel = "TOPIC", description = "With --rekey: the internal topic (default: GROUP-rekeyed; created with the events topic's partition count).")
+    String rekeyedTopic;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -84,31 +102,58 @@ public final class StreamCommand implements Callable<Integer> {
         if (rules == null) {
             return ExitCodes.RULES;
         }
+        if (rekeyedTopic != null && !rekey) {
+            err.println("procwatch stream: --rekeyed-topic needs --rekey");
+            return ExitCodes.USAGE;
+        }
         StreamConfig cfg = new StreamConfig(bootstrapServers, topic, group, notablesTopic,
                 stateTopic != null ? stateTopic : StreamConfig.defaultStateTopic(group),
                 instanceId != null ? instanceId : UUID.randomUUID().toString(), checkpointInterval, idleClose,
-                lateness, sessionTimeout, transactionTimeout, !noCreateTopics, out);
+                lateness, sessionTimeout, transactionTimeout, !noCreateTopics, out, riskTopic, webhook, webhookRetries);
+        String internal = rekeyedTopic != null ? rekeyedTopic : HostRekeyer.defaultTopic(group);
         StreamProcessor p;
+        HostRekeyer rekeyer = null;
         try {
-            p = new StreamProcessor(cfg, rules);
+            if (rekey) {
+                HostRekeyer.prepare(cfg, internal);
+            }
+            p = new StreamProcessor(rekey ? cfg.readingFrom(internal) : cfg, rules);
         } catch (IOException e) {
             err.println("procwatch stream: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        if (rekey) {
+            rekeyer = HostRekeyer.start(cfg, internal, p::stop);
+        }
+        HostRekeyer copying = rekeyer;
         Thread hook = new Thread(() -> {
             p.stop();
+            if (copying != null) {
+                copying.stop();
+            }
             try {
                 p.awaitFinished();
+                if (copying != null) {
+                    copying.awaitFinished();
+                }
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
         }, "procwatch-stream-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         p.run();
+        if (copying != null) {
+            copying.stop();
+            copying.awaitFinished();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is the one stopping us
+        }
+        if (copying != null && copying.failure() != null) {
+            err.println("procwatch stream: re-keying failed (" + copying.failure() + "); stopped so that a supervisor restarts it");
+            return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
     }

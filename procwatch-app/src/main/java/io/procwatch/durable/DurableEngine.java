@@ -9,9 +9,13 @@ import io.procwatch.state.DetectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -24,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link StateStore} before it is queued (so an acknowledgement can follow), the detection state is snapshotted at
  * an interval (and at {@link #close()}), and a new instance on the same directory restores the snapshot and replays
  * the journal after it. Notables whose id was already emitted are not emitted again.
+ *
+ * <p>Tracked outputs ({@link DurableOutput}: {@code --out}, {@code --webhook}) take their notables from the store,
+ * where each notable is recorded with its id: one the output has not taken yet (receiver down, disk full, the process
+ * ended) stays there and is delivered later, after a restart too.
  *
  * <p>{@link #close()} snapshots and stops <em>without</em> closing the open windows: they continue at the next start
  * on the same directory (a redeploy does not cut windows short).
@@ -41,10 +49,13 @@ public final class DurableEngine implements AutoCloseable {
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private volatile boolean discarding;
     private volatile long restoreMillis;
+    private final List<OutboxDrainer> drainers = new ArrayList<>();
 
     private DurableEngine(StateStore store, ProcwatchEngine.Builder builder, NotableListener downstream,
-                          Duration snapshotInterval) throws IOException, RuleCompileException {
+                          List<DurableOutput> tracked, Duration snapshotInterval) throws IOException, RuleCompileException {
         this.store = store;
+        List<String> outputNames = tracked.stream().map(DurableOutput::name).toList();
+        ObjectMapper json = new ObjectMapper();
         long t0 = System.nanoTime();
         DetectionState snapshot = store.snapshot();
         long base = snapshot == null ? 0 : snapshot.counters().getOrDefault("notables", 0L);
@@ -55,14 +66,21 @@ public final class DurableEngine implements AutoCloseable {
                 return;
             }
             boolean first;
+            boolean kept = false;
             try {
-                first = store.markEmitted(n.id(), ordinal);
-            } catch (StateStoreException e) {
+                first = store.emit(n.id(), ordinal, json.writeValueAsBytes(n.fields()), outputNames);
+                kept = true;
+            } catch (StateStoreException | IOException e) {
                 first = true;   // cannot record it: emitting twice after a crash beats losing it now
                 LOG.error("{}", e.getMessage());
             }
             if (first) {
                 downstream.onNotable(n);
+                if (kept) {
+                    drainers.forEach(OutboxDrainer::wake);
+                } else {
+                    tracked.forEach(o -> o.deliver(jsonOf(json, n)));   // once, without the state's help
+                }
             } else {
                 duplicatesSuppressed.incrementAndGet();
             }
@@ -82,6 +100,13 @@ public final class DurableEngine implements AutoCloseable {
                             + " in {} ms", store.file(), snapshot == null ? 0 : snapshot.groups().size(), batches,
                     replayedEvents.get(), restoreMillis);
         }
+        for (DurableOutput o : tracked) {
+            int waiting = store.undeliveredCount(o.name());
+            if (waiting > 0) {
+                LOG.info("{}: {} notables not delivered before are delivered first", o.name(), waiting);
+            }
+            drainers.add(new OutboxDrainer(store, o));
+        }
         this.snapshots = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "procwatch-snapshot");
             t.setDaemon(true);
@@ -97,6 +122,14 @@ public final class DurableEngine implements AutoCloseable {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    private static String jsonOf(ObjectMapper json, io.procwatch.aggregate.Notable n) {
+        try {
+            return json.writeValueAsString(n.fields());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * Opens the store in {@code dir}, builds the engine from {@code builder} (its listener is replaced by
      * {@code downstream} behind the emitted-id guard), restores and replays.
@@ -106,9 +139,20 @@ public final class DurableEngine implements AutoCloseable {
     public static DurableEngine open(Path dir, StateStore.Fsync fsync, Duration snapshotInterval,
                                      ProcwatchEngine.Builder builder, NotableListener downstream)
             throws IOException, RuleCompileException {
+        return open(dir, fsync, snapshotInterval, builder, downstream, List.of());
+    }
+
+    /**
+     * {@link #open(Path, StateStore.Fsync, Duration, ProcwatchEngine.Builder, NotableListener)} with outputs whose
+     * deliveries the state tracks: each notable is kept for each of {@code tracked} until it took it; what was not
+     * taken before a restart is delivered first.
+     */
+    public static DurableEngine open(Path dir, StateStore.Fsync fsync, Duration snapshotInterval,
+                                     ProcwatchEngine.Builder builder, NotableListener downstream,
+                                     List<DurableOutput> tracked) throws IOException, RuleCompileException {
         StateStore store = StateStore.open(dir, fsync);
         try {
-            return new DurableEngine(store, builder, downstream, snapshotInterval);
+            return new DurableEngine(store, builder, downstream, tracked, snapshotInterval);
         } catch (IOException | RuleCompileException | RuntimeException e) {
             store.close();
             throw e;
@@ -158,6 +202,19 @@ public final class DurableEngine implements AutoCloseable {
         return store.failure();
     }
 
+    /**
+     * Per tracked output: notables waiting in the state ({@code undelivered}), taken since the start
+     * ({@code delivered}), failed attempts ({@code retries}) and refused for good ({@code refused}).
+     */
+    public Map<String, Map<String, Long>> outputMetrics() {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        for (OutboxDrainer d : drainers) {
+            m.put(d.name(), Map.of("undelivered", (long) store.undeliveredCount(d.name()), "delivered", d.delivered.get(),
+                    "retries", d.retries.get(), "refused", d.refused.get()));
+        }
+        return m;
+    }
+
     /** Counters of the durability layer, for /metrics and the benchmark. */
     public Map<String, Long> metrics() {
         return Map.of("replayed_events", replayedEvents.get(), "duplicates_suppressed", duplicatesSuppressed.get(),
@@ -171,6 +228,14 @@ public final class DurableEngine implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /**
+     * {@link #close()}, giving the tracked outputs up to {@code drain} to take what waits; the rest stays in the
+     * state for the next start.
+     */
+    public void close(Duration drain) {
         snapshots.shutdownNow();
         try {
             snapshot();
@@ -179,6 +244,7 @@ public final class DurableEngine implements AutoCloseable {
         }
         discarding = true;
         engine.close();
+        drainers.forEach(d -> d.close(drain));
         store.close();
     }
 }

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * A service's durable detection state in one H2 MVStore file ({@code procwatch-state.mv.db}): the latest
  * {@link DetectionState} snapshot, the journal of event batches acknowledged after it, and the ids of the notables
  * emitted since it. Restore = the snapshot, then the journal in order; a notable whose id is recorded is not
- * emitted again.
+ * emitted again. With tracked outputs ({@link DurableOutput}) it also holds, per output ({@code outbox.NAME}), the
+ * notables that output has not taken yet, in order.
  *
  * <p><b>Fsync policy.</b> {@link Fsync#ALWAYS}: each journal append is written and forced to the device before it
  * returns (survives power loss). {@link Fsync#NEVER}: written to the file (the operating system's page cache) before
@@ -195,20 +196,53 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
-     * Records that the notable {@code id}, the engine's {@code ordinal}-th delivery, is being emitted.
+     * Records that the notable {@code id}, the engine's {@code ordinal}-th delivery, is being emitted, and keeps its
+     * JSON for each of {@code outputs} until {@link #delivered} (one commit, durable per the fsync policy).
      *
      * @return false when it was emitted before (a replay closing the same window again): do not emit it
      */
-    public synchronized boolean markEmitted(String id, long ordinal) {
+    public synchronized boolean emit(String id, long ordinal, byte[] notableJson, List<String> outputs) {
         try {
             if (emitted.putIfAbsent(id, ordinal) != null) {
                 return false;
+            }
+            for (String o : outputs) {
+                MVMap<Long, byte[]> box = outbox(o);
+                Long last = box.lastKey();
+                box.put(last == null ? 1 : last + 1, notableJson);
             }
             durable();
             return true;
         } catch (RuntimeException e) {
             throw fail("cannot record an emitted notable", e);
         }
+    }
+
+    private MVMap<Long, byte[]> outbox(String output) {
+        return store.openMap("outbox." + output);
+    }
+
+    /** The oldest notable {@code output} has not taken (key: its place in the outbox), or null. */
+    public synchronized Map.Entry<Long, byte[]> firstUndelivered(String output) {
+        MVMap<Long, byte[]> box = outbox(output);
+        Long k = box.firstKey();
+        return k == null ? null : Map.entry(k, box.get(k));
+    }
+
+    /** {@code output} took (or refused for good) the notable at {@code key}: it leaves the state. */
+    public synchronized void delivered(String output, long key) {
+        try {
+            outbox(output).remove(key);
+            // Not forced: a delivery forgotten in a power loss is delivered again (at least once).
+            store.commit();
+        } catch (RuntimeException e) {
+            throw fail("cannot record a delivery", e);
+        }
+    }
+
+    /** Notables {@code output} has not taken yet. */
+    public synchronized int undeliveredCount(String output) {
+        return store.isClosed() ? 0 : outbox(output).size();
     }
 
     /** Notable ids recorded since the snapshot. */

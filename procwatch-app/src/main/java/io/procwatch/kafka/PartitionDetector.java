@@ -8,6 +8,7 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineClock;
 import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.ProcwatchEngine;
+import io.procwatch.risk.RiskEventRecord;
 import io.procwatch.state.DetectionState;
 import org.apache.kafka.common.TopicPartition;
 
@@ -29,19 +30,29 @@ final class PartitionDetector {
     private final ProcwatchEngine engine;
     /** Notables delivered since the last checkpoint; filled on the engine's session thread. */
     private final List<Notable> pending = new ArrayList<>();
+    /** Risk events published since the last checkpoint (when they are kept); guarded by {@link #pending}. */
+    private final List<RiskEventRecord> pendingRisk = new ArrayList<>();
     private final ObjectMapper json = new ObjectMapper();
     private long nextOffset;
     private long lastRecordNanos;
     private boolean dirty;
     private boolean windowsClosed = true;
 
+    /**
+     * @param keepRisk keep the risk events for the checkpoint's transaction ({@code --risk-topic}); else they are
+     *                 counted by the engine only
+     */
     PartitionDetector(TopicPartition partition, RuleSet rules, Duration lateness, DetectionState restore,
-                      long nextOffset) throws RuleCompileException, IOException {
+                      long nextOffset, boolean keepRisk) throws RuleCompileException, IOException {
         this.partition = partition;
         this.nextOffset = nextOffset;
         this.lastRecordNanos = System.nanoTime();
-        this.engine = ProcwatchEngine.builder().rules(rules).clock(EngineClock.eventTime()).lateness(lateness)
-                .submitTimeout(Duration.ofMinutes(10)).restore(restore).onNotable(this::collect).build();
+        ProcwatchEngine.Builder b = ProcwatchEngine.builder().rules(rules).clock(EngineClock.eventTime()).lateness(lateness)
+                .submitTimeout(Duration.ofMinutes(10)).restore(restore).onNotable(this::collect);
+        if (keepRisk) {
+            b.onRiskEvent(this::collectRisk);
+        }
+        this.engine = b.build();
         if (restore != null && !restore.groups().isEmpty()) {
             windowsClosed = false;
         }
@@ -50,6 +61,12 @@ final class PartitionDetector {
     private void collect(Notable n) {
         synchronized (pending) {
             pending.add(n);
+        }
+    }
+
+    private void collectRisk(RiskEventRecord r) {
+        synchronized (pending) {
+            pendingRisk.add(r);
         }
     }
 
@@ -89,17 +106,20 @@ final class PartitionDetector {
     }
 
     /**
-     * Evaluates what was submitted, captures the state, and hands out the notables closed since the last
-     * checkpoint (they belong to the transaction that commits this checkpoint).
+     * Evaluates what was submitted, captures the state, and hands out the notables closed and risk events published
+     * since the last checkpoint (they belong to the transaction that commits this checkpoint).
      */
     Checkpoint checkpoint() {
         DetectionState s = engine.checkpoint();
         List<Notable> out;
+        List<RiskEventRecord> risk;
         synchronized (pending) {
             out = new ArrayList<>(pending);
             pending.clear();
+            risk = new ArrayList<>(pendingRisk);
+            pendingRisk.clear();
         }
-        return new Checkpoint(new PartitionCheckpoint(partition.topic(), partition.partition(), nextOffset, s), out);
+        return new Checkpoint(new PartitionCheckpoint(partition.topic(), partition.partition(), nextOffset, s), out, risk);
     }
 
     /** The checkpoint's transaction committed. */
@@ -124,10 +144,11 @@ final class PartitionDetector {
         engine.close();
         synchronized (pending) {
             pending.clear();
+            pendingRisk.clear();
         }
     }
 
-    /** A partition's checkpoint and the notables it commits with. */
-    record Checkpoint(PartitionCheckpoint checkpoint, List<Notable> notables) {
+    /** A partition's checkpoint and the notables and risk events it commits with. */
+    record Checkpoint(PartitionCheckpoint checkpoint, List<Notable> notables, List<RiskEventRecord> riskEvents) {
     }
 }

@@ -1,5 +1,6 @@
 package io.procwatch.kafka;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,11 +23,24 @@ import java.util.Objects;
  * @param transactionTimeout how long a dead member's open transaction blocks its partitions' successor
  * @param createTopics       create the notables and state topics when they do not exist
  * @param out                also append committed notables to this NDJSON file (null: no file)
+ * @param riskTopic          where risk events go, in the notables' transaction (key = risk object, value = the
+ *                           {@code --risk-out} JSON object); null: risk events are not written
+ * @param webhook            also POST committed notables to this URL (null: no webhook)
+ * @param webhookRetries     retries of a failed webhook delivery
  */
 public record StreamConfig(String bootstrapServers, String topic, String group, String notablesTopic,
                            String stateTopic, String instanceId, Duration checkpointInterval, Duration idleClose,
                            Duration lateness, Duration sessionTimeout, Duration transactionTimeout,
-                           boolean createTopics, Path out) {
+                           boolean createTopics, Path out, String riskTopic, URI webhook, int webhookRetries) {
+
+    /** Notables to the topic (and {@code out}) only: no risk topic, no webhook. */
+    public StreamConfig(String bootstrapServers, String topic, String group, String notablesTopic,
+                        String stateTopic, String instanceId, Duration checkpointInterval, Duration idleClose,
+                        Duration lateness, Duration sessionTimeout, Duration transactionTimeout,
+                        boolean createTopics, Path out) {
+        this(bootstrapServers, topic, group, notablesTopic, stateTopic, instanceId, checkpointInterval, idleClose,
+                lateness, sessionTimeout, transactionTimeout, createTopics, out, null, null, 0);
+    }
 
     public StreamConfig {
         Objects.requireNonNull(bootstrapServers);
@@ -40,6 +54,13 @@ public record StreamConfig(String bootstrapServers, String topic, String group, 
     /** The state topic when none is given: one per group. */
     public static String defaultStateTopic(String group) {
         return "procwatch-state-" + group;
+    }
+
+    /** The same settings reading {@code events} instead (the re-keyed topic of {@code --rekey}). */
+    public StreamConfig readingFrom(String events) {
+        return new StreamConfig(bootstrapServers, events, group, notablesTopic, stateTopic, instanceId,
+                checkpointInterval, idleClose, lateness, sessionTimeout, transactionTimeout, createTopics, out, riskTopic,
+                webhook, webhookRetries);
     }
 
     /** The transactional id of this member. */

@@ -5,15 +5,14 @@ import io.procwatch.aggregate.Notable;
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.engine.EngineMetrics;
+import io.procwatch.risk.RiskEventRecord;
+import io.procwatch.serve.NotableOutputs;
 import io.procwatch.state.StateCodec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -21,25 +20,17 @@ import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,12 +64,14 @@ public final class StreamProcessor implements AutoCloseable {
     private final StateCodec codec = new StateCodec();
     private final ObjectMapper json = new ObjectMapper();
     private final Map<TopicPartition, PartitionDetector> detectors = new HashMap<>();
-    private final Writer out;
+    /** {@code --out} and {@code --webhook}: the committed notables, delivered as {@code serve} delivers; or null. */
+    private final NotableOutputs outputs;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
 
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong notables = new AtomicLong();
+    private final AtomicLong riskEvents = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong aborts = new AtomicLong();
     private final AtomicLong restores = new AtomicLong();
@@ -89,31 +82,11 @@ public final class StreamProcessor implements AutoCloseable {
         this.cfg = cfg;
         this.rules = rules;
         StreamTopics.prepare(cfg);
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.group());
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "procwatch-" + cfg.instanceId());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(cfg.sessionTimeout().toMillis()));
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, cfg.sessionTimeout().toMillis() / 4)));
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "procwatch-" + cfg.instanceId());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, cfg.transactionalId());
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeout().toMillis()));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.consumer = TransactionalClients.consumer(cfg, cfg.group(), "procwatch-" + cfg.instanceId(), 2000);
+        this.producer = TransactionalClients.producer(cfg, cfg.transactionalId(), "procwatch-" + cfg.instanceId(), 16 << 20);
         this.checkpoints = new CheckpointReader(cfg.bootstrapServers(), cfg.stateTopic());
-        this.out = cfg.out() == null ? null : Files.newBufferedWriter(cfg.out(), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        this.outputs = cfg.out() == null && cfg.webhook() == null ? null
+                : NotableOutputs.open(cfg.out(), cfg.webhook(), cfg.webhookRetries());
     }
 
     /**
@@ -167,7 +140,9 @@ public final class StreamProcessor implements AutoCloseable {
             }
             producer.close(Duration.ofSeconds(10));
             checkpoints.close();
-            closeOut();
+            if (outputs != null) {
+                outputs.close(Duration.ofSeconds(10));
+            }
             LOG.info("stream {} stopped: {}", cfg.instanceId(), summary());
             finished.countDown();
         }
@@ -194,6 +169,7 @@ public final class StreamProcessor implements AutoCloseable {
         Map<String, Long> m = new TreeMap<>();
         m.put("records", records.get());
         m.put("notables_committed", notables.get());
+        m.put("risk_events_committed", riskEvents.get());
         m.put("transactions", commits.get());
         m.put("aborted", aborts.get());
         m.put("restored_partitions", restores.get());
@@ -224,6 +200,7 @@ public final class StreamProcessor implements AutoCloseable {
             cps.add(d.checkpoint());
         }
         List<Notable> sent = new ArrayList<>();
+        int risks = 0;
         try {
             producer.beginTransaction();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -234,6 +211,14 @@ public final class StreamProcessor implements AutoCloseable {
                     producer.send(new ProducerRecord<>(cfg.notablesTopic(), key == null ? null : key.toString(),
                             json.writeValueAsBytes(n.fields())));
                     sent.add(n);
+                }
+                if (cfg.riskTopic() != null) {
+                    for (RiskEventRecord r : cp.riskEvents()) {
+                        Object key = r.fields().get("risk_object");
+                        producer.send(new ProducerRecord<>(cfg.riskTopic(), key == null ? null : key.toString(),
+                                json.writeValueAsBytes(r.fields())));
+                        risks++;
+                    }
                 }
                 PartitionCheckpoint c = cp.checkpoint();
                 byte[] state = codec.encode(c);
@@ -268,11 +253,12 @@ public final class StreamProcessor implements AutoCloseable {
         }
         commits.incrementAndGet();
         notables.addAndGet(sent.size());
+        riskEvents.addAndGet(risks);
         for (PartitionDetector d : dirty) {
             d.committed();
         }
         if (!sent.isEmpty()) {
-            LOG.info("committed {} notable(s); offsets {}", sent.size(), offsetsOf(cps));
+            LOG.info("committed {} notable(s), {} risk event(s); offsets {}", sent.size(), risks, offsetsOf(cps));
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("committed checkpoint; offsets {}", offsetsOf(cps));
         }
@@ -288,28 +274,10 @@ public final class StreamProcessor implements AutoCloseable {
         return b.toString();
     }
 
+    /** After the commit: to {@code --out} and {@code --webhook} (at most once: a crash before it skips them). */
     private void writeOut(List<Notable> sent) {
-        if (out == null || sent.isEmpty()) {
-            return;
-        }
-        try {
-            for (Notable n : sent) {
-                out.write(json.writeValueAsString(n.fields()));
-                out.write('\n');
-            }
-            out.flush();
-        } catch (IOException e) {
-            LOG.error("cannot append notables to {}: {}", cfg.out(), e.toString());
-        }
-    }
-
-    private void closeOut() {
-        if (out != null) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                LOG.error("closing {}: {}", cfg.out(), e.toString());
-            }
+        if (outputs != null) {
+            sent.forEach(outputs::onNotable);
         }
     }
 
@@ -342,7 +310,7 @@ public final class StreamProcessor implements AutoCloseable {
                 start = -1;
             }
             PartitionDetector d = new PartitionDetector(tp, rules, cfg.lateness(), cp == null ? null : cp.state(),
-                    Math.max(start, 0));
+                    Math.max(start, 0), cfg.riskTopic() != null);
             detectors.put(tp, d);
             if (start >= 0) {
                 consumer.seek(tp, start);

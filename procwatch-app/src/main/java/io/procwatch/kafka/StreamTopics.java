@@ -41,6 +41,9 @@ final class StreamTopics {
                     .orElseThrow(() -> new IOException("events topic '" + c.topic() + "' does not exist"));
             if (c.createTopics()) {
                 create(admin, new NewTopic(c.notablesTopic(), Optional.empty(), Optional.empty()));
+                if (c.riskTopic() != null) {
+                    create(admin, new NewTopic(c.riskTopic(), Optional.empty(), Optional.empty()));
+                }
                 create(admin, new NewTopic(c.stateTopic(), Optional.of(events), Optional.empty()).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 << 20))));
@@ -69,6 +72,25 @@ final class StreamTopics {
         }
     }
 
+    /**
+     * For {@code --rekey}: the internal topic {@code target} with as many partitions as {@code source} (created when
+     * missing and {@code create}).
+     */
+    static void prepareRekeyed(String bootstrapServers, String source, String target, boolean create) throws IOException {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            int n = partitions(admin, source)
+                    .orElseThrow(() -> new IOException("events topic '" + source + "' does not exist"));
+            if (partitions(admin, target).isEmpty()) {
+                if (!create) {
+                    throw new IOException("re-keyed topic '" + target + "' does not exist (--no-create-topics)");
+                }
+                create(admin, new NewTopic(target, Optional.of(n), Optional.empty()));
+            }
+        }
+    }
+
     private static Optional<Integer> partitions(Admin admin, String topic) throws IOException {
         try {
             TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
@@ -86,9 +108,17 @@ final class StreamTopics {
         }
     }
 
+    /**
+     * Creates a topic unless it exists, and waits (up to 30 s) until the broker describes it: a topic just created can
+     * be unknown to a describe for a moment.
+     */
     private static void create(Admin admin, NewTopic t) throws IOException {
         try {
             admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions(admin, t.name()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IOException("cannot create topic '" + t.name() + "': " + e.getCause(), e);

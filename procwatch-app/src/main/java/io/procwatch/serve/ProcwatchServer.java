@@ -99,7 +99,7 @@ public final class ProcwatchServer {
                     .queueCapacity(cfg.queueCapacity()).queueBytes(cfg.queueBytes())
                     .submitTimeout(java.time.Duration.ofDays(365)).onRiskEvent(risk);
             this.durable = durability == null ? null : DurableEngine.open(durability.stateDir(), durability.fsync(),
-                    durability.snapshotInterval(), b, outputs);
+                    durability.snapshotInterval(), b, outputs, outputs.trackedByState());
             this.engine = durable != null ? durable.engine() : b.onNotable(outputs).build();
         } catch (Exception e) {
             outputs.close();
@@ -183,7 +183,7 @@ public final class ProcwatchServer {
     /** With a state directory the durable engine closes (a snapshot; open windows continue at the next start). */
     private void closeEngine() {
         if (durable != null) {
-            durable.close();
+            durable.close(cfg.drainTimeout());
         } else {
             engine.close();
         }
@@ -602,6 +602,9 @@ public final class ProcwatchServer {
             if (storeFailure != null) {
                 h.put("stateStoreError", storeFailure);
             }
+            Map<String, Object> waiting = new LinkedHashMap<>();
+            durable.outputMetrics().forEach((o, c) -> waiting.put(o, c.get("undelivered")));
+            h.put("undeliveredNotables", waiting);
         }
         h.put("rules", m.rules());
         h.put("rulesOrigin", engine.rules().origin());
@@ -626,6 +629,12 @@ public final class ProcwatchServer {
 
     private void metrics(Exchange ex) {
         respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus());
+    }
+
+    private static void labelled(StringBuilder sb, String name, String type, String help,
+                                 Map<String, Map<String, Long>> byOutput, String counter) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type).append('\n');
+        byOutput.forEach((o, c) -> sb.append(name).append("{output=\"").append(o).append("\"} ").append(c.get(counter)).append('\n'));
     }
 
     /** The metrics in the Prometheus text exposition format. */
@@ -683,6 +692,13 @@ public final class ProcwatchServer {
             metric(sb, "procwatch_webhook_failed_total", "counter", "Notables the webhook never accepted.", w.failed.get());
             metric(sb, "procwatch_webhook_dropped_total", "counter", "Notables dropped because the webhook queue was full.", w.dropped.get());
             metric(sb, "procwatch_webhook_queue_depth", "gauge", "Notables waiting for the webhook.", w.pending());
+        }
+        if (durable != null && !durable.outputMetrics().isEmpty()) {
+            Map<String, Map<String, Long>> om = durable.outputMetrics();
+            labelled(sb, "procwatch_undelivered_notables", "gauge", "Notables kept in the state until this output takes them.", om, "undelivered");
+            labelled(sb, "procwatch_state_delivered_total", "counter", "Notables this output took from the state since the start.", om, "delivered");
+            labelled(sb, "procwatch_state_delivery_retries_total", "counter", "Failed attempts to deliver a kept notable (each retried).", om, "retries");
+            labelled(sb, "procwatch_state_delivery_refused_total", "counter", "Kept notables the output refused for good (dropped).", om, "refused");
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         metric(sb, "procwatch_heap_used_bytes", "gauge", "JVM heap in use.", heap.getUsed());

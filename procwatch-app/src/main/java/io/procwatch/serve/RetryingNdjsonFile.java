@@ -130,6 +130,24 @@ public final class RetryingNdjsonFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes one line now if it can (after what waits), without keeping it when it cannot: for a caller that keeps
+     * it itself (the durable outbox).
+     *
+     * @return true when the whole line was written
+     */
+    synchronized boolean tryAppend(String json) {
+        flushPending();
+        if (!pending.isEmpty()) {
+            return false;
+        }
+        if (writeLine((json + "\n").getBytes(StandardCharsets.UTF_8))) {
+            written.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
     /** Writes what waits, in order, until the first failure. */
     private void flushPending() {
         while (!pending.isEmpty()) {

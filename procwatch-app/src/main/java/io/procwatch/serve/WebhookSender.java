@@ -1,5 +1,6 @@
 package io.procwatch.serve;
 
+import io.procwatch.durable.DurableOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,29 +71,44 @@ final class WebhookSender {
         }
     }
 
+    /** Why the last attempt of {@link #post} failed. */
+    private volatile String lastProblem;
+
+    /**
+     * One attempt to POST a notable: delivered (2xx), to retry (connection error, 5xx, 408, 429) or refused for good
+     * (other 4xx, logged and counted as failed). The durable outbox calls it directly; the queue's thread retries.
+     */
+    DurableOutput.Delivery post(String body) throws InterruptedException {
+        try {
+            HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<Void> r = client.send(rb.build(), HttpResponse.BodyHandlers.discarding());
+            int code = r.statusCode();
+            if (code / 100 == 2) {
+                delivered.incrementAndGet();
+                return DurableOutput.Delivery.DELIVERED;
+            }
+            lastProblem = "HTTP " + code;
+            if (code / 100 == 4 && code != 408 && code != 429) {
+                failed.incrementAndGet();
+                LOG.error("webhook {} refused a notable ({}); not retried", url, lastProblem);
+                return DurableOutput.Delivery.REFUSED;
+            }
+        } catch (java.io.IOException e) {
+            lastProblem = e.toString();
+        }
+        return DurableOutput.Delivery.RETRY_LATER;
+    }
+
     private void deliver(String body) throws InterruptedException {
         long wait = backoffMillis;
         for (int attempt = 0; ; attempt++) {
-            String problem;
-            try {
-                HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body));
-                HttpResponse<Void> r = client.send(rb.build(), HttpResponse.BodyHandlers.discarding());
-                int code = r.statusCode();
-                if (code / 100 == 2) {
-                    delivered.incrementAndGet();
-                    return;
-                }
-                problem = "HTTP " + code;
-                if (code / 100 == 4 && code != 408 && code != 429) {
-                    failed.incrementAndGet();
-                    LOG.error("webhook {} refused a notable ({}); not retried", url, problem);
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                problem = e.toString();
+            DurableOutput.Delivery d = post(body);
+            if (d != DurableOutput.Delivery.RETRY_LATER) {
+                return;
             }
+            String problem = lastProblem;
             if (attempt >= retries || System.currentTimeMillis() + wait > deadline) {
                 failed.incrementAndGet();
                 LOG.error("webhook {} failed after {} attempts ({}); notable not delivered (it is in the output file)",

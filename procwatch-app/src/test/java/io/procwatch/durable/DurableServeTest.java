@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +30,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,12 +62,7 @@ class DurableServeTest {
     void acknowledgedEventsSurviveKillNineExactlyOnce(@TempDir Path dir) throws Exception {
         List<String> lines = StreamEvents.lines(1200, 8, 7, 8);
         Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
-        List<Notable> scanned = new ArrayList<>();
-        TestScan.scan(List.of(all), scanned);
-        Set<String> expected = new TreeSet<>();
-        for (Notable n : scanned) {
-            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
-        }
+        Set<String> expected = scansNotables(all);
         Path state = dir.resolve("state");
         Path out = dir.resolve("notables.ndjson");
 
@@ -196,12 +197,157 @@ class DurableServeTest {
         assertTrue(e.getMessage().contains("a-file"), e.getMessage());
     }
 
-    private Process serve(Path dir, Path state, Path out, String log, String... more) throws IOException {
+    @Test
+    void notablesTheWebhookRefusedStayInTheStateAndAreDeliveredAfterKillNine(@TempDir Path dir) throws Exception {
+        List<String> lines = StreamEvents.lines(600, 4, 7, 8);
+        Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
+        Set<String> expected = scansNotables(all);
+        assertTrue(expected.size() > 5, "the events should give notables, got " + expected.size());
+        AtomicBoolean accepting = new AtomicBoolean();
+        AtomicInteger refusals = new AtomicInteger();
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (accepting.get()) {
+                received.add(new String(body, StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(200, -1);
+            } else {
+                refusals.incrementAndGet();
+                ex.sendResponseHeaders(503, -1);
+            }
+            ex.close();
+        });
+        receiver.start();
+        Path state = dir.resolve("state");
+        Path out = dir.resolve("notables.ndjson");
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        try {
+            Process first = serve(dir, state, out, "serve1.log", "--webhook", hook, "--webhook-retries", "0");
+            try {
+                int port = port(dir.resolve("serve1.log"), first);
+                post(port, lines, 0, lines.size());
+                waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"webhook\"}") == expected.size()
+                        && metric(port, "procwatch_undelivered_notables{output=\"file\"}") == 0
+                        && metric(port, "procwatch_state_delivery_retries_total{output=\"webhook\"}") >= 1, dir, "serve1.log");
+                assertEquals(expected, new TreeSet<>(notables(out).stream().map(StreamEvents::comparable).toList()),
+                        "the file took every notable");
+                assertTrue(refusals.get() >= 1);
+                assertTrue(received.isEmpty());
+                JsonNode health = JSON.readTree(get(port, "/health"));
+                assertEquals(expected.size(), health.get("undeliveredNotables").get("webhook").asInt(), health.toString());
+                first.destroyForcibly();               // SIGKILL with every webhook notable undelivered
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+            } finally {
+                first.destroyForcibly();
+            }
+            accepting.set(true);
+            Process second = serve(dir, state, out, "serve2.log", "--webhook", hook, "--webhook-retries", "0");
+            try {
+                int port = port(dir.resolve("serve2.log"), second);
+                waitFor(() -> received.size() >= expected.size()
+                        && metric(port, "procwatch_undelivered_notables{output=\"webhook\"}") == 0, dir, "serve2.log");
+                Thread.sleep(1000);   // a duplicate would show up now
+                List<String> got = received.stream().map(StreamEvents::comparable).toList();
+                assertEquals(got.size(), new HashSet<>(got).size(), "no notable twice at the webhook");
+                assertEquals(expected, new TreeSet<>(got), "the webhook got every notable after the restart");
+                assertEquals(expected.size(), metric(port, "procwatch_state_delivered_total{output=\"webhook\"}"));
+                List<String> file = notables(out);
+                assertEquals(expected.size(), file.size(), "nothing written to the file twice");
+            } finally {
+                second.destroy();
+                second.waitFor(60, TimeUnit.SECONDS);
+                second.destroyForcibly();
+            }
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void notablesAFullDiskCouldNotTakeStayInTheStateAcrossARestart(@TempDir Path dir) throws Exception {
+        Path devFull = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "NOTICE: no /dev/full on this system");
+        List<String> lines = StreamEvents.lines(300, 3, 7, 6);
+        Path all = StreamEvents.write(dir.resolve("all.json"), lines, 0, lines.size());
+        Set<String> expected = scansNotables(all);
+        Path out = dir.resolve("notables.ndjson");
+        Files.createSymbolicLink(out, devFull);   // every write fails with ENOSPC, as on a full disk
+        ServeConfig cfg = ServeConfig.defaults().withPort(0).withClock(EngineClock.eventTime(), Duration.ofMinutes(10))
+                .withOutputs(out, false, null);
+        DurabilityConfig durability = new DurabilityConfig(dir.resolve("state"), StateStore.Fsync.NEVER, Duration.ofMinutes(5));
+        PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+        ProcwatchServer s = ProcwatchServer.start(cfg, TestRules.rulesDrl(), quiet, durability, r -> { });
+        try {
+            post(s.port(), lines, 0, lines.size());
+            s.engine().flush();
+            int port = s.port();
+            waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"file\"}") == expected.size(), dir, null);
+        } finally {
+            s.stop();   // the drain cannot write them either: they stay in the state
+        }
+        // Space returns: the link leads to a real file; the restarted service writes what the state kept.
+        Path real = Files.createFile(dir.resolve("real.ndjson"));
+        Files.delete(out);
+        Files.createSymbolicLink(out, real);
+        ProcwatchServer again = ProcwatchServer.start(cfg, TestRules.rulesDrl(), quiet, durability, r -> { });
+        try {
+            int port = again.port();
+            waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"file\"}") == 0, dir, null);
+            List<String> got = notables(real).stream().map(StreamEvents::comparable).toList();
+            assertEquals(got.size(), new HashSet<>(got).size(), "no notable twice");
+            assertEquals(expected, new TreeSet<>(got), "every notable written after the restart");
+        } finally {
+            again.stop();
+        }
+    }
+
+    /** What {@code scan} gives for the file, comparable across transports ({@link StreamEvents#comparable}). */
+    private static Set<String> scansNotables(Path all) throws Exception {
+        List<Notable> scanned = new ArrayList<>();
+        TestScan.scan(List.of(all), scanned);
+        Set<String> expected = new TreeSet<>();
+        for (Notable n : scanned) {
+            expected.add(StreamEvents.comparable(JSON.writeValueAsString(n.fields())));
+        }
+        return expected;
+    }
+
+    private void waitFor(java.util.function.BooleanSupplier done, Path dir, String log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out" + (log == null ? "" : "; log:\n" + Files.readString(dir.resolve(log))));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private String get(int port, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A metric's value from /metrics ({@code name} with its labels), or -1 when absent. */
+    private long metric(int port, String name) {
+        try {
+            for (String l : get(port, "/metrics").split("\n")) {
+                if (l.startsWith(name + " ")) {
+                    return (long) Double.parseDouble(l.substring(name.length() + 1).strip());
+                }
+            }
+            return -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private Process serve(Path dir, Path state, Path out, String log, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "io.procwatch.cli.ProcwatchCli", "serve", "--rules", "rules-drl", "--port", "0", "--event-time",
                 "--state-dir", state.toString(), "--snapshot-interval", "500ms", "--out", out.toString()));
-        cmd.addAll(List.of(more));
+        cmd.addAll(List.of(extra));
         ProcessBuilder b = new ProcessBuilder(cmd);
         b.redirectErrorStream(true);
         b.redirectOutput(dir.resolve(log).toFile());

@@ -74,6 +74,10 @@ final class ScanCommand implements Callable<Integer> {
                     + "second; at the end of the scan, wait this long for the rest (default: ${DEFAULT-VALUE}).")
     Duration outWait;
 
+    @Option(names = "--readers", paramLabel = "N",
+            description = "Read up to N input files at once (default: one per core). The output is the same for any N.")
+    Integer readers;
+
     @Option(names = "--no-progress", description = "Never show the progress bar.")
     boolean noProgress;
 
@@ -105,6 +109,13 @@ final class ScanCommand implements Callable<Integer> {
         ruleSet = ruleSet.select(selection);
         ScanPipeline pipeline = new ScanPipeline(ruleSet, ScanOptions.defaults().withLateness(lateness), EvtxReader::new)
                 .timeRange(timeRange);
+        if (readers != null) {
+            if (readers < 1) {
+                err.println("procwatch: --readers must be at least 1");
+                return ExitCodes.USAGE;
+            }
+            pipeline.readerThreads(readers);
+        }
         AtomicLong printed = new AtomicLong();
         ScanStats stats;
         AnalystOutputs extra = analyst.outputs(ruleSet);

@@ -56,28 +56,9 @@ public final class SigmaBenchmark {
      */
     public static void run(Path sigma, Path otrf, long target, Path rulesDrl) throws Exception {
         long t0 = System.nanoTime();
-        List<Path> dirs = new ArrayList<>();
-        for (String d : List.of("rules", "rules-emerging-threats", "rules-threat-hunting")) {
-            if (Files.isDirectory(sigma.resolve(d))) {
-                dirs.add(sigma.resolve(d));
-            }
-        }
-        ConversionReport report = SigmaConverter.standard().convertAll(dirs.isEmpty() ? List.of(sigma) : dirs);
+        ConversionReport report = convert(sigma);
         long tConv = System.nanoTime();
-        Map<Path, String> drl = new LinkedHashMap<>();
-        Map<Path, String> bundled = rulesDrl == null ? SigmaRules.bundledDrl() : Map.of();
-        for (String f : List.of("model.drl", "aggregation.drl", "throttle.drl", "risk.drl")) {
-            if (rulesDrl != null) {
-                drl.put(rulesDrl.resolve(f), Files.readString(rulesDrl.resolve(f)));
-            } else {
-                bundled.forEach((path, text) -> {
-                    if (path.getFileName().toString().equals(f)) {
-                        drl.put(path, text);
-                    }
-                });
-            }
-        }
-        drl.putAll(SigmaRules.toDrl(report, Path.of("sigma"), Set.of()));
+        Map<Path, String> drl = drl(report, rulesDrl);
         long heapBefore = usedHeap();
         long compileCpu0 = processCpuNanos();
         long tc0 = System.nanoTime();
@@ -222,6 +203,36 @@ public final class SigmaBenchmark {
             Thread.sleep(100);
         }
         return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /** Converts the SigmaHQ checkout's rule folders (or {@code sigma} itself when it has none of them). */
+    public static ConversionReport convert(Path sigma) throws java.io.IOException {
+        List<Path> dirs = new ArrayList<>();
+        for (String d : List.of("rules", "rules-emerging-threats", "rules-threat-hunting")) {
+            if (Files.isDirectory(sigma.resolve(d))) {
+                dirs.add(sigma.resolve(d));
+            }
+        }
+        return SigmaConverter.standard().convertAll(dirs.isEmpty() ? List.of(sigma) : dirs);
+    }
+
+    /** The converted rules with the bundled model, aggregation, throttle and risk DRL ({@code rulesDrl}'s when given). */
+    public static Map<Path, String> drl(ConversionReport report, Path rulesDrl) throws java.io.IOException {
+        Map<Path, String> drl = new LinkedHashMap<>();
+        Map<Path, String> bundled = rulesDrl == null ? SigmaRules.bundledDrl() : Map.of();
+        for (String f : List.of("model.drl", "aggregation.drl", "throttle.drl", "risk.drl")) {
+            if (rulesDrl != null) {
+                drl.put(rulesDrl.resolve(f), Files.readString(rulesDrl.resolve(f)));
+            } else {
+                bundled.forEach((path, text) -> {
+                    if (path.getFileName().toString().equals(f)) {
+                        drl.put(path, text);
+                    }
+                });
+            }
+        }
+        drl.putAll(SigmaRules.toDrl(report, Path.of("sigma"), Set.of()));
+        return drl;
     }
 
     /** Every usable process event under the paths, in reading order (records that are not are skipped). */

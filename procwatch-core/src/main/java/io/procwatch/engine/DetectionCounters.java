@@ -60,19 +60,7 @@ public final class DetectionCounters {
                 Map.of(), 0);
     }
 
-    /** One process event read (before any time-range selection). */
-    void processEvent(long time, boolean inRange) {
-        received.incrementAndGet();
-        processEvents.incrementAndGet();
-        if (!inRange) {
-            outsideTimeRange.incrementAndGet();
-            return;
-        }
-        firstEventTime.accumulateAndGet(time, Math::min);
-        lastEventTime.accumulateAndGet(time, Math::max);
-    }
-
-    /** Records read at once whose process events are counted by {@link #processEvent} or were counted elsewhere. */
+    /** Records read: process events (whether or not in the scan's time range) and other events. */
     void received(long processEvents, long otherEvents) {
         received.addAndGet(processEvents + otherEvents);
         this.processEvents.addAndGet(processEvents);

@@ -6,6 +6,7 @@ import io.procwatch.risk.RiskEventListener;
 import io.procwatch.detect.RuleSet;
 import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
+import io.procwatch.intake.InputOrderedReaders;
 import io.procwatch.intake.IntakeCounts;
 import io.procwatch.normalize.ProcessEvent;
 import io.procwatch.read.EventReader;
@@ -21,23 +22,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A batch scan, stage by stage: read → normalize (a reader thread) → detect and aggregate (the calling
- * thread, which owns the Drools session) → write. The two halves meet at a bounded queue of event
- * batches, so parsing and rule evaluation overlap and memory stays bounded however large the input.
+ * A batch scan, stage by stage: read → normalize (reader threads, one file each, up to one per core) → detect and
+ * aggregate (the calling thread, which owns the Drools session) → write. The halves meet at bounded per-file queues
+ * of event batches ({@link InputOrderedReaders}), taken in input order, so parsing and rule evaluation overlap,
+ * memory stays bounded however large the input, and the output is the same for any reader count.
  */
 public final class ScanPipeline {
 
-    /** What the reader thread hands over: events, then (once an input is read to its end) that input's name. */
-    private record Batch(List<ProcessEvent> events, String finishedInput) {
+    /**
+     * What a reader hands over for one input: effects on the run's counters and reports (applied first), events,
+     * then (once the input is read to its end) the input's name.
+     */
+    private record Batch(List<ProcessEvent> events, List<Consumer<DetectionCounters>> effects, String finishedInput) {
     }
-
-    private static final Batch END = new Batch(List.of(), null);
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final RuleSet rules;
@@ -45,6 +46,7 @@ public final class ScanPipeline {
     private final EventSource source;
     private EventTimeRange timeRange = EventTimeRange.ALL;
     private Consumer<io.procwatch.detect.Match> matchListener;
+    private int readerThreads = Runtime.getRuntime().availableProcessors();
 
     /**
      * @param rules      compiled rules
@@ -60,6 +62,19 @@ public final class ScanPipeline {
     /** Scans only the process events inside {@code range} (the others are counted); every event by default. */
     public ScanPipeline timeRange(EventTimeRange range) {
         this.timeRange = range;
+        return this;
+    }
+
+    /**
+     * Reads up to {@code threads} input files at once (one reader per file; the default is one per core). The
+     * notables, counts and problem lines are the same for any count: the session takes the files' batches in input
+     * order.
+     */
+    public ScanPipeline readerThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("reader threads must be at least 1, not " + threads);
+        }
+        this.readerThreads = threads;
         return this;
     }
 
@@ -94,49 +109,50 @@ public final class ScanPipeline {
                          Consumer<String> problems) throws IOException, InterruptedException {
         long start = System.nanoTime();
         DetectionCounters counters = new DetectionCounters();
-        BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(options.queueBatches());
         InputListener failures = failureCounter(counters, progress, problems);
         List<InputWalker.Input> files = source.expand(inputs, failures);
-        Throwable[] readerFailure = new Throwable[1];
-        long[] readerCpu = new long[1];
+        Throwable readerFailure = null;
+        long readerCpu;
         long sessionCpu;
         DetectionSession session = new DetectionSession(rules, true, options.lateness());
         try (SessionDriver driver = new SessionDriver(session, counters, sink, risk, SessionDriver.SinkFailure.END_RUN)) {
             session.declareInputs(files.stream().map(InputWalker.Input::source).toList());
             session.detections().setMatchListener(matchListener);
-            // The reader also prepares each event (DetectionSession.prepare: the Sigma prefilter), so that work
-            // runs on its core while this thread evaluates earlier batches.
-            Thread reader = new Thread(() -> {
-                try {
-                    readAll(files, counters, queue, progress, failures, problems, session::prepare);
-                } catch (Throwable t) {
-                    readerFailure[0] = t;
-                } finally {
-                    readerCpu[0] = THREADS.getCurrentThreadCpuTime();
-                    putUninterruptibly(queue, END);
-                }
-            }, "procwatch-reader");
+            // The readers also prepare each event (DetectionSession.prepare: the Sigma prefilter), so that work
+            // runs on their cores while this thread evaluates earlier batches. The batches come back in input
+            // order whatever the reader count, so this thread sees one sequence for the same inputs.
+            InputListener sharedProgress = synchronizedBytes(progress);
+            int threads = Math.max(1, Math.min(readerThreads, files.size()));
             long sessionCpuStart = THREADS.getCurrentThreadCpuTime();
-            reader.setDaemon(true);
-            reader.start();
-            try {
-                for (Batch batch = queue.take(); batch != END; batch = queue.take()) {
-                    for (ProcessEvent e : batch.events()) {
-                        driver.insert(e);
+            try (InputOrderedReaders<Batch> readers = new InputOrderedReaders<Batch>(files.size(), threads,
+                    Math.max(1, options.queueBatches() / threads), 2 * threads, "procwatch-reader",
+                    (i, out) -> readInput(files.get(i), out, sharedProgress, failures, problems, session::prepare))
+                    .start()) {
+                try {
+                    for (Batch batch = readers.take(); batch != null; batch = readers.take()) {
+                        for (Consumer<DetectionCounters> effect : batch.effects()) {
+                            effect.accept(counters);
+                        }
+                        for (ProcessEvent e : batch.events()) {
+                            driver.insert(e);
+                        }
+                        if (batch.finishedInput() != null) {
+                            session.inputFinished(batch.finishedInput());
+                        }
+                        driver.fire();
+                        driver.processed(batch.events().size());
                     }
-                    if (batch.finishedInput() != null) {
-                        session.inputFinished(batch.finishedInput());
-                    }
-                    driver.fire();
-                    driver.processed(batch.events().size());
+                } catch (InputOrderedReaders.ReaderFailedException e) {
+                    readerFailure = e.getCause();
                 }
                 driver.flush();
+                readers.close();
+                readerCpu = readers.readerCpuNanos();
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
             }
-            reader.join();
-            if (readerFailure[0] != null) {
-                throw new IllegalStateException("reader failed: " + readerFailure[0], readerFailure[0]);
+            if (readerFailure != null) {
+                throw new IllegalStateException("reader failed: " + readerFailure, readerFailure);
             }
             sessionCpu = THREADS.getCurrentThreadCpuTime() - sessionCpuStart;
             driver.observe();
@@ -150,58 +166,64 @@ public final class ScanPipeline {
         for (IncidentRule r : rules.catalog().incidentRules()) {
             titles.put(r.id(), r.ruleName());
         }
-        return new ScanStats(counters, titles, detectionIds, (System.nanoTime() - start) / 1e9, readerCpu[0], sessionCpu);
+        return new ScanStats(counters, titles, detectionIds, (System.nanoTime() - start) / 1e9, readerCpu, sessionCpu);
     }
 
-    /** Reader thread: reads each input through the event source and hands process events over in batches. */
-    private void readAll(List<InputWalker.Input> inputs, DetectionCounters counters, BlockingQueue<Batch> queue,
-                         InputListener progress, InputListener failures, Consumer<String> problems,
-                         Consumer<ProcessEvent> prepare) {
-        int batchSize = options.batchSize();
-        List<ProcessEvent>[] batch = new List[]{new ArrayList<>(batchSize)};
+    /**
+     * A reader thread's work on one input: reads it through the event source and hands its process events over in
+     * batches. Everything that touches the run's counters or reports (rejections, input problems, the input's
+     * counts) travels with the batches as effects that the session thread applies in input order, so the counters,
+     * samples and problem lines come out the same whatever the reader count and timing.
+     */
+    private void readInput(InputWalker.Input input, InputOrderedReaders.Output<Batch> out, InputListener progress,
+                           InputListener failures, Consumer<String> problems, Consumer<ProcessEvent> prepare) {
+        InputBatcher batcher = new InputBatcher(out, options.batchSize());
+        long[] range = {0, Long.MAX_VALUE, Long.MIN_VALUE}; // outside the time range, first, last event time
         EventSink sink = new EventSink() {
             @Override
             public void processEvent(ProcessEvent e) {
-                boolean inRange = timeRange.contains(e.getTime());
-                counters.processEvent(e.getTime(), inRange);
-                if (!inRange) {
+                if (!timeRange.contains(e.getTime())) {
+                    range[0]++;
                     return;
                 }
+                range[1] = Math.min(range[1], e.getTime());
+                range[2] = Math.max(range[2], e.getTime());
                 prepare.accept(e);
-                batch[0].add(e);
-                if (batch[0].size() >= batchSize) {
-                    putUninterruptibly(queue, new Batch(batch[0], null));
-                    batch[0] = new ArrayList<>(batchSize);
-                }
+                batcher.event(e);
             }
 
             @Override
             public void rejected(Origin origin, String reason) {
                 String clean = PrintableText.clean(reason);
-                counters.reject(origin, clean);
-                problems.accept(origin + ": " + clean);
+                batcher.effect(s -> {
+                    s.reject(origin, clean);
+                    problems.accept(origin + ": " + clean);
+                });
             }
 
             @Override
             public void warning(Origin origin, String message) {
-                problems.accept(origin + ": warning: " + PrintableText.clean(message));
+                String clean = PrintableText.clean(message);
+                batcher.effect(s -> problems.accept(origin + ": warning: " + clean));
             }
         };
         InputListener listener = new InputListener() {
             @Override
             public void inputStarted(String source, InputFormat format) {
-                counters.inputStarted();
-                progress.inputStarted(source, format);
+                batcher.effect(s -> {
+                    s.inputStarted();
+                    progress.inputStarted(source, format);
+                });
             }
 
             @Override
             public void inputFailed(String source, String reason) {
-                failures.inputFailed(source, reason);
+                batcher.effect(s -> failures.inputFailed(source, reason));
             }
 
             @Override
             public void inputSkipped(String source, String reason) {
-                failures.inputSkipped(source, reason);
+                batcher.effect(s -> failures.inputSkipped(source, reason));
             }
 
             @Override
@@ -209,12 +231,89 @@ public final class ScanPipeline {
                 progress.bytesRead(n);
             }
         };
-        for (InputWalker.Input input : inputs) {
-            IntakeCounts counts = source.read(input, sink, listener);
-            counters.received(0, counts.otherEvents());   // process events and rejections are counted one by one
-            putUninterruptibly(queue, new Batch(batch[0], input.source()));
-            batch[0] = new ArrayList<>(batchSize);
+        IntakeCounts counts = source.read(input, sink, listener);
+        batcher.effect(s -> {
+            s.received(counts.processEvents(), counts.otherEvents());
+            s.outsideTimeRange.addAndGet(range[0]);
+            s.firstEventTime.accumulateAndGet(range[1], Math::min);
+            s.lastEventTime.accumulateAndGet(range[2], Math::max);
+        });
+        batcher.finish(input.source());
+    }
+
+    /**
+     * Cuts one input's events into batches of the configured size (so the session fires at the same points for the
+     * same input) and carries the effects gathered since the last batch with the next one.
+     */
+    private static final class InputBatcher {
+        private final InputOrderedReaders.Output<Batch> out;
+        private final int size;
+        private List<ProcessEvent> events;
+        private List<Consumer<DetectionCounters>> effects = new ArrayList<>();
+        /** The consumer gave up (the scan is ending early): drop the rest; the interrupted read stops soon. */
+        private boolean stopped;
+
+        InputBatcher(InputOrderedReaders.Output<Batch> out, int size) {
+            this.out = out;
+            this.size = size;
+            this.events = new ArrayList<>(size);
         }
+
+        void event(ProcessEvent e) {
+            events.add(e);
+            if (events.size() >= size) {
+                hand(null);
+            }
+        }
+
+        void effect(Consumer<DetectionCounters> effect) {
+            effects.add(effect);
+            if (effects.size() >= size) { // a long run of rejected records must not pile up in memory
+                hand(null);
+            }
+        }
+
+        void finish(String input) {
+            hand(input);
+        }
+
+        private void hand(String finishedInput) {
+            if (!stopped) {
+                try {
+                    out.put(new Batch(events, effects, finishedInput));
+                } catch (InterruptedException e) {
+                    stopped = true;
+                    Thread.currentThread().interrupt();
+                }
+            }
+            events = new ArrayList<>(size);
+            effects = new ArrayList<>();
+        }
+    }
+
+    /** Progress gets bytes from every reader thread: one at a time. */
+    private static InputListener synchronizedBytes(InputListener progress) {
+        return new InputListener() {
+            @Override
+            public void inputStarted(String source, InputFormat format) {
+                progress.inputStarted(source, format);
+            }
+
+            @Override
+            public void inputFailed(String source, String reason) {
+                progress.inputFailed(source, reason);
+            }
+
+            @Override
+            public void inputSkipped(String source, String reason) {
+                progress.inputSkipped(source, reason);
+            }
+
+            @Override
+            public synchronized void bytesRead(long n) {
+                progress.bytesRead(n);
+            }
+        };
     }
 
     /** Counts and reports an input that could not be read. */
@@ -236,20 +335,5 @@ public final class ScanPipeline {
                 progress.inputSkipped(source, reason);
             }
         };
-    }
-
-    private static void putUninterruptibly(BlockingQueue<Batch> q, Batch batch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                q.put(batch);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

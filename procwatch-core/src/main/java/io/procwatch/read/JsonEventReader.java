@@ -30,43 +30,47 @@ public final class JsonEventReader implements EventReader {
 
     @Override
     public void read(InputStream in, String source, RecordSink sink) throws IOException {
-        BoundedLineReader r = new BoundedLineReader(new InputStreamReader(in, StandardCharsets.UTF_8),
-                JsonRecordSplitter.MAX_RECORD_CHARS);
+        Utf8LineReader r = new Utf8LineReader(in, JsonRecordSplitter.MAX_RECORD_CHARS);
         long lineNo = 0;
-        String line;
-        // The first non-blank line decides: a whole object on it means JSON lines, parsed line by line (the
-        // fast path: no second scan of the text). Anything else goes through the splitter. An over-long line is
-        // rejected and skipped wherever it is.
-        while ((line = r.readLine()) != null) {
+        String line = null;
+        // The first non-blank line decides: a whole object on it means JSON lines, read line by line as bytes (the
+        // fast path: a record that is no process creation is decided from its head and never decoded to text).
+        // Anything else goes through the splitter. An over-long line is rejected and skipped wherever it is.
+        while (r.next()) {
             lineNo++;
+            line = r.text();
             if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
                 line = line.substring(1);
             }
             if (r.overLong()) {
                 rejectOverLong(r, new Origin(source, lineNo), sink);
+                line = null;
                 continue;
             }
             if (!line.isBlank()) {
                 break;
             }
+            line = null;
         }
         if (line == null) {
             return;
         }
         String first = line.strip();
         if (first.startsWith("\"")) {
-            readXmlInJsonString(line, r, source, sink);
+            readXmlInJsonString(line, new BoundedLineReader(new InputStreamReader(r.rest(), StandardCharsets.UTF_8),
+                    JsonRecordSplitter.MAX_RECORD_CHARS), source, sink);
             return;
         }
         if (first.startsWith("{") && first.endsWith("}") && parses(first)) {
-            do {
+            record(line, new Origin(source, lineNo), sink);
+            while (r.next()) {
+                lineNo++;
                 if (r.overLong()) {
                     rejectOverLong(r, new Origin(source, lineNo), sink);
-                } else if (!line.isBlank()) {
-                    record(line, new Origin(source, lineNo), sink);
+                } else {
+                    record(r, new Origin(source, lineNo), sink);
                 }
-                lineNo++;
-            } while ((line = r.readLine()) != null);
+            }
             return;
         }
         JsonRecordSplitter splitter = new JsonRecordSplitter(new JsonRecordSplitter.Handler() {
@@ -80,7 +84,38 @@ public final class JsonEventReader implements EventReader {
                 sink.reject(new Origin(source, at), reason);
             }
         }, lineNo);
-        splitter.split(new SequenceReader(line + "\n", r));
+        splitter.split(new SequenceReader(line + "\n", new InputStreamReader(r.rest(), StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * One line of a JSON-lines input, still as bytes. Jackson's byte parser decides (and, for a wanted record, builds
+     * the fields) without decoding the line to a {@code String}; a line it does not take as is (blank, not a plain
+     * flat object, malformed JSON or malformed UTF-8, which the text path reads with replacement characters) is
+     * decoded and read exactly as before, so the counts and messages do not depend on this path.
+     */
+    private void record(Utf8LineReader r, Origin origin, RecordSink sink) {
+        byte[] b = r.buffer();
+        int off = r.start();
+        int len = r.length();
+        if (looksLikeProcessCreation(b, off, len)) {
+            Map<String, String> fields;
+            try (JsonParser p = factory.createParser(b, off, len)) {
+                fields = flatten(p);
+            } catch (IOException | RuntimeException e) {
+                fields = null;
+            }
+            if (fields != null) {
+                sink.accept(new RawRecord(origin, fields));
+                return;
+            }
+        } else if (skippable(b, off, len, sink)) {
+            sink.skipped(origin);
+            return;
+        }
+        String line = r.text();
+        if (!line.isBlank()) {
+            record(line, origin, sink);
+        }
     }
 
     /**
@@ -118,7 +153,7 @@ public final class JsonEventReader implements EventReader {
                 source + " (JSON string)", sink);
     }
 
-    private static void rejectOverLong(BoundedLineReader r, Origin origin, RecordSink sink) {
+    private static void rejectOverLong(Utf8LineReader r, Origin origin, RecordSink sink) {
         sink.reject(origin, "line longer than " + r.maxChars() + " characters (" + (r.maxChars() + r.skipped())
                 + "); skipped");
     }
@@ -149,11 +184,28 @@ public final class JsonEventReader implements EventReader {
         if (looksLikeProcessCreation(json)) {
             return false; // built in any case: spare the extra pass
         }
+        try (JsonParser p = factory.createParser(json)) {
+            return skippable(p, sink);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** {@link #skippable(String, RecordSink)} on a line's UTF-8 bytes. */
+    private boolean skippable(byte[] b, int off, int len, RecordSink sink) {
+        try (JsonParser p = factory.createParser(b, off, len)) {
+            return skippable(p, sink);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean skippable(JsonParser p, RecordSink sink) {
         String eventId = null;
         String channel = null;
         String provider = null;
         String sourceName = null;
-        try (JsonParser p = factory.createParser(json)) {
+        try {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
@@ -185,6 +237,45 @@ public final class JsonEventReader implements EventReader {
             return false;
         }
         return !sink.wants(eventId, channel, provider != null ? provider : sourceName);
+    }
+
+    private static final byte[] EVENT_ID = "\"EventID\"".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@link #looksLikeProcessCreation(String)} on UTF-8 bytes. */
+    static boolean looksLikeProcessCreation(byte[] b, int off, int len) {
+        int end = off + len;
+        int at = indexOf(b, off, end, EVENT_ID);
+        if (at < 0) {
+            return false;
+        }
+        int i = at + EVENT_ID.length;
+        while (i < end && (b[i] == ' ' || b[i] == ':' || b[i] == '"')) {
+            i++;
+        }
+        int start = i;
+        while (i < end && b[i] >= '0' && b[i] <= '9') {
+            i++;
+        }
+        int n = i - start;
+        return (n == 1 && b[start] == '1')
+                || (n == 4 && b[start] == '4' && b[start + 1] == '6' && b[start + 2] == '8' && b[start + 3] == '8');
+    }
+
+    private static int indexOf(byte[] b, int from, int end, byte[] needle) {
+        byte first = needle[0];
+        for (int i = from, last = end - needle.length; i <= last; i++) {
+            if (b[i] != first) {
+                continue;
+            }
+            int k = 1;
+            while (k < needle.length && b[i + k] == needle[k]) {
+                k++;
+            }
+            if (k == needle.length) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

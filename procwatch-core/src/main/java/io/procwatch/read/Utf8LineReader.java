@@ -69,6 +69,40 @@ final class Utf8LineReader {
     boolean next() throws IOException {
         overLong = false;
         skipped = 0;
+        // Fast path: find the '\n'. A line of at most maxChars bytes has at most maxChars characters, so characters
+        // are only counted (byte by byte, below) for a line longer than that in bytes.
+        int scanned = pos;
+        while (true) {
+            int nl = -1;
+            for (int i = scanned; i < end; i++) {
+                if (buf[i] == '\n') {
+                    nl = i;
+                    break;
+                }
+            }
+            if ((nl >= 0 ? nl : end) - pos > maxChars) {
+                return nextCounted();
+            }
+            if (nl >= 0) {
+                finish(nl, true);
+                pos = nl + 1;
+                return true;
+            }
+            compact();
+            scanned = end;
+            if (!fill()) {
+                if (pos == end) {
+                    return false;
+                }
+                finish(end, true);
+                pos = end;
+                return true;
+            }
+        }
+    }
+
+    /** {@link #next()} for a line longer than the limit in bytes: counts its UTF-16 characters from its start. */
+    private boolean nextCounted() throws IOException {
         int scanned = pos; // bytes before this index hold no '\n'
         long chars = 0;    // UTF-16 characters of the line so far (kept part)
         int keptEnd = -1;  // end of the kept part once over-long

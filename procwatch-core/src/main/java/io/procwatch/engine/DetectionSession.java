@@ -91,14 +91,19 @@ public final class DetectionSession implements AutoCloseable {
      * @param lateness   how far behind the newest event time an event may be and still land in its window
      */
     public DetectionSession(RuleSet rules, boolean replay, Duration lateness) {
+        this(rules, replay, null, lateness);
+    }
+
+    /** Both kinds: a pseudo clock (replay, or live with {@code wallClock}) or Drools' real-time clock. */
+    private DetectionSession(RuleSet rules, boolean pseudo, LongSupplier wallClock, Duration lateness) {
         this.detections = new Detections(rules.catalog());
         this.risk = RiskSession.actionsFor(rules, notables);
-        this.session = rules.newSession(replay, globals(detections, notables, risk));
+        this.session = rules.newSession(pseudo, globals(detections, notables, risk));
         RiskSession.start(session, rules);
         this.lateness = Lateness.of(lateness);
         this.watermarkHandle = session.insert(watermark);
-        this.pseudoClock = replay ? session.getSessionClock() : null;
-        this.wallClock = null;
+        this.pseudoClock = pseudo ? session.getSessionClock() : null;
+        this.wallClock = wallClock;
         this.extensions = SessionExtension.forRules(rules);
     }
 
@@ -130,15 +135,7 @@ public final class DetectionSession implements AutoCloseable {
      * same time, so a test can drive a live session with a fake clock.
      */
     public DetectionSession(RuleSet rules, LongSupplier wallClock, Duration lateness) {
-        this.detections = new Detections(rules.catalog());
-        this.risk = RiskSession.actionsFor(rules, notables);
-        this.session = rules.newSession(true, globals(detections, notables, risk));
-        RiskSession.start(session, rules);
-        this.lateness = Lateness.of(lateness);
-        this.watermarkHandle = session.insert(watermark);
-        this.pseudoClock = session.getSessionClock();
-        this.wallClock = wallClock;
-        this.extensions = SessionExtension.forRules(rules);
+        this(rules, true, wallClock, lateness);
     }
 
     /**

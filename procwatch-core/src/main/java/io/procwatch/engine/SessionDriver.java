@@ -156,12 +156,7 @@ final class SessionDriver implements AutoCloseable {
             try {
                 notables.onNotable(n);
             } catch (RuntimeException ex) {
-                if (onSinkFailure == SinkFailure.END_RUN) {
-                    throw ex;
-                }
-                counters.listenerErrors.incrementAndGet();
-                LOG.error("notable listener failed on {} ({}): {}", n.ruleId(), n.fields().get("window_start"),
-                        ex.toString(), ex);
+                sinkFailed(ex, "notable listener failed on " + n.ruleId() + " (" + n.fields().get("window_start") + ")");
             }
         }
     }
@@ -172,13 +167,18 @@ final class SessionDriver implements AutoCloseable {
             try {
                 risk.onRiskEvent(r);
             } catch (RuntimeException ex) {
-                if (onSinkFailure == SinkFailure.END_RUN) {
-                    throw ex;
-                }
-                counters.listenerErrors.incrementAndGet();
-                LOG.error("risk event listener failed on {}: {}", r.fields().get("source"), ex.toString(), ex);
+                sinkFailed(ex, "risk event listener failed on " + r.fields().get("source"));
             }
         }
+    }
+
+    /** A sink threw: the scan ends with it; a service logs and counts it and goes on. */
+    private void sinkFailed(RuntimeException ex, String what) {
+        if (onSinkFailure == SinkFailure.END_RUN) {
+            throw ex;
+        }
+        counters.listenerErrors.incrementAndGet();
+        LOG.error("{}: {}", what, ex.toString(), ex);
     }
 
     @Override

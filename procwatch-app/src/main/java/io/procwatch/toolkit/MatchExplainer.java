@@ -101,9 +101,9 @@ public final class MatchExplainer {
                 }
             }
             if (failed.isEmpty() && prefilter != null) {
-                return "DID NOT FIRE: every condition held, but " + (prefilter.guard() != null && prefilter.hits().isEmpty()
-                        ? "none of the rule's guard needles occurs, so the prefilter did not hand the event to it (the "
-                        + "guard was derived from the constraints: an edited rule needs its @sigmaGuard edited too)"
+                return "DID NOT FIRE: every condition held, but " + (!prefilter.candidate()
+                        ? "a clause of the rule's guard has no needle in the event, so the prefilter did not hand the event to it (the "
+                        + "guard is derived from the compiled constraints, so this points at a guard derivation bug: please report it)"
                         : "no candidate reached the rule (is the prefilter rule, sigma_prefilter.drl, among the rules?)");
             }
             return "DID NOT FIRE: " + (failed.isEmpty() ? "every condition held, but the rule did not fire (check the "
@@ -128,7 +128,8 @@ public final class MatchExplainer {
             if (prefilter != null) {
                 // A converted Sigma rule: the prefilter only decides whether Drools looks at the rule for this event.
                 sb.append("\nPrefilter guard: ").append(prefilter.guard() == null ? "none (Drools evaluates the rule on every event)"
-                        : prefilter.hits().isEmpty() ? "no needle of " + prefilter.guard() + " found (the rule is not a candidate)"
+                        : !prefilter.candidate() ? prefilter.guard() + " does not hold: found "
+                        + (prefilter.hits().isEmpty() ? "no needle" : String.join(", ", prefilter.hits())) + " (the rule is not a candidate)"
                         : "found " + String.join(", ", prefilter.hits())).append('\n');
             }
             sb.append("\nConditions (all must hold):\n");
@@ -175,10 +176,11 @@ public final class MatchExplainer {
     }
 
     /**
-     * A converted Sigma rule's prefilter guard ({@code @sigmaGuard}, null when it has none) and which of its needles
-     * occur in the event. Index information only: the rule's conditions above are Drools' own verdict.
+     * A converted Sigma rule's prefilter guard (derived from its constraints, null when it has none), which of its
+     * needles occur in the event, and whether every clause has one (the rule is then a candidate). Index information
+     * only: the rule's conditions above are Drools' own verdict.
      */
-    public record Prefilter(String guard, List<String> hits) {
+    public record Prefilter(String guard, List<String> hits, boolean candidate) {
     }
 
     private record ParsedRule(Path file, PackageDescr pkg, RuleDescr rule) {
@@ -302,8 +304,9 @@ public final class MatchExplainer {
             for (Rule r : p.getRules()) {
                 if (r.getName().equals(d.ruleName()) && r.getMetaData().get("sigmaRule") != null && sigma != null) {
                     String guard = sigma.prefilter().guard(d.id());
-                    return new Prefilter(guard, guard == null ? List.of()
-                            : SigmaPrefilter.guardHits(guard, event.withTime(event.getTime())));
+                    ProcessEvent probe = event.withTime(event.getTime());
+                    return guard == null ? new Prefilter(null, List.of(), true)
+                            : new Prefilter(guard, SigmaPrefilter.guardHits(guard, probe), SigmaPrefilter.guardHolds(guard, probe));
                 }
             }
         }

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
  *   <li>{@code re( "F", "regex", "flags" )} (literal runs every match must contain, {@link SigmaRegexLiterals})
  * </ul>
  * Each gives "one of these (field, lower-case needle) pairs occurs"; {@code ||} takes the union (unknown when
- * any branch is), {@code &&} and the conjunction the child with the lowest estimated hit rate
- * ({@link SigmaConverter#guard}), a negation or any other test no guard. The result is a necessary condition of
- * the constraints, never the verdict: a rule without one is a candidate for every event.
+ * any branch is), {@code &&} and the conjunction keep the clauses of their children with the lowest estimated hit
+ * rates ({@link SigmaConverter#guardClauses}), a negation or any other test none. The result is a necessary
+ * condition of the constraints, never the verdict: a rule without one is a candidate for every event.
  */
 final class DrlGuard {
 
@@ -41,13 +41,13 @@ final class DrlGuard {
         this.text = text;
     }
 
-    /** The guard of a conjunction of constraint expressions, or null when none can be proven. */
-    static List<String[]> of(List<String> constraints) {
+    /** The guard clauses of a conjunction of constraint expressions; empty when none can be proven. */
+    static List<List<String[]>> of(List<String> constraints) {
         List<SigmaConverter.Expr> parts = new ArrayList<>();
         for (String c : constraints) {
             parts.add(parse(c));
         }
-        return SigmaConverter.guard(new SigmaConverter.All(parts, null));
+        return SigmaConverter.guardClauses(new SigmaConverter.All(parts, null));
     }
 
     /** One constraint expression as an expression tree whose leaves carry their guards (unknown tests: none). */

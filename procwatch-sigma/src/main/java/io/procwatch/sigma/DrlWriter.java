@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Writes one converted Sigma rule as a DRL file: a header naming the source rule, the Sigma detection as a
- * comment, the {@link io.procwatch.detect.RuleCatalog} annotations, the prefilter's {@code @sigmaGuard}, and one
+ * comment, the {@link io.procwatch.detect.RuleCatalog} annotations, a comment stating the prefilter guard, and one
  * pattern on {@link SigmaCandidate} whose hashed {@code rule == "<id>"} test Drools indexes, followed by the
  * rule's condition as DRL constraints ({@code lc("Field") contains "…"}, the {@link SigmaMatch} functions,
  * {@code sigma.re(…)}), which Drools evaluates.
@@ -34,11 +34,11 @@ final class DrlWriter {
     private final String id;
     private final String title;
     private final SigmaConverter.Expr root;
-    private final List<String[]> guard;
+    private final List<List<String[]>> guard;
     private final Set<String> sysmonOnly;
     private final List<String> notes;
 
-    DrlWriter(JsonNode doc, Path source, String id, String title, SigmaConverter.Expr root, List<String[]> guard,
+    DrlWriter(JsonNode doc, Path source, String id, String title, SigmaConverter.Expr root, List<List<String[]>> guard,
               Set<String> sysmonOnly, List<String> notes) {
         this.doc = doc;
         this.source = source;
@@ -111,7 +111,7 @@ final class DrlWriter {
         notable(sb, GROUP_BY, sysmonOnly.isEmpty() ? "sysmon security" : "sysmon");
         sb.append("when\n");
         sb.append("    // Drools evaluates these constraints. The prefilter only narrows: it inserts this rule's SigmaCandidate\n");
-        sb.append("    // when a needle these constraints need occurs in the event (").append(guard == null
+        sb.append("    // when the needles these constraints need occur in the event (").append(guard.isEmpty()
                 ? "none can be proven here: every process event"
                 : abbreviate(SigmaGuard.text(guard), 240)).append(").\n");
         sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event,").append(when).append(" )\n");

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * Converts Sigma rules (Windows {@code process_creation}) into DRL detections that follow the project's
  * conventions: {@code ProcessEvent} facts reached through {@link SigmaCandidate}, the {@code detections} global,
  * {@link io.procwatch.detect.RuleCatalog} annotations. Matching goes through {@link SigmaMatch}; the literal
- * needles of each rule feed the {@link SigmaPrefilter} through {@code @sigmaGuard}.
+ * needles of each rule feed the {@link SigmaPrefilter} through the guard derived from its constraints ({@link DrlGuard}).
  *
  * <p>Stateless after construction and thread-safe.
  */
@@ -447,9 +447,9 @@ public final class SigmaConverter {
         }
         Ctx ctx = new Ctx(id);
         Expr root = detection(det, ctx, Set.of("condition"));
-        List<String[]> guard = guard(root);
+        List<List<String[]>> guard = guardClauses(root);
         String drl = new DrlWriter(doc, source, id, title, root, guard, ctx.sysmonOnly, ctx.notes).write();
-        return new Converted(id, title, fileStem + ".drl", drl, ctx.sysmonOnly, source, guard != null);
+        return new Converted(id, title, fileStem + ".drl", drl, ctx.sysmonOnly, source, !guard.isEmpty());
     }
 
     private static String text(JsonNode doc, String key) {
@@ -534,33 +534,64 @@ public final class SigmaConverter {
         return of.all() ? new All(picked, label) : new Any(picked, label);
     }
 
-    /** A necessary needle set for the expression, or null when none can be proven. */
-    static List<String[]> guard(Expr e) {
+    /**
+     * The clauses of a necessary condition for the expression (conjunctive form): each clause is a set of
+     * (field, lower-case needle) pairs one of which must occur, and every clause must hit for the expression to hold.
+     * Empty when none can be proven. A conjunction keeps up to {@link #MAX_CLAUSES} of its children's clauses, the
+     * least likely to hit first; a disjunction is one clause, the union of each branch's best clause (none when a
+     * branch has none); a negation gives none.
+     */
+    static List<List<String[]>> guardClauses(Expr e) {
         if (e instanceof Leaf l) {
-            return l.guard();
+            return l.guard() == null ? List.of() : List.of(l.guard());
         }
         if (e instanceof Any a) {
             List<String[]> u = new ArrayList<>();
             for (Expr c : a.children()) {
-                List<String[]> g = guard(c);
-                if (g == null) {
-                    return null;
+                List<List<String[]>> g = guardClauses(c);
+                if (g.isEmpty()) {
+                    return List.of();
                 }
-                u.addAll(g);
+                u.addAll(g.get(0));
             }
-            return dedupe(u);
+            return List.of(dedupe(u));
         }
         if (e instanceof All a) {
-            List<String[]> best = null;
+            Map<String, List<String[]>> all = new LinkedHashMap<>();
             for (Expr c : a.children()) {
-                List<String[]> g = guard(c);
-                if (g != null && (best == null || better(g, best))) {
-                    best = g;
+                for (List<String[]> clause : guardClauses(c)) {
+                    all.putIfAbsent(clauseKey(clause), clause);
                 }
             }
-            return best;
+            List<List<String[]>> best = new ArrayList<>(all.values());
+            best.sort((x, y) -> better(x, y) ? -1 : better(y, x) ? 1 : 0);
+            List<List<String[]>> kept = new ArrayList<>();
+            for (List<String[]> clause : best) {
+                // A clause that most events pass narrows little but costs its needles' hits on every event.
+                if (kept.size() < MAX_CLAUSES && (kept.isEmpty() || guardCost(clause) < WEAK_CLAUSE)) {
+                    kept.add(clause);
+                }
+            }
+            return kept;
         }
-        return null;
+        return List.of();
+    }
+
+    /** The clauses a guard keeps at most: each more costs needles in the automata and narrows less. */
+    static final int MAX_CLAUSES = 3;
+    /** A second or later clause whose estimated hit rate is this or more is left out. */
+    private static final double WEAK_CLAUSE = 0.3;
+
+    /** The guard's most selective clause (one of whose needles must occur), or null when none can be proven. */
+    static List<String[]> guard(Expr e) {
+        List<List<String[]>> clauses = guardClauses(e);
+        return clauses.isEmpty() ? null : clauses.get(0);
+    }
+
+    private static String clauseKey(List<String[]> clause) {
+        StringBuilder sb = new StringBuilder();
+        clause.stream().map(p -> p[0] + "\u0000" + p[1]).sorted().forEach(k -> sb.append(k).append('\u0001'));
+        return sb.toString();
     }
 
     private static List<String[]> dedupe(List<String[]> l) {

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of a converted rule's {@code @sigmaGuard}: the prefilter's needles in the DRL's own words,
- * {@code CommandLine contains "-nographic" || Image contains "\\qemu"} (lower case; Java string escapes). It is
- * a necessary condition the converter proved from the rule's condition: when none of these occurs in the event,
- * the rule's constraints cannot hold, so the prefilter does not hand the event to that rule. It never decides
- * a match; the rule's DRL constraints do.
+ * The text of a converted rule's prefilter guard: the prefilter's needles in the DRL's own words, clauses joined
+ * by {@code &&}, each one needle or a parenthesised {@code ||} of needles,
+ * {@code (CommandLine contains "-nographic" || Image contains "\\qemu") && CommandLine contains "-net"} (lower
+ * case; Java string escapes). It is a necessary condition proven from the rule's constraints: when a clause has no
+ * needle in the event, the rule's constraints cannot hold, so the prefilter does not hand the event to that rule.
+ * It never decides a match; the rule's DRL constraints do.
  */
 final class SigmaGuard {
 
@@ -17,8 +18,20 @@ final class SigmaGuard {
     private SigmaGuard() {
     }
 
-    /** The guard text of (field, lower-case needle) pairs. */
-    static String text(List<String[]> pairs) {
+    /** The guard text of clauses of (field, lower-case needle) pairs. */
+    static String text(List<List<String[]>> clauses) {
+        StringBuilder sb = new StringBuilder();
+        for (List<String[]> clause : clauses) {
+            if (sb.length() > 0) {
+                sb.append(" && ");
+            }
+            sb.append(clauses.size() > 1 && clause.size() > 1 ? "(" + clauseText(clause) + ")" : clauseText(clause));
+        }
+        return sb.toString();
+    }
+
+    /** One clause: its needles joined by {@code ||}. */
+    static String clauseText(List<String[]> pairs) {
         StringBuilder sb = new StringBuilder();
         for (String[] p : pairs) {
             if (sb.length() > 0) {
@@ -46,29 +59,30 @@ final class SigmaGuard {
     }
 
     /**
-     * Reads a guard text back into (field, needle) pairs.
+     * Reads a guard text back into its clauses of (field, needle) pairs.
      *
      * @throws IllegalArgumentException naming the position when the text is not a guard
      */
-    static List<String[]> parse(String text) {
-        List<String[]> out = new ArrayList<>();
+    static List<List<String[]>> parse(String text) {
+        List<List<String[]>> clauses = new ArrayList<>();
+        List<String[]> clause = new ArrayList<>();
         int i = 0;
         int n = text.length();
+        boolean open = false;
         while (true) {
-            while (i < n && text.charAt(i) == ' ') {
-                i++;
+            i = spaces(text, i);
+            if (!open && i < n && text.charAt(i) == '(') {
+                open = true;
+                i = spaces(text, i + 1);
             }
             int c = text.indexOf(CONTAINS, i);
             if (c < 0) {
-                throw new IllegalArgumentException("@sigmaGuard: expected 'Field contains \"needle\"' at " + i + ": " + text);
+                throw new IllegalArgumentException("guard: expected 'Field contains \"needle\"' at " + i + ": " + text);
             }
             String field = text.substring(i, c).strip();
-            i = c + CONTAINS.length();
-            while (i < n && text.charAt(i) == ' ') {
-                i++;
-            }
+            i = spaces(text, c + CONTAINS.length());
             if (field.isEmpty() || i >= n || text.charAt(i) != '"') {
-                throw new IllegalArgumentException("@sigmaGuard: expected a field and a quoted needle at " + i + ": " + text);
+                throw new IllegalArgumentException("guard: expected a field and a quoted needle at " + i + ": " + text);
             }
             StringBuilder needle = new StringBuilder();
             i++;
@@ -87,20 +101,34 @@ final class SigmaGuard {
                 }
             }
             if (i >= n) {
-                throw new IllegalArgumentException("@sigmaGuard: unterminated needle: " + text);
+                throw new IllegalArgumentException("guard: unterminated needle: " + text);
             }
-            i++;
-            out.add(new String[]{field, needle.toString()});
-            while (i < n && text.charAt(i) == ' ') {
-                i++;
+            clause.add(new String[]{field, needle.toString()});
+            i = spaces(text, i + 1);
+            if (open && i < n && text.charAt(i) == ')') {
+                open = false;
+                i = spaces(text, i + 1);
             }
-            if (i >= n) {
-                return out;
+            if (i >= n && !open) {
+                clauses.add(clause);
+                return clauses;
             }
-            if (!text.startsWith("||", i)) {
-                throw new IllegalArgumentException("@sigmaGuard: expected '||' at " + i + ": " + text);
+            if (text.startsWith("||", i)) {
+                i += 2;
+            } else if (!open && text.startsWith("&&", i)) {
+                clauses.add(clause);
+                clause = new ArrayList<>();
+                i += 2;
+            } else {
+                throw new IllegalArgumentException("guard: expected '||'" + (open ? " or ')'" : " or '&&'") + " at " + i + ": " + text);
             }
-            i += 2;
         }
+    }
+
+    private static int spaces(String text, int i) {
+        while (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        return i;
     }
 }

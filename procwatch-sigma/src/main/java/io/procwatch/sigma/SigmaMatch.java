@@ -239,7 +239,44 @@ public final class SigmaMatch {
 
     /** A keyword (field-less) search: the lower-cased needle in any field value the event carries. */
     public static boolean keyword(ProcessEvent e, String lcNeedle) {
-        return e != null && e.anyStoredValue(v -> v.toLowerCase(Locale.ROOT).contains(lcNeedle));
+        return e != null && e.anyStoredValue(v -> containsLowerCased(v, lcNeedle));
+    }
+
+    /**
+     * {@code v.toLowerCase(Locale.ROOT).contains(lcNeedle)}, without building the lower-cased copy when {@code v}
+     * is ASCII (lower-casing is then per character): a keyword rule reads every field of every event it is a
+     * candidate for, and the copies were most of its cost. Any other character takes the copy (the Kelvin sign
+     * lower-cases to an ASCII k, İ to two characters).
+     */
+    static boolean containsLowerCased(String v, String lcNeedle) {
+        int n = v.length();
+        for (int i = 0; i < n; i++) {
+            if (v.charAt(i) >= 0x80) {
+                return v.toLowerCase(Locale.ROOT).contains(lcNeedle);
+            }
+        }
+        int m = lcNeedle.length();
+        if (m == 0) {
+            return true;
+        }
+        char first = lcNeedle.charAt(0);
+        outer:
+        for (int i = 0, last = n - m; i <= last; i++) {
+            if (asciiLower(v.charAt(i)) != first) {
+                continue;
+            }
+            for (int j = 1; j < m; j++) {
+                if (asciiLower(v.charAt(i + j)) != lcNeedle.charAt(j)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
     /** A keyword with wildcards: the glob matches a whole (lower-cased) field value. */

@@ -23,11 +23,13 @@ import java.util.function.IntConsumer;
 
 /**
  * The candidate index of the converted Sigma rules of one KieBase. Each converted rule carries
- * {@code @sigmaRule(id)} and, when the converter could prove one, {@code @sigmaGuard} ({@link SigmaGuard}): a set
- * of (field, lower-case needle) pairs of which at least one must occur in the event for the rule's constraints to
- * hold. Per field, one Aho–Corasick automaton holds every rule's needles; per event one pass per field yields the
- * rules worth handing to Drools. Rules without a guard are candidates for every event. The prefilter only
- * narrows: a candidate is a rule Drools then evaluates; whether it matches is decided by its DRL constraints.
+ * {@code @sigmaRule(id)}; its guard ({@link SigmaGuard}) is derived from its compiled constraints ({@link DrlGuard}):
+ * up to {@link SigmaConverter#MAX_CLAUSES} clauses, each a set of (field, lower-case needle) pairs of which at
+ * least one must occur in the event for the rule's constraints to hold. Per field, one Aho–Corasick automaton holds
+ * every rule's needles; per event one pass per field yields the rules every clause of whose guard has a needle in
+ * the event: the rules worth handing to Drools. Rules without a guard are candidates for every event. The
+ * prefilter only narrows: a candidate is a rule Drools then evaluates; whether it matches is decided by its DRL
+ * constraints.
  *
  * <p>Built once per rule set by its {@link SigmaRuntime} (from the rule metadata, so any mix of converted files
  * works); thread-safe, immutable but for a cache of its fields' slots per field table.
@@ -41,8 +43,11 @@ public final class SigmaPrefilter {
     /** {@link #fieldNames}' slots in the field table of the events last seen (one table per engine). */
     private volatile TableSlots slots;
     private final AhoCorasick[] fieldAutomata;
-    /** needle id → rule indexes. */
+    /** needle id → the (rule index, clause) pairs it satisfies, as {@code rule << CLAUSE_BITS | clause}. */
     private final int[][] needleRules;
+    /** Per rule: the mask of its clauses (all must hit); 0 for the rules without a guard. */
+    private final int[] fullMask;
+    private static final int CLAUSE_BITS = 3;
     /** Per rule: its guard as text ({@link SigmaGuard}), for {@code explain}; null when unguarded. */
     private final String[] guards;
 
@@ -58,6 +63,7 @@ public final class SigmaPrefilter {
         List<KiePackage> pkgs = new ArrayList<>(base.getKiePackages());
         List<Rule> rules = new ArrayList<>();
         List<String> guardTexts = new ArrayList<>();
+        List<Integer> masks = new ArrayList<>();
         for (KiePackage p : pkgs) {
             rules.addAll(p.getRules());
         }
@@ -70,28 +76,36 @@ public final class SigmaPrefilter {
             int idx = ids.size();
             ids.add(id.toString());
             // The guard is derived from the constraints Drools compiled, so an edited rule is guarded by its edit.
-            List<String[]> pairs = DrlGuard.of(constraints(r));
-            if (pairs == null) {
+            List<List<String[]>> clauses = DrlGuard.of(constraints(r));
+            if (clauses.size() > 1 << CLAUSE_BITS) {
+                clauses = clauses.subList(0, 1 << CLAUSE_BITS); // fewer clauses: still a necessary condition
+            }
+            masks.add((1 << clauses.size()) - 1);
+            if (clauses.isEmpty()) {
                 guardTexts.add(null);
                 alwaysList.add(idx);
                 continue;
             }
-            guardTexts.add(SigmaGuard.text(pairs));
-            for (String[] fn : pairs) {
-                String key = fn[0] + "\u0000" + fn[1];
-                Integer nid = needleIds.get(key);
-                if (nid == null) {
-                    nid = needles.size();
-                    needleIds.put(key, nid);
-                    needles.add(new ArrayList<>());
-                    needlesByField.computeIfAbsent(fn[0], f -> new ArrayList<>()).add(new Object[]{fn[1], nid});
-                }
-                if (!needles.get(nid).contains(idx)) {
-                    needles.get(nid).add(idx);
+            guardTexts.add(SigmaGuard.text(clauses));
+            for (int c = 0; c < clauses.size(); c++) {
+                int entry = idx << CLAUSE_BITS | c;
+                for (String[] fn : clauses.get(c)) {
+                    String key = fn[0] + "\u0000" + fn[1];
+                    Integer nid = needleIds.get(key);
+                    if (nid == null) {
+                        nid = needles.size();
+                        needleIds.put(key, nid);
+                        needles.add(new ArrayList<>());
+                        needlesByField.computeIfAbsent(fn[0], f -> new ArrayList<>()).add(new Object[]{fn[1], nid});
+                    }
+                    if (!needles.get(nid).contains(entry)) {
+                        needles.get(nid).add(entry);
+                    }
                 }
             }
         }
         this.ruleIds = ids.toArray(String[]::new);
+        this.fullMask = masks.stream().mapToInt(Integer::intValue).toArray();
         this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
@@ -153,8 +167,8 @@ public final class SigmaPrefilter {
     }
 
     /**
-     * The candidate rules for one event, each rule at most once: the rules one of whose guard needles occurs,
-     * and the rules without a guard. Drools evaluates each candidate rule's constraints.
+     * The candidate rules for one event, each rule at most once: the rules every clause of whose guard has a
+     * needle in the event, and the rules without a guard. Drools evaluates each candidate rule's constraints.
      */
     public List<SigmaCandidate> candidates(ProcessEvent e) {
         Object ahead = e.takePrepared(this);
@@ -178,58 +192,76 @@ public final class SigmaPrefilter {
     private List<SigmaCandidate> search(ProcessEvent e) {
         Search s = new Search(e);
         for (int r : always) {
-            s.offer(r);
+            s.hit(r, 0);
         }
         scan(e, nid -> {
-            for (int r : needleRules[nid]) {
-                s.offer(r);
+            for (int entry : needleRules[nid]) {
+                s.hit(entry >>> CLAUSE_BITS, 1 << (entry & ((1 << CLAUSE_BITS) - 1)));
             }
         });
         return s.out;
     }
 
     /**
-     * One event's search: the rules already offered, in a short list while they are few (an event makes about a
-     * dozen of the 1,400 rules candidates, so a flag per rule would mostly be zeroed for nothing), then in flags
-     * (an event crafted to hold many needles must not make the check quadratic).
+     * One event's search: per rule hit so far, the clauses of its guard that have a needle in the event; a rule
+     * becomes a candidate when the last of its clauses hits. The rules are kept in a short list while they are few
+     * (an event hits about a dozen of the 1,400 rules, so a mask per rule would mostly be zeroed for nothing), then
+     * in a mask per rule (an event crafted to hold many needles must not make the check quadratic).
      */
     private final class Search {
         private static final int LIST_LIMIT = 64;
         final ProcessEvent e;
         final List<SigmaCandidate> out = new ArrayList<>(4);
-        final int[] offered = new int[LIST_LIMIT];
+        final int[] rules = new int[LIST_LIMIT];
+        final int[] hitMasks = new int[LIST_LIMIT];
         int n;
-        boolean[] seen;
+        int[] masks;
 
         Search(ProcessEvent e) {
             this.e = e;
         }
 
-        void offer(int r) {
-            if (seen != null) {
-                if (seen[r]) {
+        /** Clause bit {@code clause} of rule {@code r} has a needle (0 for a rule without a guard). */
+        void hit(int r, int clause) {
+            int full = fullMask[r];
+            int before;
+            int after;
+            if (masks != null) {
+                before = masks[r];
+                after = before | clause;
+                masks[r] = after | NOTED;
+            } else {
+                int i = 0;
+                while (i < n && rules[i] != r) {
+                    i++;
+                }
+                if (i < n) {
+                    before = hitMasks[i];
+                    after = before | clause;
+                    hitMasks[i] = after | NOTED;
+                } else if (n < LIST_LIMIT) {
+                    rules[n] = r;
+                    before = 0;
+                    after = clause;
+                    hitMasks[n++] = after | NOTED;
+                } else {
+                    masks = new int[ruleIds.length];
+                    for (int j = 0; j < n; j++) {
+                        masks[rules[j]] = hitMasks[j];
+                    }
+                    hit(r, clause);
                     return;
                 }
-                seen[r] = true;
-            } else {
-                for (int i = 0; i < n; i++) {
-                    if (offered[i] == r) {
-                        return;
-                    }
-                }
-                if (n < LIST_LIMIT) {
-                    offered[n++] = r;
-                } else {
-                    seen = new boolean[ruleIds.length];
-                    for (int i = 0; i < n; i++) {
-                        seen[offered[i]] = true;
-                    }
-                    seen[r] = true;
-                }
             }
-            SigmaPrefilter.this.offer(r, e, out);
+            // A candidate once, when its last clause hits (before: not yet full, or not yet noted at all).
+            if ((after & full) == full && ((before & NOTED) == 0 || (before & full) != full)) {
+                SigmaPrefilter.this.offer(r, e, out);
+            }
         }
     }
+
+    /** Set in a rule's hit mask once the rule has been seen in this event's search. */
+    private static final int NOTED = 1 << 30;
 
     private void offer(int r, ProcessEvent e, List<SigmaCandidate> out) {
         out.add(new SigmaCandidate(ruleIds[r], e, regexes));
@@ -301,16 +333,33 @@ public final class SigmaPrefilter {
 
     /**
      * {@code procwatch explain}: the needles of a guard that occur in the event, as {@code Field contains "needle"};
-     * the prefilter hands the event to the rule only when there is at least one.
+     * the prefilter hands the event to the rule only when every clause of the guard has one ({@link #guardHolds}).
      */
     public static List<String> guardHits(String guard, ProcessEvent e) {
         List<String> out = new ArrayList<>();
-        for (String[] fn : SigmaGuard.parse(guard)) {
-            String v = e.lc(fn[0]);
-            if (v != null && v.contains(fn[1])) {
-                out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));
+        for (List<String[]> clause : SigmaGuard.parse(guard)) {
+            for (String[] fn : clause) {
+                String v = e.lc(fn[0]);
+                if (v != null && v.contains(fn[1])) {
+                    out.add(fn[0] + " contains " + SigmaGuard.literal(fn[1]));
+                }
             }
         }
         return out;
+    }
+
+    /** True when every clause of the guard has a needle in the event: the rule is then a candidate. */
+    public static boolean guardHolds(String guard, ProcessEvent e) {
+        for (List<String[]> clause : SigmaGuard.parse(guard)) {
+            boolean any = false;
+            for (String[] fn : clause) {
+                String v = e.lc(fn[0]);
+                any |= v != null && v.contains(fn[1]);
+            }
+            if (!any) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -41,7 +41,6 @@ public final class SigmaRules {
                 // The event's candidates are deleted together after the detections (Phase.DETECT) had their turn.
 
                 import io.procwatch.normalize.ProcessEvent;
-                import io.procwatch.sigma.SigmaCandidate;
                 import io.procwatch.sigma.SigmaCandidates;
 
                 global io.procwatch.sigma.SigmaRuntime sigma;
@@ -51,13 +50,7 @@ public final class SigmaRules {
                 when
                     $e : ProcessEvent( eventId == 1 || eventId == 4688 )
                 then
-                    java.util.List<SigmaCandidate> candidates = sigma.candidates( $e );
-                    if ( !candidates.isEmpty() ) {
-                        for ( SigmaCandidate c : candidates ) {
-                            insert( c );
-                        }
-                        insert( new SigmaCandidates( candidates ) );
-                    }
+                    sigma.insertCandidates( kcontext, $e );   // each SigmaCandidate, then one SigmaCandidates
                 end
 
                 rule "Sigma prefilter: drop an event's candidates once the detections ran"
@@ -65,10 +58,7 @@ public final class SigmaRules {
                 when
                     $all : SigmaCandidates()
                 then
-                    for ( SigmaCandidate c : $all.getCandidates() ) {
-                        delete( c );
-                    }
-                    delete( $all );
+                    sigma.deleteCandidates( kcontext, $all );  // by their handles, then $all itself
                 end
                 """;
     }

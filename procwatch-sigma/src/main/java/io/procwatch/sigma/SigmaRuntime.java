@@ -8,7 +8,10 @@ import io.procwatch.normalize.ProcessEvent;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.kie.api.runtime.KieRuntime;
 import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.FactHandle;
+import org.kie.api.runtime.rule.RuleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,9 +59,35 @@ public final class SigmaRuntime implements SessionExtension {
         return prefilter;
     }
 
-    /** The candidate rules for an event (see {@link SigmaPrefilter#candidates}); called by the prefilter rule. */
+    /** The candidate rules for an event (see {@link SigmaPrefilter#candidates}). */
     public List<SigmaCandidate> candidates(ProcessEvent e) {
         return prefilter.candidates(e);
+    }
+
+    /**
+     * The prefilter rule's work: inserts the event's candidates ({@link #candidates}) and, when there are any, one
+     * {@link SigmaCandidates} holding them with their handles for {@link #deleteCandidates}.
+     */
+    public void insertCandidates(RuleContext kcontext, ProcessEvent e) {
+        List<SigmaCandidate> candidates = prefilter.candidates(e);
+        if (candidates.isEmpty()) {
+            return;
+        }
+        KieRuntime session = kcontext.getKieRuntime();
+        FactHandle[] handles = new FactHandle[candidates.size()];
+        for (int i = 0; i < handles.length; i++) {
+            handles[i] = session.insert(candidates.get(i));
+        }
+        session.insert(new SigmaCandidates(candidates, handles));
+    }
+
+    /** The cleanup rule's work: deletes an event's candidates by their handles, then {@code all} itself. */
+    public void deleteCandidates(RuleContext kcontext, SigmaCandidates all) {
+        KieRuntime session = kcontext.getKieRuntime();
+        for (FactHandle h : all.handles()) {
+            session.delete(h);
+        }
+        session.delete(session.getFactHandle(all));
     }
 
     /**

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class DrlGuardTest {
 
     private static String guard(String... constraints) {
-        List<String[]> g = DrlGuard.of(List.of(constraints));
-        return g == null ? null : SigmaGuard.text(g);
+        List<List<String[]>> g = DrlGuard.of(List.of(constraints));
+        return g.isEmpty() ? null : SigmaGuard.text(g);
     }
 
     @Test
@@ -38,6 +38,22 @@ class DrlGuardTest {
         // Inside parentheses, with a negated sibling.
         assertEquals("Image contains \"\\\\certutil.exe\"", guard(
                 "( endsWith( lc( \"Image\" ), \"\\\\certutil.exe\" ) && !( lc( \"CommandLine\" ) contains \"x\" ) )"));
+    }
+
+    @Test
+    void conjunctionsKeepSeveralSelectiveClausesRarestFirst() {
+        // Each conjunct is necessary: the event must hold a needle of every clause kept. The weak "-m" is left out.
+        String g = guard("lc( \"CommandLine\" ) contains \"-m\"", "lc( \"CommandLine\" ) contains \"-nographic\"",
+                "( lc( \"Image\" ) contains \"\\\\qemu-system\" || lc( \"OriginalFileName\" ) contains \"qemu\" )");
+        assertEquals("CommandLine contains \"-nographic\" && (Image contains \"\\\\qemu-system\" || OriginalFileName contains \"qemu\")", g);
+        // The text reads back into the same clauses (explain parses it).
+        List<List<String[]>> back = SigmaGuard.parse(g);
+        assertEquals(2, back.size());
+        assertEquals(g, SigmaGuard.text(back));
+        // At most MAX_CLAUSES.
+        String many = guard("lc( \"CommandLine\" ) contains \"alpha-one\"", "lc( \"CommandLine\" ) contains \"bravo-two\"",
+                "lc( \"CommandLine\" ) contains \"charlie-3\"", "lc( \"CommandLine\" ) contains \"delta-four\"");
+        assertEquals(SigmaConverter.MAX_CLAUSES, SigmaGuard.parse(many).size(), many);
     }
 
     /** The executable model keeps a constraint's text with its comments; a // inside a needle is not one. */

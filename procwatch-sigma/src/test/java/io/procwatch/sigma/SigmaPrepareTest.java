@@ -141,6 +141,33 @@ class SigmaPrepareTest {
         assertEquals(100, ids.stream().distinct().count());
     }
 
+    /**
+     * A guard of several clauses: the rule is a candidate only when every clause has a needle in the event, once
+     * however many needles hit; past the short list (more than 64 rules hit) too.
+     */
+    @Test
+    void aRuleIsACandidateOnlyWhenEveryGuardClauseHits() throws Exception {
+        Path multi = Files.createDirectories(dir.resolve("multi"));
+        StringBuilder all = new StringBuilder("tool.exe");
+        for (int i = 0; i < 80; i++) {
+            Files.writeString(multi.resolve("r" + i + ".yml"), String.format("title: clauses %d%nid: 6c0f6a3e-0000-4d7e-9a0b-%012d%n",
+                    i, 2000 + i) + HEAD + "detection:\n  sel:\n    CommandLine|contains|all: ['/first" + i + "x', '/second" + i + "y']\n"
+                    + "  condition: sel\n");
+            all.append(" /first").append(i).append("x /second").append(i).append('y');
+        }
+        RuleSet r = SigmaRules.withDrl(null, List.of(multi), new PrintWriter(new StringWriter()));
+        SigmaPrefilter pf = SigmaRuntime.of(r).prefilter();
+        String guard = pf.guard("6c0f6a3e-0000-4d7e-9a0b-000000002007");
+        assertEquals(2, SigmaGuard.parse(guard).size(), guard);
+        assertEquals(List.of(), ruleIds(pf.candidates(SigmaSpecTest.ev("CommandLine", "tool.exe /first7x /first7x", "Image", "c:\\tool.exe"))),
+                "one clause of two: not a candidate");
+        assertEquals(List.of("6c0f6a3e-0000-4d7e-9a0b-000000002007"), ruleIds(pf.candidates(
+                SigmaSpecTest.ev("CommandLine", "tool.exe /second7y /first7x /second7y /first8x", "Image", "c:\\tool.exe"))));
+        List<String> ids = ruleIds(pf.candidates(SigmaSpecTest.ev("CommandLine", all + " " + all, "Image", "c:\\tool.exe")));
+        assertEquals(80, ids.size(), String.valueOf(ids));
+        assertEquals(80, ids.stream().distinct().count());
+    }
+
     private static List<ProcessEvent> copies(List<ProcessEvent> es) {
         return es.stream().map(e -> e.withTime(e.getTime())).toList();
     }

@@ -80,7 +80,7 @@ final class DrlWriter {
             cond.append(i > 0 ? ",\n        " : "\n        ").append(top.get(i));
         }
         String when = cond.toString();
-        imports(sb, when, "io.procwatch.sigma.SigmaCandidate");
+        imports(sb, when, guard.isEmpty() ? "io.procwatch.normalize.ProcessEvent" : "io.procwatch.sigma.SigmaCandidate");
         sb.append("rule ").append(SigmaConverter.str("Sigma: " + ruleNameText(title) + " [" + id + "]")).append("\n");
         annotation(sb, "id", id);
         annotation(sb, "sigmaRule", id);
@@ -110,11 +110,16 @@ final class DrlWriter {
         }
         notable(sb, GROUP_BY, sysmonOnly.isEmpty() ? "sysmon security" : "sysmon");
         sb.append("when\n");
-        sb.append("    // Drools evaluates these constraints. The prefilter only narrows: it inserts this rule's SigmaCandidate\n");
-        sb.append("    // when the needles these constraints need occur in the event (").append(guard.isEmpty()
-                ? "none can be proven here: every process event"
-                : abbreviate(SigmaGuard.text(guard), 240)).append(").\n");
-        sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event,").append(when).append(" )\n");
+        if (guard.isEmpty()) {
+            sb.append("    // Drools evaluates these constraints on every process event: no needle they need can be proven, so\n");
+            sb.append("    // the prefilter cannot narrow this rule, and it is written on the event rather than on a candidate.\n");
+            sb.append("    $e : ProcessEvent( eventId == 1 || eventId == 4688,").append(when).append(" )\n");
+        } else {
+            sb.append("    // Drools evaluates these constraints. The prefilter only narrows: it inserts this rule's SigmaCandidate\n");
+            sb.append("    // when the needles these constraints need occur in the event (")
+                    .append(abbreviate(SigmaGuard.text(guard), 240)).append(").\n");
+            sb.append("    SigmaCandidate( rule == ").append(SigmaConverter.str(id)).append(", $e : event,").append(when).append(" )\n");
+        }
         sb.append("then\n    insert( detections.match( kcontext, $e ) );\nend\n");
         return sb.toString();
     }

@@ -345,7 +345,7 @@ public final class SigmaConverter {
         if (rules.isEmpty()) {
             throw new SigmaException("filter without rules", "filter.rules names no rule");
         }
-        Ctx ctx = new Ctx(id, true);
+        Ctx ctx = new Ctx(id, Target.MATCH);
         Expr root = detection(flt, ctx, Set.of("rules", "condition"));
         String drl = DrlWriter.filter(doc, source, id, title, rules, root, flt);
         return new Converted(id, title, fileStem + ".drl", drl, Set.of(), source, true);
@@ -445,9 +445,15 @@ public final class SigmaConverter {
         if (det.has("timeframe")) {
             throw new SigmaException("timeframe (Sigma 1 aggregation)", "use a correlation rule");
         }
-        Ctx ctx = new Ctx(id);
+        Ctx ctx = new Ctx(id, Target.CANDIDATE);
         Expr root = detection(det, ctx, Set.of("condition"));
         List<List<String[]>> guard = guardClauses(root);
+        if (guard.isEmpty()) {
+            // No guard: Drools evaluates the rule on every process event, so it is written on the event itself
+            // instead of on a SigmaCandidate the prefilter would insert (and delete) for every event.
+            ctx = new Ctx(id, Target.EVENT);
+            root = detection(det, ctx, Set.of("condition"));
+        }
         String drl = new DrlWriter(doc, source, id, title, root, guard, ctx.sysmonOnly, ctx.notes).write();
         return new Converted(id, title, fileStem + ".drl", drl, ctx.sysmonOnly, source, !guard.isEmpty());
     }
@@ -464,17 +470,28 @@ public final class SigmaConverter {
         final Set<String> sysmonOnly = new TreeSet<>();
         final List<String> notes = new ArrayList<>();
 
-        /** True for a Sigma filter: its constraints are on {@code Match}, not on a candidate. */
-        final boolean filter;
+        /** The fact the constraints are written on. */
+        final Target target;
 
-        Ctx(String ruleId) {
-            this(ruleId, false);
-        }
-
-        Ctx(String ruleId, boolean filter) {
+        Ctx(String ruleId, Target target) {
             this.ruleId = ruleId;
-            this.filter = filter;
+            this.target = target;
         }
+
+        /** The event in a constraint: a candidate's or a match's {@code event} property, or the event itself. */
+        String event() {
+            return target == Target.EVENT ? "this" : "event";
+        }
+    }
+
+    /** What a converted condition's constraints are written on. */
+    enum Target {
+        /** A detection the prefilter guards: its rule's {@link SigmaCandidate}. */
+        CANDIDATE,
+        /** A detection without a guard: the {@code ProcessEvent} itself (Drools evaluates it on every event). */
+        EVENT,
+        /** A Sigma filter: the {@code Match} it may suppress. */
+        MATCH
     }
 
     // ------------------------------------------------------------------ expression tree
@@ -688,14 +705,14 @@ public final class SigmaConverter {
             }
             if (scalars) {
                 for (JsonNode x : v) {
-                    alts.add(keyword(x));
+                    alts.add(keyword(x, ctx));
                 }
                 return new Any(alts, name + " (keywords)");
             }
             throw new SigmaException("search mixing maps and keywords", "search '" + name + "' mixes maps and keywords");
         }
         if (v.isValueNode()) {
-            return new Any(List.of(keyword(v)), name + " (keyword)");
+            return new Any(List.of(keyword(v, ctx)), name + " (keyword)");
         }
         throw new SigmaException("search", "search '" + name + "' is neither a map nor a list");
     }
@@ -707,15 +724,15 @@ public final class SigmaConverter {
         return new All(List.of(e), name);
     }
 
-    private Expr keyword(JsonNode x) {
+    private Expr keyword(JsonNode x, Ctx ctx) {
         if (x.isNull()) {
             throw new SigmaException("keyword null", "a null keyword");
         }
         String p = lower(parsePattern(x.asText()));
         if (p.indexOf(STAR) < 0 && p.indexOf(ONE) < 0) {
-            return new Leaf("keyword( event, " + str(p) + " )", null);
+            return new Leaf("keyword( " + ctx.event() + ", " + str(p) + " )", null);
         }
-        return new Leaf("keywordGlob( event, " + str(globText(p)) + " )", null);
+        return new Leaf("keywordGlob( " + ctx.event() + ", " + str(globText(p)) + " )", null);
     }
 
     private Expr fieldMap(String name, JsonNode map, Ctx ctx) {
@@ -758,7 +775,7 @@ public final class SigmaConverter {
         }
         refuseConflicts(key, mods);
         if (sigmaField.isEmpty()) {
-            return keywords(key, value, mods);
+            return keywords(key, value, mods, ctx);
         }
         String field = eventField(sigmaField, ctx);
         String hashPrefix = HASH_FIELDS.get(sigmaField);
@@ -820,9 +837,9 @@ public final class SigmaConverter {
                 } catch (PatternSyntaxException e) {
                     throw new SigmaException("re: not a Java regex", e.getDescription() + ": " + rx);
                 }
-                // A detection's candidate runs it on its rule set's bounded engine; a filter reaches that through
-                // the sigma global.
-                String call = ctx.filter ? "sigma.re( " + str(ctx.ruleId) + ", get( " + str(field) + " ), "
+                // A detection's candidate runs it on its rule set's bounded engine; a rule on the event itself and a
+                // filter reach that through the sigma global.
+                String call = ctx.target != Target.CANDIDATE ? "sigma.re( " + str(ctx.ruleId) + ", get( " + str(field) + " ), "
                         : "re( " + str(field) + ", ";
                 leaves.add(new Leaf(call + str(rx) + ", \"" + flags + "\" )",
                         SigmaRegexLiterals.guard(field, rx, flags.toString())));
@@ -929,7 +946,7 @@ public final class SigmaConverter {
      * searched in every field as a keyword; {@code all} needs every one. Modifiers that compare a field
      * ({@code re}, {@code cidr}, {@code exists}, {@code fieldref}, numbers) have no field here and are refused.
      */
-    private Expr keywords(String key, JsonNode value, List<String> mods) {
+    private Expr keywords(String key, JsonNode value, List<String> mods, Ctx ctx) {
         for (String m : mods) {
             if (MATCHERS.contains(m) || m.equals("neq") || m.equals("startswith") || m.equals("endswith")) {
                 throw new SigmaException("keyword with modifier " + m, m + " needs a field: " + key);
@@ -960,7 +977,7 @@ public final class SigmaConverter {
             }
             List<Expr> variants = new ArrayList<>();
             for (String p : pats) {
-                variants.add(keyword(YAML.getNodeFactory().textNode(globText(p))));
+                variants.add(keyword(YAML.getNodeFactory().textNode(globText(p)), ctx));
             }
             leaves.add(variants.size() == 1 ? variants.get(0) : new Any(variants, null));
         }

@@ -85,7 +85,7 @@ public final class SigmaCorrelations {
             throw new SigmaException("correlation without timespan", "correlation.timespan is missing");
         }
         long span = millis(ts.asText());
-        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx(id);
+        SigmaConverter.Ctx ctx = new SigmaConverter.Ctx(id, SigmaConverter.Target.MATCH); // field names only
         List<String> groupBy = new ArrayList<>();
         JsonNode g = c.path("group-by");
         if (g.isArray()) {

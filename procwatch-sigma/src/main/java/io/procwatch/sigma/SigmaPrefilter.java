@@ -52,6 +52,8 @@ public final class SigmaPrefilter {
     private final String[] guards;
 
     private final SigmaRegexes regexes;
+    /** Converted rules written on the event itself, not on a candidate: evaluated by Drools on every event. */
+    private final List<String> eventRules;
 
     SigmaPrefilter(KieBase base, SigmaRegexes regexes) {
         this.regexes = regexes;
@@ -64,6 +66,7 @@ public final class SigmaPrefilter {
         List<Rule> rules = new ArrayList<>();
         List<String> guardTexts = new ArrayList<>();
         List<Integer> masks = new ArrayList<>();
+        List<String> onEvent = new ArrayList<>();
         for (KiePackage p : pkgs) {
             rules.addAll(p.getRules());
         }
@@ -71,6 +74,12 @@ public final class SigmaPrefilter {
         for (Rule r : rules) {
             Object id = r.getMetaData().get("sigmaRule");
             if (id == null) {
+                continue;
+            }
+            if (!onCandidate(r)) {
+                // Written on the ProcessEvent itself (no guard could be proven at conversion): Drools evaluates it
+                // on every event without a candidate.
+                onEvent.add(id.toString());
                 continue;
             }
             int idx = ids.size();
@@ -106,6 +115,7 @@ public final class SigmaPrefilter {
         }
         this.ruleIds = ids.toArray(String[]::new);
         this.fullMask = masks.stream().mapToInt(Integer::intValue).toArray();
+        this.eventRules = List.copyOf(onEvent);
         this.guards = guardTexts.toArray(String[]::new);
         this.always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
         this.fieldNames = needlesByField.keySet().toArray(String[]::new);
@@ -277,17 +287,36 @@ public final class SigmaPrefilter {
         return sb.toString();
     }
 
+    /** The converted rules written on candidates, which the prefilter hands to Drools. */
     public int ruleCount() {
         return ruleIds.length;
     }
 
-    /** Rules without a guard: evaluated on every event. */
+    /**
+     * Rules without a guard, evaluated on every event: those written on the event itself and those on a candidate
+     * whose constraints give no guard (an edited rule), which get a candidate for every event.
+     */
     public int unguardedCount() {
-        return always.length;
+        return always.length + eventRules.size();
     }
 
     public List<String> unguardedRules() {
-        return Arrays.stream(always).mapToObj(i -> ruleIds[i]).toList();
+        List<String> out = new ArrayList<>(eventRules);
+        Arrays.stream(always).mapToObj(i -> ruleIds[i]).forEach(out::add);
+        return out;
+    }
+
+    /** True when the rule's conditions are on a {@link SigmaCandidate} (top-level conjunction). */
+    static boolean onCandidate(Rule rule) {
+        return rule instanceof RuleImpl impl && onCandidate(impl.getLhs());
+    }
+
+    private static boolean onCandidate(RuleConditionElement e) {
+        if (e instanceof GroupElement g && g.isAnd()) {
+            return g.getChildren().stream().anyMatch(SigmaPrefilter::onCandidate);
+        }
+        return e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType t
+                && t.getClassType() == SigmaCandidate.class;
     }
 
     /**

@@ -10,7 +10,8 @@
 #   scripts/kafka-broker.sh reset          stop and delete its data
 #
 # Environment: KAFKA_PORT (default 19092; the controller uses KAFKA_PORT+1), KAFKA_HOME (data, logs and pid;
-# default ${TMPDIR:-/tmp}/procwatch-kafka-$KAFKA_PORT), KAFKA_HEAP (default -Xmx512m).
+# default ${TMPDIR:-/tmp}/procwatch-kafka-$KAFKA_PORT), KAFKA_HEAP (default -Xmx512m), KAFKA_JVM_OPTS (more JVM
+# options for the broker, default none).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 lib="$here/kafka/lib"
@@ -83,7 +84,7 @@ start() {
         --config "$home/server.properties" --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
         --standalone > "$home/logs/format.log" 2>&1 || { cat "$home/logs/format.log" >&2; exit 1; }
   fi
-  nohup java ${KAFKA_HEAP:--Xmx512m} -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
+  nohup java ${KAFKA_HEAP:--Xmx512m} ${KAFKA_JVM_OPTS:-} -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
       -Dlog4j2.configurationFile="$home/log4j2.properties" \
       -cp "$cp" kafka.Kafka "$home/server.properties" > "$home/logs/stdout.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"

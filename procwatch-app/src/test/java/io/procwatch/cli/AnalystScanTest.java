@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** scan as an analyst uses it: provenance, timeline, rule and time selection, summary, stdin, safe output. */
+@Isolated("captures System.err")
 class AnalystScanTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

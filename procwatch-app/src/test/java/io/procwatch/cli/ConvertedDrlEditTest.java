@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * prefilter's guard follows the edit, since it is derived from the compiled constraints), and a broken edit is
  * a compile error at file:line, exit 3, from {@code validate} and {@code scan} alike.
  */
+@Isolated("captures System.out and System.err")
 class ConvertedDrlEditTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

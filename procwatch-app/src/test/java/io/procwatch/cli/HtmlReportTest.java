@@ -1,5 +1,6 @@
 package io.procwatch.cli;
 
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scan --html: the report loaded in headless Chromium (Debian's chromium, installed by .ci/run) shows the figures,
  * the chart and the tables, and its filters hide what they should. Skipped with a NOTICE without Chromium.
  */
+@Isolated("captures System.err")
 class HtmlReportTest {
 
     static String chromium;

@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code procwatch scan} end to end, as the README runs it. */
+@Isolated("captures System.err")
 class ScanCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,6 +2,7 @@ package io.procwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * still written. The big inputs are generated streaming, as concatenated gzip members of one compressed megabyte,
  * so a 3 GB line takes 3 MB on disk and no memory to make.
  */
+@Isolated("captures System.err")
 class ScanHostileInputTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

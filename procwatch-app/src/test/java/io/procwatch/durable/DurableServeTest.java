@@ -355,6 +355,8 @@ class DurableServeTest {
         b.redirectErrorStream(true);
         b.redirectOutput(dir.resolve(log).toFile());
         b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Rules from the compiled-rule cache after the first service: a DRL compile per JVM costs seconds of CPU.
+        b.environment().put("PROCWATCH_CACHE", TestRules.subprocessRuleCache().toString());
         return b.start();
     }
 

@@ -33,6 +33,8 @@ final class StreamMember implements AutoCloseable {
         b.redirectErrorStream(true);
         b.redirectOutput(log.toFile());
         b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // Rules from the compiled-rule cache after the first member: a DRL compile per JVM costs seconds of CPU.
+        b.environment().put("PROCWATCH_CACHE", io.procwatch.TestRules.subprocessRuleCache().toString());
         return new StreamMember(b.start(), log);
     }
 

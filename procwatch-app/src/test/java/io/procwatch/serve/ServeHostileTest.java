@@ -3,6 +3,7 @@ package io.procwatch.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.detect.RuleSet;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every case is bounded in time (a few seconds) and size (a few MB).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Isolated("measures response times")
 public class ServeHostileTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -1,5 +1,6 @@
 package io.procwatch.bench;
 
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -9,6 +10,7 @@ import java.io.StringWriter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Isolated("captures System.out")
 class BenchCommandTest {
 
     @Test

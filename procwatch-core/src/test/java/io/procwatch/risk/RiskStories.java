@@ -59,13 +59,16 @@ final class RiskStories {
                 + detection(SCHTASK, "44444444-4444-4444-8444-444444444444", "schtasks /create", "T1053.005", 30, 15, "");
     }
 
-    /** rules-drl/ with the story detections; {@code replace} edits rules-drl texts (file name → from, to). */
+    /**
+     * rules-drl/ with the story detections; {@code replace} edits rules-drl texts (file name → from, to). Compiled
+     * once per JVM for equal texts ({@link io.procwatch.TestRules#compile}).
+     */
     static RuleSet rules(String credsExtra, Map<String, String[]> replace) throws Exception {
         Map<Path, String> files = new LinkedHashMap<>(RuleSet.readDrlFiles(Path.of("rules-drl")));
         replace.forEach((name, fromTo) -> files.replaceAll((p, text) ->
                 p.getFileName().toString().equals(name) ? text.replace(fromTo[0], fromTo[1]) : text));
         files.put(Path.of("story.drl"), storyDrl(credsExtra));
-        return RuleSet.compile(files, "story");
+        return io.procwatch.TestRules.compile(files, "story");
     }
 
     static ProcessEvent event(String time, String commandLine) {

@@ -39,7 +39,8 @@ final class SigmaTestSupport {
 
     /**
      * Writes the Sigma YAML texts into a new folder under {@code dir}, converts them (every one must convert) and
-     * compiles them with model.drl, aggregation.drl and {@code extraDrl}.
+     * compiles them with model.drl, aggregation.drl and {@code extraDrl} (once per JVM for equal texts:
+     * {@link io.procwatch.TestRules#compile}).
      */
     static Compiled compile(Path dir, Map<Path, String> extraDrl, String... yaml) throws Exception {
         Path d = Files.createTempDirectory(dir, "rules");
@@ -52,7 +53,7 @@ final class SigmaTestSupport {
         Map<Path, String> all = new LinkedHashMap<>(baseDrl());
         all.putAll(sigma);
         all.putAll(extraDrl);
-        return new Compiled(r, sigma, RuleSet.compile(all, "test"));
+        return new Compiled(r, sigma, io.procwatch.TestRules.compile(all, "test"));
     }
 
     record Run(Map<String, Long> matchCounts, Map<String, Long> suppressedCounts, List<Notable> notables) {

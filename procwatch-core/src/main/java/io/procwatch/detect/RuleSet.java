@@ -60,6 +60,8 @@ public final class RuleSet {
     private final Map<Path, String> drlFiles;
     /** For rules built from the compiled-rule cache without their DRL: a fresh KieBase of the same rules. */
     private final CachedBase cached;
+    /** {@link #leadingLowerCaseFields()}, read from the KieBase on first use. */
+    private volatile List<String> leadingLowerCase;
 
     /** Where a rule set built from the cache gets a fresh KieBase ({@link #select}). */
     private record CachedBase(CompiledRuleCache cache, String key) {
@@ -411,6 +413,19 @@ public final class RuleSet {
 
     public KieBase kieBase() {
         return kieBase;
+    }
+
+    /**
+     * The process event fields these rules read lower-cased first (in the first constraint of a process event
+     * pattern that lower-cases a field): what every event reaching those patterns has lower-cased, so a reading
+     * thread may do it ahead of the session ({@code DetectionSession.prepare}).
+     */
+    public List<String> leadingLowerCaseFields() {
+        List<String> f = leadingLowerCase;
+        if (f == null) {
+            f = leadingLowerCase = LeadingLowerCaseFields.of(kieBase);
+        }
+        return f;
     }
 
     public RuleCatalog catalog() {

@@ -84,6 +84,8 @@ public final class DetectionSession implements AutoCloseable {
     private final List<SessionExtension> extensions;
     /** The risk rules' global, or null when the rules have none (see {@link RiskSession#actionsFor}). */
     private final RiskActions risk;
+    /** The fields the rules lower-case first ({@link RuleSet#leadingLowerCaseFields()}), done by {@link #prepare}. */
+    private final String[] lowerCaseAhead;
 
     /**
      * @param rules      the compiled rules
@@ -105,6 +107,7 @@ public final class DetectionSession implements AutoCloseable {
         this.pseudoClock = pseudo ? session.getSessionClock() : null;
         this.wallClock = wallClock;
         this.extensions = SessionExtension.forRules(rules);
+        this.lowerCaseAhead = rules.leadingLowerCaseFields().toArray(String[]::new);
     }
 
     /** This session's own globals (the rule set adds its shared ones). */
@@ -118,12 +121,16 @@ public final class DetectionSession implements AutoCloseable {
 
     /**
      * Does the work on an event that needs no session, ahead of its {@link #insert}: the Sigma prefilter's
-     * candidate search (most of the time of a session with converted Sigma rules). Optional, and thread-safe,
+     * candidate search (most of the time of a session with converted Sigma rules), and lower-casing the fields the
+     * rules read lower-cased first (kept in the event, where the rules find it). Optional, and thread-safe,
      * unlike the rest of this class: a reading or submitting thread calls it so that it overlaps with the
      * session thread's work on earlier events; the event must then reach the session thread through a queue.
      * Nothing to do without Sigma rules.
      */
     public void prepare(ProcessEvent e) {
+        for (String f : lowerCaseAhead) {
+            e.lc(f);
+        }
         for (SessionExtension x : extensions) {
             x.prepare(e);
         }

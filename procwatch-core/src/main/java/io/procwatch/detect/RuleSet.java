@@ -60,6 +60,10 @@ public final class RuleSet {
     private final Map<Path, String> drlFiles;
     /** For rules built from the compiled-rule cache without their DRL: a fresh KieBase of the same rules. */
     private final CachedBase cached;
+    /** {@link #leadingLowerCaseFields()}, read from the KieBase on first use. */
+    private volatile List<String> leadingLowerCase;
+    /** {@link #processEventExpiry()}, read from the KieBase on first use; null before. */
+    private volatile Long processEventExpiry;
 
     /** Where a rule set built from the cache gets a fresh KieBase ({@link #select}). */
     private record CachedBase(CompiledRuleCache cache, String key) {
@@ -411,6 +415,41 @@ public final class RuleSet {
 
     public KieBase kieBase() {
         return kieBase;
+    }
+
+    /**
+     * How long Drools itself keeps a process event after its time, in ms (the offset it schedules an expiry timer
+     * at for each one: an {@code @expires} on {@code ProcessEvent}, or what it infers from a rule that joins
+     * process events across time), or -1 when it never expires them: then the session deletes them itself
+     * ({@code DetectionSession}), as the bundled rules expect.
+     */
+    public long processEventExpiry() {
+        Long e = processEventExpiry;
+        if (e == null) {
+            long offset = -1;
+            for (org.drools.core.reteoo.ObjectTypeNode otn
+                    : ((org.drools.core.impl.InternalRuleBase) kieBase).getRete().getObjectTypeNodes()) {
+                if (otn.getObjectType() instanceof org.drools.base.base.ClassObjectType t
+                        && t.getClassType() == io.procwatch.normalize.ProcessEvent.class) {
+                    offset = otn.getExpirationOffset();
+                }
+            }
+            e = processEventExpiry = offset;
+        }
+        return e;
+    }
+
+    /**
+     * The process event fields these rules read lower-cased first (in the first constraint of a process event
+     * pattern that lower-cases a field): what every event reaching those patterns has lower-cased, so a reading
+     * thread may do it ahead of the session ({@code DetectionSession.prepare}).
+     */
+    public List<String> leadingLowerCaseFields() {
+        List<String> f = leadingLowerCase;
+        if (f == null) {
+            f = leadingLowerCase = LeadingLowerCaseFields.of(kieBase);
+        }
+        return f;
     }
 
     public RuleCatalog catalog() {

@@ -59,6 +59,20 @@ public final class DetectionSession implements AutoCloseable {
     /** How many late events are kept by origin for the run report. */
     static final int LATE_SAMPLES = 20;
 
+    /**
+     * How long a process event stays in working memory after its time when the rules leave its removal to the
+     * session ({@link RuleSet#processEventExpiry()} is -1: no {@code @expires} on {@code ProcessEvent} and no rule
+     * joining process events across time, as in the bundled rules): a minute, what {@code @expires(1m)} kept before.
+     * The session deletes them in bulk after each firing, oldest first, instead of Drools keeping a timer per event
+     * (its timer queue took a fifth of the session thread's time). No rule can tell: detections match one event and
+     * fire before the clock moves on; the retained events only bound memory (rate × this span).
+     */
+    static final long PROCESS_EVENT_RETENTION_MS = 60_000;
+
+    /** A process event the session deletes once the clock reaches {@code until}. */
+    private record Retained(FactHandle handle, long until) {
+    }
+
     private final KieSession session;
     private final Detections detections;
     private final NotableCollector notables = new NotableCollector();
@@ -84,6 +98,15 @@ public final class DetectionSession implements AutoCloseable {
     private final List<SessionExtension> extensions;
     /** The risk rules' global, or null when the rules have none (see {@link RiskSession#actionsFor}). */
     private final RiskActions risk;
+    /** The fields the rules lower-case first ({@link RuleSet#leadingLowerCaseFields()}), done by {@link #prepare}. */
+    private final String[] lowerCaseAhead;
+    /**
+     * Process events to delete, in insertion order (event time order, but for late events: a late one waits for
+     * those before it); null when Drools expires them itself.
+     */
+    private final java.util.ArrayDeque<Retained> retained;
+    /** Process events already past their retention when inserted: deleted after the next firing. */
+    private final List<FactHandle> expiredOnArrival = new ArrayList<>();
 
     /**
      * @param rules      the compiled rules
@@ -105,6 +128,8 @@ public final class DetectionSession implements AutoCloseable {
         this.pseudoClock = pseudo ? session.getSessionClock() : null;
         this.wallClock = wallClock;
         this.extensions = SessionExtension.forRules(rules);
+        this.lowerCaseAhead = rules.leadingLowerCaseFields().toArray(String[]::new);
+        this.retained = rules.processEventExpiry() < 0 ? new java.util.ArrayDeque<>() : null;
     }
 
     /** This session's own globals (the rule set adds its shared ones). */
@@ -118,12 +143,16 @@ public final class DetectionSession implements AutoCloseable {
 
     /**
      * Does the work on an event that needs no session, ahead of its {@link #insert}: the Sigma prefilter's
-     * candidate search (most of the time of a session with converted Sigma rules). Optional, and thread-safe,
+     * candidate search (most of the time of a session with converted Sigma rules), and lower-casing the fields the
+     * rules read lower-cased first (kept in the event, where the rules find it). Optional, and thread-safe,
      * unlike the rest of this class: a reading or submitting thread calls it so that it overlaps with the
      * session thread's work on earlier events; the event must then reach the session thread through a queue.
      * Nothing to do without Sigma rules.
      */
     public void prepare(ProcessEvent e) {
+        for (String f : lowerCaseAhead) {
+            e.lc(f);
+        }
         for (SessionExtension x : extensions) {
             x.prepare(e);
         }
@@ -184,8 +213,38 @@ public final class DetectionSession implements AutoCloseable {
         if (t > newest) {
             newest = t;
         }
-        session.insert(e);
+        FactHandle h = session.insert(e);
         inserted++;
+        if (retained != null) {
+            // Drools' expiry offset for @expires(1m) is 60,001 ms: the same instant.
+            long until = t + PROCESS_EVENT_RETENTION_MS + 1;
+            if (until <= clockAt) {
+                expiredOnArrival.add(h);
+            } else {
+                retained.addLast(new Retained(h, until));
+            }
+        }
+    }
+
+    /** Deletes the process events whose retention the clock ({@code now}) has passed (see {@link #retained}). */
+    private void deleteExpiredEvents(long now) {
+        if (retained == null) {
+            return;
+        }
+        for (FactHandle h : expiredOnArrival) {
+            delete(h);
+        }
+        expiredOnArrival.clear();
+        while (!retained.isEmpty() && retained.peekFirst().until() <= now) {
+            delete(retained.pollFirst().handle());
+        }
+    }
+
+    /** Deletes an event unless a rule already did. */
+    private void delete(FactHandle h) {
+        if (((org.drools.core.common.InternalFactHandle) h).isValid()) {
+            session.delete(h);
+        }
     }
 
     private String inputOf(Origin origin) {
@@ -225,6 +284,7 @@ public final class DetectionSession implements AutoCloseable {
                 pseudoClock.advanceTime(now - clockAt, TimeUnit.MILLISECONDS);
                 clockAt = now;
             }
+            deleteExpiredEvents(now);
             long complete = completeUpTo(now);
             if (complete != Long.MIN_VALUE) {
                 moveWatermark(lateness.watermark(complete));

@@ -197,7 +197,7 @@ class NotableAggregationTest {
                 }
             }
             s.fire();
-            // @expires(1m) at 10 events/s of event time: about 600 live events, not 20,000.
+            // Deleted a minute after their time (model.drl) at 10 events/s of event time: about 600 live events, not 20,000.
             assertTrue(s.factCount() < 1_500, "facts retained: " + s.factCount());
         }
     }

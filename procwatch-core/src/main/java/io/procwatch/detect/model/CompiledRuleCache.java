@@ -130,10 +130,21 @@ public final class CompiledRuleCache {
             String messages = Files.isRegularFile(dir.resolve(MESSAGES)) ? Files.readString(dir.resolve(MESSAGES)) : "";
             ClassLoader loader = new URLClassLoader("procwatch-rules-" + key.substring(0, 12),
                     new URL[]{dir.resolve(CLASSES).toUri().toURL()}, CompiledRuleCache.class.getClassLoader());
-            return new Entry(ExecutableModelLoader.build(loader, models), messages);
+            return new Entry(ExecutableModelLoader.build(loader, models, classNames(dir.resolve(CLASSES))), messages);
         } catch (IOException | RuntimeException | LinkageError e) {
             discard(dir, e.toString());
             return null;
+        }
+    }
+
+    /** The binary names of the class files under {@code classes}, in path order. */
+    private static List<String> classNames(Path classes) throws IOException {
+        try (Stream<Path> s = Files.walk(classes)) {
+            return s.map(p -> classes.relativize(p).toString())
+                    .filter(n -> n.endsWith(".class"))
+                    .sorted()
+                    .map(n -> n.substring(0, n.length() - ".class".length()).replace(java.io.File.separatorChar, '.'))
+                    .toList();
         }
     }
 

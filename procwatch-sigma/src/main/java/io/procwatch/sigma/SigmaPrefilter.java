@@ -47,7 +47,8 @@ public final class SigmaPrefilter {
     private final int[][] needleRules;
     /** Per rule: the mask of its clauses (all must hit); 0 for the rules without a guard. */
     private final int[] fullMask;
-    private static final int CLAUSE_BITS = 3;
+    /** Bits for a clause index in {@link #needleRules}: room for {@link SigmaConverter#MAX_CLAUSES} clauses. */
+    private static final int CLAUSE_BITS = 2;
     /** Per rule: its guard as text ({@link SigmaGuard}), for {@code explain}; null when unguarded. */
     private final String[] guards;
 
@@ -76,7 +77,8 @@ public final class SigmaPrefilter {
             if (id == null) {
                 continue;
             }
-            if (!onCandidate(r)) {
+            List<String> constraints = constraints(r);
+            if (constraints == null) {
                 // Written on the ProcessEvent itself (no guard could be proven at conversion): Drools evaluates it
                 // on every event without a candidate.
                 onEvent.add(id.toString());
@@ -85,10 +87,7 @@ public final class SigmaPrefilter {
             int idx = ids.size();
             ids.add(id.toString());
             // The guard is derived from the constraints Drools compiled, so an edited rule is guarded by its edit.
-            List<List<String[]>> clauses = DrlGuard.of(constraints(r));
-            if (clauses.size() > 1 << CLAUSE_BITS) {
-                clauses = clauses.subList(0, 1 << CLAUSE_BITS); // fewer clauses: still a necessary condition
-            }
+            List<List<String[]>> clauses = DrlGuard.of(constraints);
             masks.add((1 << clauses.size()) - 1);
             if (clauses.isEmpty()) {
                 guardTexts.add(null);
@@ -202,7 +201,7 @@ public final class SigmaPrefilter {
     private List<SigmaCandidate> search(ProcessEvent e) {
         Search s = new Search(e);
         for (int r : always) {
-            s.hit(r, 0);
+            offer(r, e, s.out); // no needles: never hit below, so never offered twice
         }
         scan(e, nid -> {
             for (int entry : needleRules[nid]) {
@@ -231,15 +230,12 @@ public final class SigmaPrefilter {
             this.e = e;
         }
 
-        /** Clause bit {@code clause} of rule {@code r} has a needle (0 for a rule without a guard). */
+        /** Clause bit {@code clause} of guarded rule {@code r} has a needle. */
         void hit(int r, int clause) {
-            int full = fullMask[r];
             int before;
-            int after;
             if (masks != null) {
                 before = masks[r];
-                after = before | clause;
-                masks[r] = after | NOTED;
+                masks[r] = before | clause;
             } else {
                 int i = 0;
                 while (i < n && rules[i] != r) {
@@ -247,13 +243,11 @@ public final class SigmaPrefilter {
                 }
                 if (i < n) {
                     before = hitMasks[i];
-                    after = before | clause;
-                    hitMasks[i] = after | NOTED;
+                    hitMasks[i] = before | clause;
                 } else if (n < LIST_LIMIT) {
                     rules[n] = r;
                     before = 0;
-                    after = clause;
-                    hitMasks[n++] = after | NOTED;
+                    hitMasks[n++] = clause;
                 } else {
                     masks = new int[ruleIds.length];
                     for (int j = 0; j < n; j++) {
@@ -263,15 +257,13 @@ public final class SigmaPrefilter {
                     return;
                 }
             }
-            // A candidate once, when its last clause hits (before: not yet full, or not yet noted at all).
-            if ((after & full) == full && ((before & NOTED) == 0 || (before & full) != full)) {
+            // A candidate once: when the hit completes its clauses.
+            int full = fullMask[r];
+            if (before != full && (before | clause) == full) {
                 SigmaPrefilter.this.offer(r, e, out);
             }
         }
     }
-
-    /** Set in a rule's hit mask once the rule has been seen in this event's search. */
-    private static final int NOTED = 1 << 30;
 
     private void offer(int r, ProcessEvent e, List<SigmaCandidate> out) {
         out.add(new SigmaCandidate(ruleIds[r], e, regexes));
@@ -306,35 +298,25 @@ public final class SigmaPrefilter {
         return out;
     }
 
-    /** True when the rule's conditions are on a {@link SigmaCandidate} (top-level conjunction). */
-    static boolean onCandidate(Rule rule) {
-        return rule instanceof RuleImpl impl && onCandidate(impl.getLhs());
-    }
-
-    private static boolean onCandidate(RuleConditionElement e) {
-        if (e instanceof GroupElement g && g.isAnd()) {
-            return g.getChildren().stream().anyMatch(SigmaPrefilter::onCandidate);
-        }
-        return e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType t
-                && t.getClassType() == SigmaCandidate.class;
-    }
-
     /**
      * The constraint texts of a converted rule's {@link SigmaCandidate} pattern, as Drools compiled them (top-level
      * conjunction only; anything else gives no texts and so no guard): MVEL constraints of DRL compiled at run time,
-     * lambda constraints of the executable model with the DRL text they came from.
+     * lambda constraints of the executable model with the DRL text they came from. Null when the rule has no
+     * {@code SigmaCandidate} pattern (a rule written on the event itself).
      */
     static List<String> constraints(Rule rule) {
         List<String> out = new ArrayList<>();
-        if (rule instanceof RuleImpl impl) {
-            collect(impl.getLhs(), out);
-        }
-        return out;
+        return rule instanceof RuleImpl impl && collect(impl.getLhs(), out) ? out : null;
     }
 
-    private static void collect(RuleConditionElement e, List<String> out) {
+    /** Adds the candidate pattern's constraint texts; true when there is such a pattern. */
+    private static boolean collect(RuleConditionElement e, List<String> out) {
         if (e instanceof GroupElement g && g.isAnd()) {
-            g.getChildren().forEach(c -> collect(c, out));
+            boolean found = false;
+            for (RuleConditionElement c : g.getChildren()) {
+                found |= collect(c, out);
+            }
+            return found;
         } else if (e instanceof Pattern p && p.getObjectType() instanceof ClassObjectType t
                 && t.getClassType() == SigmaCandidate.class) {
             for (Constraint c : p.getConstraints()) {
@@ -347,7 +329,9 @@ public final class SigmaPrefilter {
                     out.add(l.getPredicateInformation().getStringConstraint());
                 }
             }
+            return true;
         }
+        return false;
     }
 
     /** A rule's guard (derived from its constraints), or null when it has none or is not a Sigma rule. */

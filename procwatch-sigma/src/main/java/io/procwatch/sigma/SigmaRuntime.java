@@ -59,14 +59,9 @@ public final class SigmaRuntime implements SessionExtension {
         return prefilter;
     }
 
-    /** The candidate rules for an event (see {@link SigmaPrefilter#candidates}). */
-    public List<SigmaCandidate> candidates(ProcessEvent e) {
-        return prefilter.candidates(e);
-    }
-
     /**
-     * The prefilter rule's work: inserts the event's candidates ({@link #candidates}) and, when there are any, one
-     * {@link SigmaCandidates} holding them with their handles for {@link #deleteCandidates}.
+     * The prefilter rule's work: inserts the event's candidates ({@link SigmaPrefilter#candidates}) and, when there
+     * are any, one {@link SigmaCandidates} holding them with their handles for {@link #deleteCandidates}.
      */
     public void insertCandidates(RuleContext kcontext, ProcessEvent e) {
         List<SigmaCandidate> candidates = prefilter.candidates(e);

@@ -243,30 +243,97 @@ public final class SigmaMatch {
     }
 
     /**
-     * {@code v.toLowerCase(Locale.ROOT).contains(lcNeedle)}, without building the lower-cased copy when {@code v}
-     * is ASCII (lower-casing is then per character): a keyword rule reads every field of every event it is a
-     * candidate for, and the copies were most of its cost. Any other character takes the copy (the Kelvin sign
-     * lower-cases to an ASCII k, İ to two characters).
+     * {@code v.toLowerCase(Locale.ROOT).contains(lcNeedle)}, without building the lower-cased copy: a keyword rule
+     * reads every field of every event it is evaluated on (NotPetya's, on every event), and the copies and a loop
+     * per character were most of its cost. When the needle holds a character that lower-casing never produces from
+     * another (an ASCII character that is not a letter: {@code \}, {@code .}, a digit), the value is searched for
+     * that anchor with {@link String#indexOf(int, int)} (a vector search) and the needle compared around each hit.
+     * Characters up to U+00FF lower-case one to one ({@link Character#toLowerCase(char)}, as
+     * {@code String.toLowerCase} does them); a window that meets a character above U+00FF (the Kelvin sign
+     * lower-cases to an ASCII k, İ to two characters, a final Σ by context) takes the copy.
      */
     static boolean containsLowerCased(String v, String lcNeedle) {
-        int n = v.length();
-        for (int i = 0; i < n; i++) {
-            if (v.charAt(i) >= 0x80) {
-                return v.toLowerCase(Locale.ROOT).contains(lcNeedle);
-            }
-        }
         int m = lcNeedle.length();
         if (m == 0) {
             return true;
         }
+        int k = anchor(lcNeedle);
+        if (k < 0) {
+            return containsLowerCasedScan(v, lcNeedle);
+        }
+        char a = lcNeedle.charAt(k);
+        int n = v.length();
+        for (int p = v.indexOf(a, k); p >= 0; p = v.indexOf(a, p + 1)) {
+            int start = p - k;
+            if (start + m > n) {
+                return false;  // later anchors are nearer the end still
+            }
+            int j = 0;
+            for (; j < m; j++) {
+                char c = v.charAt(start + j);
+                if (c > 0xFF) {
+                    return v.toLowerCase(Locale.ROOT).contains(lcNeedle);
+                }
+                if (lower1(c) != lcNeedle.charAt(j)) {
+                    break;
+                }
+            }
+            if (j == m) {
+                return true;
+            }
+        }
+        // Every match in the copy holds the anchor, whose only source is the anchor in v: each window was tried.
+        // (İ expands to i and U+0307, which an ASCII needle cannot span, so no window shifts.)
+        return false;
+    }
+
+    /**
+     * The index of the needle's anchor: its first ASCII character that is not a letter (no other character
+     * lower-cases to it), or -1 when it has none or holds a character beyond ASCII.
+     */
+    private static int anchor(String lcNeedle) {
+        int k = -1;
+        for (int i = 0; i < lcNeedle.length(); i++) {
+            char c = lcNeedle.charAt(i);
+            if (c >= 0x80) {
+                return -1;
+            }
+            if (k < 0 && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z')) {
+                k = i;
+            }
+        }
+        return k;
+    }
+
+    private static boolean hasWide(String v, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (v.charAt(i) > 0xFF) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Lower case of a character up to U+00FF, one to one. */
+    private static char lower1(char c) {
+        return c < 0x80 ? asciiLower(c) : Character.toLowerCase(c);
+    }
+
+    /** {@link #containsLowerCased} for a needle without an anchor: a compare at every position. */
+    private static boolean containsLowerCasedScan(String v, String lcNeedle) {
+        int n = v.length();
+        if (hasWide(v, 0, n)) {
+            return v.toLowerCase(Locale.ROOT).contains(lcNeedle);
+        }
+        int m = lcNeedle.length();
         char first = lcNeedle.charAt(0);
         outer:
         for (int i = 0, last = n - m; i <= last; i++) {
-            if (asciiLower(v.charAt(i)) != first) {
+            if (lower1(v.charAt(i)) != first) {
                 continue;
             }
             for (int j = 1; j < m; j++) {
-                if (asciiLower(v.charAt(i + j)) != lcNeedle.charAt(j)) {
+                if (lower1(v.charAt(i + j)) != lcNeedle.charAt(j)) {
                     continue outer;
                 }
             }

@@ -30,6 +30,8 @@ public final class SigmaRegexes {
     static final int CACHE_LIMIT = 4096;
 
     private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
+    /** Patterns with flags, keyed by flags, NUL and pattern. */
+    private final Map<String, Compiled> flagged = new ConcurrentHashMap<>();
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
     private final AtomicLong exceeded = new AtomicLong();
     private final AtomicLong switched = new AtomicLong();
@@ -104,7 +106,10 @@ public final class SigmaRegexes {
     }
 
     private Compiled compiled(String regex, String flags) {
-        String key = flags + '\u0000' + regex;
+        // Without flags (most rules) the pattern is the key: the DRL passes the same constant String each time,
+        // whose hash is cached, where a key built per call hashed the whole pattern again on every event.
+        String key = flags.isEmpty() ? regex : flags + '\u0000' + regex;
+        Map<String, Compiled> cache = flags.isEmpty() ? this.cache : this.flagged;
         Compiled c = cache.get(key);
         if (c == null) {
             if (cache.size() >= CACHE_LIMIT) {

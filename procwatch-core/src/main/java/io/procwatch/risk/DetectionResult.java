@@ -22,6 +22,7 @@ public final class DetectionResult {
     private final long time;
     private final long lastTime;
     private final String throttleKey;
+    private final String id;
     private State state = State.UNDECIDED;
     private String alertedNotableId;
     private boolean riskEventsMade;
@@ -36,6 +37,12 @@ public final class DetectionResult {
         this.lastTime = lastTime;
         this.throttleKey = throttleKey;
         this.alertedNotableId = notable.id();
+        this.id = notable.id();
+    }
+
+    /** Its own notable's id (detection, window, late flag, group values), also when it is throttled. */
+    public String getId() {
+        return id;
     }
 
     public DetectionRule getRule() {

@@ -5,8 +5,11 @@ import io.procwatch.detect.RuleSet;
 import io.procwatch.normalize.ProcessEvent;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static io.procwatch.risk.RiskStories.CREDS;
 import static io.procwatch.risk.RiskStories.event;
@@ -85,6 +88,31 @@ class RiskStoryTest {
         }
         assertEquals(1L, run.session().risk().throttledCounts().get("33333333-3333-4333-8333-333333333333"));
         assertEquals(6, run.detections().size());
+    }
+
+    @Test
+    void ofResultsThatCloseTogetherTheSameOneAlertsWhateverOrderTheirGroupsOpenedIn() throws Exception {
+        // Three credential dumps on WKS-01 in one window, three groups (command lines) of one throttle key (dest):
+        // one alerts, two are throttled, and which one must not depend on the order the groups were opened (the
+        // agenda closes them in that order; a replay after a restart or a scan of the same events can differ).
+        List<ProcessEvent> dumps = List.of(event("2024-03-04T12:01:00Z", "a.exe sekurlsa::logonpasswords"),
+                event("2024-03-04T12:02:00Z", "b.exe sekurlsa::logonpasswords"),
+                event("2024-03-04T12:03:00Z", "c.exe sekurlsa::logonpasswords"));
+        Set<String> alerted = new TreeSet<>();
+        for (List<Integer> order : List.of(List.of(0, 1, 2), List.of(2, 1, 0), List.of(1, 0, 2), List.of(1, 2, 0))) {
+            List<ProcessEvent> events = new ArrayList<>();
+            order.forEach(i -> events.add(dumps.get(i)));
+            events.add(event("2024-03-04T14:00:00Z", "notepad.exe"));   // closes the window
+            RiskStories.Run run = RiskStories.run(rules(), events);
+            List<Notable> creds = run.detections().stream().filter(n -> n.fields().get("rule_title").equals(CREDS)).toList();
+            assertEquals(1, creds.size(), order.toString());
+            alerted.add(creds.get(0).id());
+            List<RiskEventRecord> risk = run.risk().stream().filter(r -> r.fields().get("source").equals(CREDS)).toList();
+            assertEquals(6, risk.size());
+            assertEquals(4, risk.stream().filter(r -> (Boolean) r.fields().get("throttled")).count());
+            assertTrue(risk.stream().allMatch(r -> creds.get(0).id().equals(r.fields().get("notable_id"))));
+        }
+        assertEquals(1, alerted.size(), "the same result alerts in every order: " + alerted);
     }
 
     @Test

@@ -158,7 +158,8 @@ public final class ServeCommand implements Callable<Integer> {
         ProcwatchServer server;
         try {
             io.procwatch.write.RiskEventWriter riskWriter = io.procwatch.write.RiskEventWriter.open(riskOut, true);
-            server = ProcwatchServer.start(cfg, rules, System.out, durability, r -> {
+            // Flushed per risk event: with --state-dir its id is recorded once it is in the file (docs/serve.md).
+            server = ProcwatchServer.start(cfg, rules, System.out, durability, riskOut == null ? null : r -> {
                 riskWriter.onRiskEvent(r);
                 try {
                     riskWriter.flush();

@@ -5,6 +5,7 @@ import io.procwatch.engine.EventBatch;
 import io.procwatch.engine.NotableListener;
 import io.procwatch.engine.ProcwatchEngine;
 import io.procwatch.normalize.ProcessEvent;
+import io.procwatch.risk.RiskEventListener;
 import io.procwatch.state.DetectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +28,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link ProcwatchEngine} whose accepted events survive the process: each batch is journaled in a
  * {@link StateStore} before it is queued (so an acknowledgement can follow), the detection state is snapshotted at
  * an interval (and at {@link #close()}), and a new instance on the same directory restores the snapshot and replays
- * the journal after it. Notables whose id was already emitted are not emitted again.
+ * the journal after it. Notables whose id was already emitted are not emitted again, and risk events whose id
+ * ({@code risk_event_id}) was already written are not written again.
  *
  * <p>Tracked outputs ({@link DurableOutput}: {@code --out}, {@code --webhook}) take their notables from the store,
  * where each notable is recorded with its id: one the output has not taken yet (receiver down, disk full, the process
  * ended) stays there and is delivered later, after a restart too.
+ *
+ * <p>The risk listener ({@code --risk-out}) is guarded the same way, write first: a risk event is handed to it, then
+ * its id is recorded (one commit, per the fsync policy). A replay skips the ids recorded, so a crash can repeat at
+ * most the one risk event being written at that instant (written, not yet recorded); none is lost.
  *
  * <p>{@link #close()} snapshots and stops <em>without</em> closing the open windows: they continue at the next start
  * on the same directory (a redeploy does not cut windows short).
@@ -45,6 +51,7 @@ public final class DurableEngine implements AutoCloseable {
     private final Object intake = new Object();
     private final ScheduledExecutorService snapshots;
     private final AtomicLong duplicatesSuppressed = new AtomicLong();
+    private final AtomicLong riskDuplicatesSuppressed = new AtomicLong();
     private final AtomicLong replayedEvents = new AtomicLong();
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private volatile boolean discarding;
@@ -52,7 +59,8 @@ public final class DurableEngine implements AutoCloseable {
     private final List<OutboxDrainer> drainers = new ArrayList<>();
 
     private DurableEngine(StateStore store, ProcwatchEngine.Builder builder, NotableListener downstream,
-                          List<DurableOutput> tracked, Duration snapshotInterval) throws IOException, RuleCompileException {
+                          List<DurableOutput> tracked, RiskEventListener risk, Duration snapshotInterval)
+            throws IOException, RuleCompileException {
         this.store = store;
         List<String> outputNames = tracked.stream().map(DurableOutput::name).toList();
         ObjectMapper json = new ObjectMapper();
@@ -85,7 +93,12 @@ public final class DurableEngine implements AutoCloseable {
                 duplicatesSuppressed.incrementAndGet();
             }
         };
-        this.engine = builder.restore(snapshot).onNotable(guard).build();
+        builder.restore(snapshot).onNotable(guard);
+        if (risk != null) {
+            long riskBase = snapshot == null ? 0 : snapshot.counters().getOrDefault("risk_events", 0L);
+            builder.onRiskEvent(riskGuard(risk, new AtomicLong(riskBase)));
+        }
+        this.engine = builder.build();
         long batches = 0;
         for (Map.Entry<Long, List<ProcessEvent>> e : store.journal(engine.fieldTable()).entrySet()) {
             List<ProcessEvent> events = e.getValue();
@@ -122,6 +135,38 @@ public final class DurableEngine implements AutoCloseable {
         }, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Writes each risk event not written before (since the snapshot), then records its id: a crash between the two
+     * writes that one again after the restart (at least once, at most one duplicate); a failing listener records
+     * nothing (the session logs and counts it).
+     */
+    private RiskEventListener riskGuard(RiskEventListener risk, AtomicLong delivered) {
+        return r -> {
+            long ordinal = delivered.incrementAndGet();
+            if (discarding) {
+                return;
+            }
+            String id = r.id();
+            boolean written;
+            try {
+                written = store.isRiskWritten(id);
+            } catch (StateStoreException e) {
+                written = false;   // cannot tell: writing twice after a crash beats losing it now
+                LOG.error("{}", e.getMessage());
+            }
+            if (written) {
+                riskDuplicatesSuppressed.incrementAndGet();
+                return;
+            }
+            risk.onRiskEvent(r);
+            try {
+                store.recordRiskWritten(id, ordinal);
+            } catch (StateStoreException e) {
+                LOG.error("{}", e.getMessage());
+            }
+        };
+    }
+
     private static String jsonOf(ObjectMapper json, io.procwatch.aggregate.Notable n) {
         try {
             return json.writeValueAsString(n.fields());
@@ -150,9 +195,21 @@ public final class DurableEngine implements AutoCloseable {
     public static DurableEngine open(Path dir, StateStore.Fsync fsync, Duration snapshotInterval,
                                      ProcwatchEngine.Builder builder, NotableListener downstream,
                                      List<DurableOutput> tracked) throws IOException, RuleCompileException {
+        return open(dir, fsync, snapshotInterval, builder, downstream, tracked, null);
+    }
+
+    /**
+     * {@link #open(Path, StateStore.Fsync, Duration, ProcwatchEngine.Builder, NotableListener, List)} with a risk
+     * listener ({@code --risk-out}; null: none) behind the written-id guard: a risk event a replay makes again is not
+     * handed to it again. It replaces a listener {@code builder} may have.
+     */
+    public static DurableEngine open(Path dir, StateStore.Fsync fsync, Duration snapshotInterval,
+                                     ProcwatchEngine.Builder builder, NotableListener downstream,
+                                     List<DurableOutput> tracked, RiskEventListener risk)
+            throws IOException, RuleCompileException {
         StateStore store = StateStore.open(dir, fsync);
         try {
-            return new DurableEngine(store, builder, downstream, tracked, snapshotInterval);
+            return new DurableEngine(store, builder, downstream, tracked, risk, snapshotInterval);
         } catch (IOException | RuleCompileException | RuntimeException e) {
             store.close();
             throw e;
@@ -218,7 +275,8 @@ public final class DurableEngine implements AutoCloseable {
     /** Counters of the durability layer, for /metrics and the benchmark. */
     public Map<String, Long> metrics() {
         return Map.of("replayed_events", replayedEvents.get(), "duplicates_suppressed", duplicatesSuppressed.get(),
-                "snapshots", snapshotsTaken.get(), "journal_batches", (long) store.journalSize(),
+                "risk_duplicates_suppressed", riskDuplicatesSuppressed.get(), "snapshots", snapshotsTaken.get(),
+                "journal_batches", (long) store.journalSize(),
                 "restore_ms", restoreMillis, "state_file_bytes", store.fileBytes());
     }
 

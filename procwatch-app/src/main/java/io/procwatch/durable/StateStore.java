@@ -22,8 +22,9 @@ import java.util.TreeMap;
 /**
  * A service's durable detection state in one H2 MVStore file ({@code procwatch-state.mv.db}): the latest
  * {@link DetectionState} snapshot, the journal of event batches acknowledged after it, and the ids of the notables
- * emitted since it. Restore = the snapshot, then the journal in order; a notable whose id is recorded is not
- * emitted again. With tracked outputs ({@link DurableOutput}) it also holds, per output ({@code outbox.NAME}), the
+ * emitted and of the risk events written since it. Restore = the snapshot, then the journal in order; a notable or
+ * risk event whose id is recorded is not emitted or written again. With tracked outputs ({@link DurableOutput}) it
+ * also holds, per output ({@code outbox.NAME}), the
  * notables that output has not taken yet, in order.
  *
  * <p><b>Fsync policy.</b> {@link Fsync#ALWAYS}: each journal append is written and forced to the device before it
@@ -50,6 +51,7 @@ public final class StateStore implements AutoCloseable {
     private final MVMap<Long, byte[]> journal;
     private final MVMap<String, byte[]> meta;
     private final MVMap<String, Long> emitted;
+    private final MVMap<String, Long> riskWritten;
     private final Fsync fsync;
     private final Path file;
     private final ObjectMapper json = new ObjectMapper();
@@ -64,6 +66,7 @@ public final class StateStore implements AutoCloseable {
         this.journal = store.openMap("journal");
         this.meta = store.openMap("meta");
         this.emitted = store.openMap("emitted");
+        this.riskWritten = store.openMap("risk-written");
         Long last = journal.lastKey();
         long snap = snapshotSeq();
         this.nextSeq = Math.max(last == null ? 0 : last, snap) + 1;
@@ -167,8 +170,9 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * Replaces the snapshot: {@code state} holds every batch up to {@code seq}. The journal up to it and the notable
-     * ids the state no longer needs ({@code state} counts {@code notables} delivered; ids recorded at or before
-     * that ordinal) are dropped in the same commit; forced to the device whatever the policy.
+     * and risk event ids the state no longer needs ({@code state} counts {@code notables} and {@code risk_events}
+     * delivered; ids recorded at or before that ordinal) are dropped in the same commit; forced to the device
+     * whatever the policy.
      */
     public synchronized void saveSnapshot(DetectionState state, long seq) {
         try {
@@ -179,19 +183,46 @@ public final class StateStore implements AutoCloseable {
                 journal.remove(k);
                 k = journal.firstKey();
             }
-            long delivered = state.counters().getOrDefault("notables", 0L);
-            // MVMap's entry-set iterator cannot remove: collect the ids, then remove them from the map.
-            List<String> done = new ArrayList<>();
-            emitted.forEach((id, ordinal) -> {
-                if (ordinal <= delivered) {
-                    done.add(id);
-                }
-            });
-            done.forEach(emitted::remove);
+            prune(emitted, state.counters().getOrDefault("notables", 0L));
+            prune(riskWritten, state.counters().getOrDefault("risk_events", 0L));
             store.commit();
             store.sync();
         } catch (RuntimeException e) {
             throw fail("cannot save the snapshot", e);
+        }
+    }
+
+    /** Drops the ids recorded at or before {@code delivered}: a replay from the snapshot cannot make them again. */
+    private static void prune(MVMap<String, Long> ids, long delivered) {
+        // MVMap's entry-set iterator cannot remove: collect the ids, then remove them from the map.
+        List<String> done = new ArrayList<>();
+        ids.forEach((id, ordinal) -> {
+            if (ordinal <= delivered) {
+                done.add(id);
+            }
+        });
+        done.forEach(ids::remove);
+    }
+
+    /** Whether the risk event {@code id} was written before (since the snapshot): a replay made it again. */
+    public boolean isRiskWritten(String id) {
+        try {
+            return riskWritten.containsKey(id);
+        } catch (RuntimeException e) {
+            throw fail("cannot read the written risk event ids", e);
+        }
+    }
+
+    /**
+     * Records that the risk event {@code id}, the engine's {@code ordinal}-th, has been written (one commit, durable
+     * per the fsync policy).
+     */
+    public synchronized void recordRiskWritten(String id, long ordinal) {
+        try {
+            riskWritten.put(id, ordinal);
+            durable();
+        } catch (RuntimeException e) {
+            throw fail("cannot record a written risk event", e);
         }
     }
 
@@ -248,6 +279,11 @@ public final class StateStore implements AutoCloseable {
     /** Notable ids recorded since the snapshot. */
     public int emittedCount() {
         return emitted.size();
+    }
+
+    /** Risk event ids recorded since the snapshot. */
+    public int riskWrittenCount() {
+        return riskWritten.size();
     }
 
     /** Journal batches after the snapshot. */

@@ -97,9 +97,13 @@ public final class ProcwatchServer {
         try {
             ProcwatchEngine.Builder b = ProcwatchEngine.builder().rules(rules).clock(cfg.clock()).lateness(cfg.lateness())
                     .queueCapacity(cfg.queueCapacity()).queueBytes(cfg.queueBytes())
-                    .submitTimeout(java.time.Duration.ofDays(365)).onRiskEvent(risk);
+                    .submitTimeout(java.time.Duration.ofDays(365));
+            if (durability == null && risk != null) {
+                b.onRiskEvent(risk);
+            }
+            // With a state directory the risk listener sits behind the durable engine's written-id guard.
             this.durable = durability == null ? null : DurableEngine.open(durability.stateDir(), durability.fsync(),
-                    durability.snapshotInterval(), b, outputs, outputs.trackedByState());
+                    durability.snapshotInterval(), b, outputs, outputs.trackedByState(), risk);
             this.engine = durable != null ? durable.engine() : b.onNotable(outputs).build();
         } catch (Exception e) {
             outputs.close();
@@ -147,7 +151,8 @@ public final class ProcwatchServer {
     /**
      * Starts listening with durable intake when {@code durability} is given: an event is acknowledged only once it is
      * journaled, and the state of a previous run on the same directory is restored first; every risk event goes to
-     * {@code risk} (e.g. {@code --risk-out}).
+     * {@code risk} (e.g. {@code --risk-out}; null: none), with a state directory once across restarts (a replay does
+     * not hand it a risk event written before).
      */
     public static ProcwatchServer start(ServeConfig cfg, RuleSet rules, PrintStream stdout, DurabilityConfig durability,
                                         io.procwatch.risk.RiskEventListener risk) throws IOException {

@@ -139,6 +139,7 @@ public final class DetectionCounters {
         c.put("rejected", rejected.get());
         c.put("other", other.get());
         c.put("notables", notables.get());
+        c.put("risk_events", riskEvents.get());
         notablesByRule.forEach((id, n) -> c.put("notables:" + id, n));
         return c;
     }
@@ -152,6 +153,7 @@ public final class DetectionCounters {
         rejected.set(c.getOrDefault("rejected", 0L));
         other.set(c.getOrDefault("other", 0L));
         notables.set(c.getOrDefault("notables", 0L));
+        riskEvents.set(c.getOrDefault("risk_events", 0L));
         c.forEach((k, v) -> {
             if (k.startsWith("notables:")) {
                 notablesByRule.put(k.substring("notables:".length()), v);

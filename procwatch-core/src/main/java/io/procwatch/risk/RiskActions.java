@@ -123,6 +123,7 @@ public final class RiskActions {
             p.threatObjects = threats;
             p.threatObjectTypes = threatTypes;
             p.notableId = r.getAlertedNotableId();
+            p.riskEventId = riskEventId(r.getId(), o, v);
             p.throttled = r.getState() == DetectionResult.State.THROTTLED;
             p.destPriority = (String) nf.get("dest_priority");
             p.destCategory = list(nf.get("dest_category"));
@@ -132,6 +133,16 @@ public final class RiskActions {
             out.add(new RiskEvent(r.getLastTime(), v, o.type(), o.score(), rule.title(), rule.mitre(), tactics, p));
         }
         return out;
+    }
+
+    /**
+     * A risk event's deterministic id: a name-based (v3) UUID of its own result's notable id (detection, window, late
+     * flag, group values: also for a throttled result, whose {@code notable_id} names the notable that alerted) and
+     * the risk object's field, type and value, so a replay or restart that makes it again gives it the same id.
+     */
+    static String riskEventId(String resultNotableId, RiskMetadata.RiskObject o, String value) {
+        String name = "risk|" + resultNotableId + '|' + o.field() + '|' + o.type() + '|' + value;
+        return java.util.UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     @SuppressWarnings("unchecked")
@@ -164,6 +175,7 @@ public final class RiskActions {
         f.put("annotations.mitre_attack.mitre_tactic_id", e.getTactics().stream().map(Tactic::id).toList());
         f.put("annotations.mitre_attack.mitre_tactic", e.getTactics().stream().map(Tactic::name).toList());
         f.put("notable_id", p.notableId);
+        f.put("risk_event_id", p.riskEventId);
         f.put("throttled", p.throttled);
         f.put("risk_factors", List.copyOf(p.factors));
         putIf(f, "dest_priority", p.destPriority);

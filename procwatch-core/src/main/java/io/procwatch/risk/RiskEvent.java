@@ -23,6 +23,7 @@ public final class RiskEvent {
         List<String> threatObjects;
         List<String> threatObjectTypes;
         String notableId;
+        String riskEventId;
         boolean throttled;
         String destPriority;
         List<String> destCategory;

@@ -49,7 +49,7 @@ class RiskStoryTest {
         assertEquals(List.of("_time", "risk_object", "risk_object_type", "risk_score", "calculated_risk_score",
                 "risk_message", "threat_object", "threat_object_type", "source", "rule_id", "annotations.mitre_attack",
                 "annotations.mitre_attack.mitre_tactic_id", "annotations.mitre_attack.mitre_tactic", "notable_id",
-                "throttled", "risk_factors"), List.copyOf(first.keySet()));
+                "risk_event_id", "throttled", "risk_factors"), List.copyOf(first.keySet()));
         assertEquals("2024-03-04T09:00:00Z", first.get("_time"));
         assertEquals("WKS-01", first.get("risk_object"));
         assertEquals("system", first.get("risk_object_type"));
@@ -86,6 +86,12 @@ class RiskStoryTest {
         for (Map<String, Object> f : credRisk) {
             assertEquals(creds.get(0).id(), f.get("notable_id"), "a throttled result's risk events belong to the notable that alerted");
         }
+        // ...yet each has its own id (its own result's window and group, and its object), the same in another run.
+        List<Object> ids = credRisk.stream().map(f -> f.get("risk_event_id")).toList();
+        assertEquals(4, new java.util.HashSet<>(ids).size(), ids.toString());
+        assertEquals(run.risk().size(), run.risk().stream().map(RiskEventRecord::id).distinct().count());
+        assertEquals(run.risk().stream().map(RiskEventRecord::id).toList(),
+                RiskStories.run(rules(), story()).risk().stream().map(RiskEventRecord::id).toList());
         assertEquals(1L, run.session().risk().throttledCounts().get("33333333-3333-4333-8333-333333333333"));
         assertEquals(6, run.detections().size());
     }

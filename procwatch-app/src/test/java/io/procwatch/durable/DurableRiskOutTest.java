@@ -3,6 +3,7 @@ package io.procwatch.durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.StreamEvents;
+import io.procwatch.TestRules;
 import io.procwatch.cli.ProcwatchCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -194,9 +195,9 @@ class DurableRiskOutTest {
         b.redirectErrorStream(true);
         b.redirectOutput(dir.resolve(log).toFile());
         b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // Compiled as DRL, not through the compiled-rule cache: Drools' executable model cannot compile the map
-        // value of @throttle( fields=…, window=… ) ("cannot define a canonical representation for a java.util.Map").
-        b.environment().put("PROCWATCH_CACHE", "off");
+        // Through the compiled-rule cache, as a user's run: the executable model cannot compile @throttle's map
+        // value, so the first service records that and each compiles the rules as DRL.
+        b.environment().put("PROCWATCH_CACHE", TestRules.subprocessRuleCache().toString());
         return b.start();
     }
 

@@ -72,4 +72,29 @@ class CompiledRuleCacheTest {
         assertTrue(e.problems().get(0).toString().startsWith(f.toString() + ":"), e.problems().toString());
         assertEquals(2, entries(tmp.resolve("cache")));
     }
+
+    @Test
+    void rulesTheExecutableModelCannotCompileAreCompiledAsDrl(@TempDir Path tmp) throws Exception {
+        // @throttle( fields=…, window=… ) is a map-valued annotation: Drools' model generator throws
+        // UnsupportedOperationException on it ("cannot define a canonical representation for a java.util.Map").
+        Path rules = tmp.resolve("rules");
+        Files.createDirectories(rules);
+        try (Stream<Path> s = Files.list(Path.of("rules-drl"))) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".drl")).toList()) {
+                Files.copy(p, rules.resolve(p.getFileName()));
+            }
+        }
+        Path qemu = rules.resolve("windows_suspicious_qemu_execution.drl");
+        String anchor = "@riskObjectType( \"system\" )";
+        Files.writeString(qemu, Files.readString(qemu).replace(anchor,
+                anchor + "\n    @throttle( fields=\"dest\", window=\"1d\" )"));
+        CompiledRuleCache cache = new CompiledRuleCache(tmp.resolve("cache"), "test");
+        for (int run = 0; run < 2; run++) {   // the second run goes straight to DRL
+            RuleSet r = RuleSet.fromDirectory(rules, cache);
+            assertEquals(rules.toString(), r.origin());
+            assertEquals("1d", r.catalog().risk(TestRules.SPLUNK_ID).throttle().window());
+            assertEquals(4, notables(r).size());
+        }
+        assertEquals(0, entries(tmp.resolve("cache")));
+    }
 }

@@ -70,7 +70,20 @@ public final class ExecutableModelCompiler {
             byKiePath.put(name, f.getKey());
             kfs.write("src/main/resources/" + name, f.getValue().getBytes(StandardCharsets.UTF_8));
         }
-        KieBuilder builder = ks.newKieBuilder(kfs).buildAll(ExecutableModelProject.class);
+        KieBuilder builder;
+        try {
+            builder = ks.newKieBuilder(kfs).buildAll(ExecutableModelProject.class);
+        } catch (RuntimeException e) {
+            // Drools' model generator throws for what it cannot express instead of reporting a message, e.g. an
+            // annotation with a map value (@throttle( fields=…, window=… )): "cannot define a canonical
+            // representation for a java.util.Map yet". The rules may still compile as DRL.
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new CompileFailure(List.of(new Problem(String.join(", ", drlFiles.keySet()), 0,
+                    "the executable model cannot compile these rules: " + root)));
+        }
         List<Problem> problems = new ArrayList<>();
         for (Message m : builder.getResults().getMessages(Message.Level.ERROR)) {
             String p = byKiePath.get(m.getPath());

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  * notable); the records that could not be written wait in a bounded buffer (in order) and are written again, by a
  * retry thread every second and before every new record, reopening the file each time (a replaced file or
  * remounted disk is picked up). Beyond the buffer's bound the newest records are dropped, counted and reported.
+ * Opened for append, a last line without its line end (the process was killed in the middle of writing it) is cut
+ * off first, so the next record does not continue it.
  */
 public final class RetryingNdjsonFile implements AutoCloseable {
 
@@ -31,6 +33,8 @@ public final class RetryingNdjsonFile implements AutoCloseable {
     private final long maxPendingBytes;
     /** Told, as one line each, when writing starts failing, works again, and when records are dropped. */
     private final Consumer<String> notices;
+    /** What the records are, for the notices ("notables", "risk events"). */
+    private final String what;
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();   // guarded by this
     private long pendingBytes;                                        // guarded by this
     private FileChannel channel;                                      // guarded by this; null after a failure
@@ -57,7 +61,14 @@ public final class RetryingNdjsonFile implements AutoCloseable {
      */
     public RetryingNdjsonFile(Path path, long maxPendingBytes, boolean append, Consumer<String> notices)
             throws IOException {
+        this(path, maxPendingBytes, append, notices, "notables");
+    }
+
+    /** {@link #RetryingNdjsonFile(Path, long, boolean, Consumer)} of records the notices call {@code what}. */
+    public RetryingNdjsonFile(Path path, long maxPendingBytes, boolean append, Consumer<String> notices, String what)
+            throws IOException {
         this.path = path;
+        this.what = what;
         this.maxPendingBytes = maxPendingBytes;
         this.notices = notices;
         Path parent = path.toAbsolutePath().getParent();
@@ -69,9 +80,48 @@ public final class RetryingNdjsonFile implements AutoCloseable {
                     StandardOpenOption.TRUNCATE_EXISTING).close();
         }
         this.channel = open();
+        if (append) {
+            cutTornLine();
+        }
         this.retry = new Thread(this::retryLoop, "procwatch-out-retry");
         retry.setDaemon(true);
         retry.start();
+    }
+
+    /**
+     * Cuts a last line that has no line end: what a process killed in the middle of writing a record left (its
+     * record was not complete, so whoever kept it writes it again, whole).
+     */
+    private void cutTornLine() throws IOException {
+        if (!Files.isRegularFile(path)) {
+            return;
+        }
+        try (FileChannel rw = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = rw.size();
+            long end = size;
+            ByteBuffer b = ByteBuffer.allocate(8192);
+            while (end > 0) {
+                int n = (int) Math.min(b.capacity(), end);
+                b.clear().limit(n);
+                while (b.hasRemaining() && rw.read(b, end - n + b.position()) > 0) {
+                    // a regular file reads whole
+                }
+                int i = n - 1;
+                while (i >= 0 && b.get(i) != '\n') {
+                    i--;
+                }
+                if (i >= 0) {
+                    end = end - n + i + 1;
+                    break;
+                }
+                end -= n;
+            }
+            if (end < size) {
+                rw.truncate(end);
+                notices.accept(path + ": cut " + (size - end) + " bytes of a last line left without its end (the"
+                        + " process was stopped while writing it)");
+            }
+        }
     }
 
     private FileChannel open() throws IOException {
@@ -93,7 +143,7 @@ public final class RetryingNdjsonFile implements AutoCloseable {
             flushPending();
             if (pendingBytes + line.length > maxPendingBytes) {
                 if (dropped.getAndIncrement() == 0) {
-                    notices.accept(path + ": " + pendingBytes + " bytes of notables wait for the disk already; "
+                    notices.accept(path + ": " + pendingBytes + " bytes of " + what + " wait for the disk already; "
                             + "dropping newer ones (" + lastError + ")");
                 }
                 delayed.incrementAndGet();
@@ -136,7 +186,7 @@ public final class RetryingNdjsonFile implements AutoCloseable {
      *
      * @return true when the whole line was written
      */
-    synchronized boolean tryAppend(String json) {
+    public synchronized boolean tryAppend(String json) {
         flushPending();
         if (!pending.isEmpty()) {
             return false;
@@ -173,14 +223,14 @@ public final class RetryingNdjsonFile implements AutoCloseable {
                 channel.write(b);
             }
             if (lastError != null) {
-                notices.accept(path + ": writable again; writing the " + pending.size() + " notables kept");
+                notices.accept(path + ": writable again; writing the " + pending.size() + " " + what + " kept");
             }
             lastError = null;
             return true;
         } catch (IOException e) {
             failures.incrementAndGet();
             if (lastError == null) {
-                notices.accept(path + ": cannot write notables (" + ProcwatchServer.reason(e)
+                notices.accept(path + ": cannot write " + what + " (" + ProcwatchServer.reason(e)
                         + "); keeping them and retrying every second");
             }
             lastError = ProcwatchServer.reason(e);
@@ -270,7 +320,7 @@ public final class RetryingNdjsonFile implements AutoCloseable {
         flushPending();
         if (!pending.isEmpty()) {
             dropped.addAndGet(pending.size());
-            notices.accept(path + ": " + pending.size() + " notables could not be written before closing ("
+            notices.accept(path + ": " + pending.size() + " " + what + " could not be written before closing ("
                     + lastError + "); lost");
             pending.clear();
             pendingBytes = 0;

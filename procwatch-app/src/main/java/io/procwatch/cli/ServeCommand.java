@@ -157,24 +157,14 @@ public final class ServeCommand implements Callable<Integer> {
                 .withHttp(HttpLimits.defaults().withConnections(maxConnections).withPendingBodyBytes(pendingBodyBytes));
         ProcwatchServer server;
         try {
-            // Each risk event written whole with one call before the listener returns: with --state-dir its id is
-            // recorded once it is in the file (docs/serve.md). A line a kill cut short is cut off at the next start,
-            // and the replay writes that risk event again, whole.
-            io.procwatch.serve.RetryingNdjsonFile riskFile = riskOut == null ? null
-                    : new io.procwatch.serve.RetryingNdjsonFile(riskOut, 0, true, m -> {
+            // Each risk event written whole before the listener returns; with --state-dir its id is recorded once
+            // it is in the file (docs/serve.md).
+            io.procwatch.serve.RiskOutFile riskFile = riskOut == null ? null
+                    : new io.procwatch.serve.RiskOutFile(riskOut, m -> {
                         err.println("procwatch serve: " + m);
                         err.flush();
-                    }, "risk events");
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-            server = ProcwatchServer.start(cfg, rules, System.out, durability, riskFile == null ? null : r -> {
-                try {
-                    if (!riskFile.tryAppend(json.writeValueAsString(r.fields()))) {
-                        throw new IOException("cannot write to " + riskOut + ": " + riskFile.lastError());
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+                    });
+            server = ProcwatchServer.start(cfg, rules, System.out, durability, riskFile);
         } catch (IOException e) {
             err.println("procwatch serve: cannot start: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ended) stays there and is delivered later, after a restart too.
  *
  * <p>The risk listener ({@code --risk-out}) is guarded the same way, write first: a risk event is handed to it, then
- * its id is recorded (one commit, per the fsync policy). A replay skips the ids recorded, so a crash can repeat at
- * most the one risk event being written at that instant (written, not yet recorded); none is lost.
+ * its id is recorded (one commit, per the fsync policy). A replay skips the ids recorded, and the one risk event
+ * written but not recorded when the process was killed is recognised by the file as its last line; none is lost.
  *
  * <p>{@link #close()} snapshots and stops <em>without</em> closing the open windows: they continue at the next start
  * on the same directory (a redeploy does not cut windows short).
@@ -136,9 +136,10 @@ public final class DurableEngine implements AutoCloseable {
     }
 
     /**
-     * Writes each risk event not written before (since the snapshot), then records its id: a crash between the two
-     * writes that one again after the restart (at least once, at most one duplicate); a failing listener records
-     * nothing (the session logs and counts it).
+     * Writes each risk event not written before (since the snapshot), then records its id. A crash between the two
+     * leaves it written but not recorded: a {@link DurableRiskOutput} (the file) recognises it as the one it held at
+     * start, so it is not written again; any other listener gets it again (at least once, at most one duplicate). A
+     * failing listener records nothing (the session logs and counts it).
      */
     private RiskEventListener riskGuard(RiskEventListener risk, AtomicLong delivered) {
         return r -> {
@@ -158,7 +159,12 @@ public final class DurableEngine implements AutoCloseable {
                 riskDuplicatesSuppressed.incrementAndGet();
                 return;
             }
-            risk.onRiskEvent(r);
+            if (risk instanceof DurableRiskOutput o && o.heldAtStart(id)) {
+                // Written just before the previous process was killed, not yet recorded: record, do not repeat.
+                riskDuplicatesSuppressed.incrementAndGet();
+            } else {
+                risk.onRiskEvent(r);
+            }
             try {
                 store.recordRiskWritten(id, ordinal);
             } catch (StateStoreException e) {

@@ -22,4 +22,13 @@ public interface DurableOutput {
 
     /** One attempt to deliver a notable (its NDJSON object); called from one thread, in order. */
     Delivery deliver(String notableJson);
+
+    /**
+     * Whether this output held the notable already when the process started: the one it took just before the
+     * previous process was killed, before the state recorded that (only the oldest notable kept can be). A file
+     * knows (its last line); a webhook cannot, and answers false (that notable is then delivered again).
+     */
+    default boolean heldAtStart(String notableJson) {
+        return false;
+    }
 }

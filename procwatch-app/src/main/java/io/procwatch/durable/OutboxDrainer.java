@@ -46,6 +46,7 @@ final class OutboxDrainer implements AutoCloseable {
     private void run() {
         long wait = 1000;
         boolean failing = false;
+        boolean first = true;
         while (!closing) {
             Map.Entry<Long, byte[]> next;
             try {
@@ -55,12 +56,24 @@ final class OutboxDrainer implements AutoCloseable {
                 next = null;
             }
             if (next == null) {
+                first = false;
                 pause(500);
                 continue;
             }
+            String json = new String(next.getValue(), StandardCharsets.UTF_8);
+            if (first) {
+                first = false;
+                if (output.heldAtStart(json)) {
+                    // Taken before the previous process was killed, not yet recorded: record it, do not repeat it.
+                    LOG.info("{}: the oldest kept notable was taken before the previous process stopped; not "
+                            + "delivered again", output.name());
+                    store.delivered(output.name(), next.getKey());
+                    continue;
+                }
+            }
             DurableOutput.Delivery d;
             try {
-                d = output.deliver(new String(next.getValue(), StandardCharsets.UTF_8));
+                d = output.deliver(json);
             } catch (RuntimeException e) {
                 LOG.error("{}: delivery failed: {}", output.name(), e.toString());
                 d = DurableOutput.Delivery.RETRY_LATER;

@@ -74,8 +74,9 @@ public final class NotableOutputs implements NotableListener, AutoCloseable {
         tracked = true;
         List<DurableOutput> l = new ArrayList<>();
         if (file != null) {
+            String lastLine = file.lastLineAtOpen();
             l.add(tracked("file", json -> file.tryAppend(json) ? DurableOutput.Delivery.DELIVERED
-                    : DurableOutput.Delivery.RETRY_LATER));
+                    : DurableOutput.Delivery.RETRY_LATER, json -> json.equals(lastLine)));
         }
         if (webhook != null) {
             l.add(tracked("webhook", json -> {
@@ -85,16 +86,22 @@ public final class NotableOutputs implements NotableListener, AutoCloseable {
                     Thread.currentThread().interrupt();
                     return DurableOutput.Delivery.RETRY_LATER;
                 }
-            }));
+            }, json -> false));
         }
         return l;
     }
 
-    private static DurableOutput tracked(String name, java.util.function.Function<String, DurableOutput.Delivery> deliver) {
+    private static DurableOutput tracked(String name, java.util.function.Function<String, DurableOutput.Delivery> deliver,
+                                         java.util.function.Predicate<String> heldAtStart) {
         return new DurableOutput() {
             @Override
             public String name() {
                 return name;
+            }
+
+            @Override
+            public boolean heldAtStart(String notableJson) {
+                return heldAtStart.test(notableJson);
             }
 
             @Override

@@ -41,6 +41,8 @@ public final class RetryingNdjsonFile implements AutoCloseable {
     private String lastError;                                         // guarded by this
     private final Thread retry;
     private volatile boolean closed;
+    /** The file's last whole line when it was opened for append (without its line end), or null. */
+    private String lastLineAtOpen;
     final AtomicLong written = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
@@ -121,7 +123,47 @@ public final class RetryingNdjsonFile implements AutoCloseable {
                 notices.accept(path + ": cut " + (size - end) + " bytes of a last line left without its end (the"
                         + " process was stopped while writing it)");
             }
+            lastLineAtOpen = lastLine(rw, end);
         }
+    }
+
+    /** The whole line ending at {@code end} (a line end, or 0), without its line end; null for an empty file. */
+    private static String lastLine(FileChannel rw, long end) throws IOException {
+        if (end == 0) {
+            return null;
+        }
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.allocate(8192);
+        long start = end - 1;   // the line end
+        while (start > 0) {
+            int n = (int) Math.min(b.capacity(), start);
+            b.clear().limit(n);
+            while (b.hasRemaining() && rw.read(b, start - n + b.position()) > 0) {
+                // a regular file reads whole
+            }
+            int i = n - 1;
+            while (i >= 0 && b.get(i) != '\n') {
+                i--;
+            }
+            if (i >= 0) {
+                start = start - n + i + 1;
+                break;
+            }
+            start -= n;
+        }
+        ByteBuffer whole = ByteBuffer.allocate((int) (end - 1 - start));
+        while (whole.hasRemaining() && rw.read(whole, start + whole.position()) > 0) {
+            // a regular file reads whole
+        }
+        return new String(whole.array(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The file's last whole line when it was opened for append, without its line end (null: empty or truncated):
+     * after a kill, the record written last, which its keeper may not have recorded as written.
+     */
+    public String lastLineAtOpen() {
+        return lastLineAtOpen;
     }
 
     private FileChannel open() throws IOException {

@@ -70,7 +70,7 @@ class DurableServeTest {
         try {
             int port = port(dir.resolve("serve1.log"), first);
             post(port, lines, 0, 500);             // ...then a snapshot (every 500 ms)...
-            Thread.sleep(1500);
+            awaitSnapshot(port, dir, "serve1.log");
             post(port, lines, 500, 800);           // ...and these only in the journal
             first.destroyForcibly();               // SIGKILL: no shutdown hook, no last snapshot
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
@@ -124,7 +124,7 @@ class DurableServeTest {
         try {
             int port = port(dir.resolve("serve1.log"), first);
             assertEquals(200, postBody(port, whoami("CORP\\\\bob", 0) + "\n" + whoami("CORP\\\\bob", 1)).statusCode());
-            Thread.sleep(1500);                    // a snapshot (every 500 ms) holds the half-filled window
+            awaitSnapshot(port, dir, "serve1.log");   // a snapshot (every 500 ms) holds the half-filled window
             first.destroyForcibly();
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         } finally {
@@ -324,6 +324,12 @@ class DurableServeTest {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** Until a snapshot holds every batch acknowledged so far (the journal is empty right after one). */
+    private void awaitSnapshot(int port, Path dir, String log) throws Exception {
+        waitFor(() -> metric(port, "procwatch_state_snapshots_total") >= 1
+                && metric(port, "procwatch_state_journal_batches") == 0, dir, log);
     }
 
     private String get(int port, String path) throws Exception {

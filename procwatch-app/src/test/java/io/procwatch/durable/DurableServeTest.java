@@ -14,6 +14,8 @@ import io.procwatch.durable.StateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -50,8 +52,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code serve --state-dir}: events acknowledged with 2xx survive {@code kill -9} of the service process and count
  * exactly once after a restart on the same directory; a store that cannot write answers 503 and {@code /health}
  * says why.
+ *
+ * <p>The methods run at the same time (each has its own directory, service processes and ports): most of their time
+ * is spent waiting for the services they start and kill.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Execution(ExecutionMode.CONCURRENT)
 class DurableServeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -55,6 +55,8 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 group.initial.rebalance.delay.ms=0
+# members may ask for short session timeouts (the tests' fail-over uses 2 s; the broker's default floor is 6 s)
+group.min.session.timeout.ms=1000
 # a dead stream member's unfinished transaction is aborted within a second of its timeout
 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 auto.create.topics.enable=false

@@ -2,6 +2,7 @@ package io.procwatch;
 
 import io.procwatch.detect.RuleCompileException;
 import io.procwatch.detect.RuleSet;
+import io.procwatch.detect.model.CompiledRuleCache;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,9 +63,10 @@ public final class TestRules {
 
     /**
      * The compiled-rule cache folder ({@code PROCWATCH_CACHE}) for the procwatch JVMs that tests start: emptied on
-     * first use in each test JVM, so each run compiles rules-drl/ once (in the first such JVM) and the others load
-     * its executable model, as a user's second run does. The tests' own JVM compiles as DRL
-     * ({@code PROCWATCH_CACHE=off} in the build).
+     * first use in each test JVM, then given rules-drl/ compiled into its executable model here, once, so that those
+     * JVMs ({@code --rules rules-drl}) load it as a user's second run does, instead of each of the first ones
+     * started side by side compiling it. The tests' own rule sets compile as DRL ({@code PROCWATCH_CACHE=off} in
+     * the build).
      */
     public static synchronized Path subprocessRuleCache() {
         if (subprocessCache == null) {
@@ -78,8 +80,11 @@ public final class TestRules {
                     }
                 }
                 Files.createDirectories(dir);
+                RuleSet.fromDirectory(Path.of("rules-drl"), CompiledRuleCache.inFolder(dir));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (RuleCompileException e) {
+                throw new IllegalStateException(e);
             }
             subprocessCache = dir;
         }

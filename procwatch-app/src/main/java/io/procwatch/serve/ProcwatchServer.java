@@ -705,6 +705,11 @@ public final class ProcwatchServer {
             labelled(sb, "procwatch_state_delivery_retries_total", "counter", "Failed attempts to deliver a kept notable (each retried).", om, "retries");
             labelled(sb, "procwatch_state_delivery_refused_total", "counter", "Kept notables the output refused for good (dropped).", om, "refused");
         }
+        if (durable != null) {
+            Map<String, Long> dm = durable.metrics();
+            metric(sb, "procwatch_state_snapshots_total", "counter", "Snapshots of the detection state written since the start.", dm.get("snapshots"));
+            metric(sb, "procwatch_state_journal_batches", "gauge", "Acknowledged batches in the journal, not yet in a snapshot.", dm.get("journal_batches"));
+        }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         metric(sb, "procwatch_heap_used_bytes", "gauge", "JVM heap in use.", heap.getUsed());
         metric(sb, "procwatch_heap_max_bytes", "gauge", "JVM heap limit.", heap.getMax());

@@ -14,6 +14,8 @@ import io.procwatch.durable.StateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -50,8 +52,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code serve --state-dir}: events acknowledged with 2xx survive {@code kill -9} of the service process and count
  * exactly once after a restart on the same directory; a store that cannot write answers 503 and {@code /health}
  * says why.
+ *
+ * <p>The methods run at the same time (each has its own directory, service processes and ports): most of their time
+ * is spent waiting for the services they start and kill.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Execution(ExecutionMode.CONCURRENT)
 class DurableServeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +76,7 @@ class DurableServeTest {
         try {
             int port = port(dir.resolve("serve1.log"), first);
             post(port, lines, 0, 500);             // ...then a snapshot (every 500 ms)...
-            Thread.sleep(1500);
+            awaitSnapshot(port, dir, "serve1.log");
             post(port, lines, 500, 800);           // ...and these only in the journal
             first.destroyForcibly();               // SIGKILL: no shutdown hook, no last snapshot
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
@@ -124,7 +130,7 @@ class DurableServeTest {
         try {
             int port = port(dir.resolve("serve1.log"), first);
             assertEquals(200, postBody(port, whoami("CORP\\\\bob", 0) + "\n" + whoami("CORP\\\\bob", 1)).statusCode());
-            Thread.sleep(1500);                    // a snapshot (every 500 ms) holds the half-filled window
+            awaitSnapshot(port, dir, "serve1.log");   // a snapshot (every 500 ms) holds the half-filled window
             first.destroyForcibly();
             assertTrue(first.waitFor(30, TimeUnit.SECONDS));
         } finally {
@@ -324,6 +330,12 @@ class DurableServeTest {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** Until a snapshot holds every batch acknowledged so far (the journal is empty right after one). */
+    private void awaitSnapshot(int port, Path dir, String log) throws Exception {
+        waitFor(() -> metric(port, "procwatch_state_snapshots_total") >= 1
+                && metric(port, "procwatch_state_journal_batches") == 0, dir, log);
     }
 
     private String get(int port, String path) throws Exception {

@@ -12,13 +12,10 @@ import io.procwatch.read.InputListener;
 import io.procwatch.read.evtx.EvtxReader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,13 +100,16 @@ class KafkaRekeyTest {
                     "--lateness", "24h", "--webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/notables",
                     "--out", out.toString());
             try {
-                List<String> got = KafkaStreamFailoverTest.readNotables(bootstrap, notables, expected.size(),
-                        Duration.ofSeconds(120)).stream().map(StreamEvents::comparable).toList();
+                // The windows close after --idle-close; then the member stops (SIGTERM: a last commit) and the
+                // topics hold all they ever will, a record written twice included.
+                CommittedTopic.awaitCount(bootstrap, notables, expected.size(), Duration.ofSeconds(120));
+                m.close();
+                List<String> got = CommittedTopic.values(bootstrap, notables, Duration.ofSeconds(30)).stream()
+                        .map(StreamEvents::comparable).toList();
                 assertEquals(got.size(), new HashSet<>(got).size(), "no notable twice on the notables topic");
                 assertEquals(expected, new TreeSet<>(got), "the notables topic equals scan's notables");
 
-                List<String> riskGot = KafkaStreamFailoverTest.readNotables(bootstrap, risk, scannedRisk.size(),
-                        Duration.ofSeconds(30));
+                List<String> riskGot = CommittedTopic.values(bootstrap, risk, Duration.ofSeconds(30));
                 assertEquals(scannedRisk.size(), riskGot.size(), "as many risk events as scan's --risk-out");
                 assertEquals(new TreeSet<>(scannedRisk), new TreeSet<>(riskGot), "the risk topic equals scan's risk events");
 
@@ -144,27 +144,15 @@ class KafkaRekeyTest {
 
     /** Every record of the internal topic has its host as key, and each host is on one partition only. */
     private static void assertKeyedByHost(String bootstrap, String topic, int count) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID());
         Map<String, Set<Integer>> partitionsOfHost = new HashMap<>();
-        int seen = 0;
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (seen < count && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) {
-                    JsonNode v = JSON.readTree(r.value());
-                    assertNotNull(r.key(), "re-keyed record without a key: " + r.value());
-                    assertEquals(v.get("Computer").asText(), r.key(), "the key is the event's host");
-                    partitionsOfHost.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.partition());
-                    seen++;
-                }
-            }
+        List<ConsumerRecord<String, String>> records = CommittedTopic.readAll(bootstrap, topic, Duration.ofSeconds(30));
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode v = JSON.readTree(r.value());
+            assertNotNull(r.key(), "re-keyed record without a key: " + r.value());
+            assertEquals(v.get("Computer").asText(), r.key(), "the key is the event's host");
+            partitionsOfHost.computeIfAbsent(r.key(), k -> new HashSet<>()).add(r.partition());
         }
-        assertEquals(count, seen, "every event is in the re-keyed topic once");
+        assertEquals(count, records.size(), "every event is in the re-keyed topic once");
         partitionsOfHost.forEach((host, parts) -> assertEquals(1, parts.size(), host + " is on partitions " + parts));
         assertTrue(partitionsOfHost.size() >= 2);
     }

@@ -56,6 +56,11 @@ final class StreamMember implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, without waiting. */
+    void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM, waiting for the last commit. */
     @Override
     public void close() throws InterruptedException {

@@ -53,6 +53,19 @@ public final class CompiledRuleCache {
      * build without one, by when its classes were built).
      */
     public static CompiledRuleCache atDefaultLocation() {
+        return atDefaultLocation(defaultVersion());
+    }
+
+    /**
+     * The cache in {@code root}, keyed as {@link #atDefaultLocation()} keys it: a process that prepares the cache
+     * folder of procwatch processes it starts on the same classpath (the tests do) writes the entries they find.
+     */
+    public static CompiledRuleCache inFolder(Path root) {
+        return new CompiledRuleCache(root, defaultVersion());
+    }
+
+    /** procwatch's version, or in a build without one, when its classes were built. */
+    private static String defaultVersion() {
         String version = CompiledRuleCache.class.getPackage().getImplementationVersion();
         if (version == null) {
             try {
@@ -63,7 +76,7 @@ public final class CompiledRuleCache {
                 version = "dev";
             }
         }
-        return atDefaultLocation(version);
+        return version;
     }
 
     /** The cache at its documented place for {@code version}, or {@code null} when turned off. */

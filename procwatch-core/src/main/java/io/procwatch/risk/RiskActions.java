@@ -251,7 +251,7 @@ public final class RiskActions {
      * the object's risk events per check.
      */
     public RiskWindow window(String riskObject, String riskObjectType, long windowStart, long after, long at) {
-        return new RiskWindow(ledger.between(riskObject, riskObjectType, Math.max(windowStart, after), at));
+        return new RiskWindow(ledger, riskObject, riskObjectType, Math.max(windowStart, after), at);
     }
 
     /** The index of published risk events that {@link #window} reads: a listener of the session. */

@@ -81,24 +81,27 @@ public final class RiskLedger implements RuleRuntimeEventListener {
     }
 
     /**
-     * The published risk events of one risk object in working memory whose time is after {@code after} and at or
-     * before {@code upTo}, oldest first.
+     * Hands the published risk events of one risk object in working memory whose time is after {@code after} and
+     * at or before {@code upTo} to {@code each}, oldest first, and returns how many. {@code each} must not change
+     * the index.
      */
-    List<RiskEvent> between(String riskObject, String riskObjectType, long after, long upTo) {
+    int window(String riskObject, String riskObjectType, long after, long upTo,
+               java.util.function.Consumer<RiskEvent> each) {
         Map<String, ArrayList<Entry>> byObject = events.get(riskObjectType);
         ArrayList<Entry> list = byObject == null ? null : byObject.get(riskObject);
         if (list == null || after >= upTo) {
-            return List.of();
+            return 0;
         }
         prune(list);
-        List<RiskEvent> out = new ArrayList<>();
+        int n = 0;
         for (int i = upperBound(list, after); i < list.size() && list.get(i).time() <= upTo; i++) {
             Entry en = list.get(i);
             if (en.live()) {
-                out.add(en.event());
+                each.accept(en.event());
+                n++;
             }
         }
-        return out;
+        return n;
     }
 
     /** Risk events held (all objects, gone ones not yet let go included). */

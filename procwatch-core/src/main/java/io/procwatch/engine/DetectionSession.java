@@ -65,7 +65,9 @@ public final class DetectionSession implements AutoCloseable {
      * joining process events across time, as in the bundled rules): a minute, what {@code @expires(1m)} kept before.
      * The session deletes them in bulk after each firing, oldest first, instead of Drools keeping a timer per event
      * (its timer queue took a fifth of the session thread's time). No rule can tell: detections match one event and
-     * fire before the clock moves on; the retained events only bound memory (rate × this span).
+     * fire before the clock moves on; the retained events only bound memory (rate × this span). An event no rule's
+     * pattern holds after its firing goes at once ({@link #settleFreshEvents}): only those some pattern holds wait
+     * the minute.
      */
     static final long PROCESS_EVENT_RETENTION_MS = 60_000;
 
@@ -107,6 +109,11 @@ public final class DetectionSession implements AutoCloseable {
     private final java.util.ArrayDeque<Retained> retained;
     /** Process events already past their retention when inserted: deleted after the next firing. */
     private final List<FactHandle> expiredOnArrival = new ArrayList<>();
+    /**
+     * Process events inserted since the last firing, with their retention end: after the firing, those that no
+     * rule's pattern holds are deleted at once, the others join {@link #retained}. Null when Drools expires them.
+     */
+    private final List<Retained> fresh;
 
     /**
      * @param rules      the compiled rules
@@ -130,6 +137,7 @@ public final class DetectionSession implements AutoCloseable {
         this.extensions = SessionExtension.forRules(rules);
         this.lowerCaseAhead = rules.leadingLowerCaseFields().toArray(String[]::new);
         this.retained = rules.processEventExpiry() < 0 ? new java.util.ArrayDeque<>() : null;
+        this.fresh = retained != null ? new ArrayList<>() : null;
     }
 
     /** This session's own globals (the rule set adds its shared ones). */
@@ -215,15 +223,37 @@ public final class DetectionSession implements AutoCloseable {
         }
         FactHandle h = session.insert(e);
         inserted++;
-        if (retained != null) {
+        if (fresh != null) {
             // Drools' expiry offset for @expires(1m) is 60,001 ms: the same instant.
-            long until = t + PROCESS_EVENT_RETENTION_MS + 1;
-            if (until <= clockAt) {
+            fresh.add(new Retained(h, t + PROCESS_EVENT_RETENTION_MS + 1));
+        }
+    }
+
+    /**
+     * After the firing that evaluated the fresh events: deletes at once each one that no pattern of any rule holds
+     * (its handle carries no tuple: every rule's alpha constraints turned it away, so no node memory keeps it and
+     * no later fact can join it; only the fact count could tell it from a retained one), while it is still in the
+     * cache; the others are retained for the minute, in insertion order. Most events match no rule, and deleting
+     * them a minute later cost a fifth of the session thread, mostly in cache misses on events long gone cold.
+     */
+    private void settleFreshEvents() {
+        if (fresh == null || fresh.isEmpty()) {
+            return;
+        }
+        for (Retained r : fresh) {
+            org.drools.core.common.InternalFactHandle h = (org.drools.core.common.InternalFactHandle) r.handle();
+            if (!h.isValid()) {
+                continue; // a rule deleted it
+            }
+            if (h.getFirstLeftTuple() == null && h.getFirstRightTuple() == null) {
+                session.delete(h);
+            } else if (r.until() <= clockAt) {
                 expiredOnArrival.add(h);
             } else {
-                retained.addLast(new Retained(h, until));
+                retained.addLast(r);
             }
         }
+        fresh.clear();
     }
 
     /** Deletes the process events whose retention the clock ({@code now}) has passed (see {@link #retained}). */
@@ -277,6 +307,7 @@ public final class DetectionSession implements AutoCloseable {
      */
     public List<Notable> fire() {
         session.fireAllRules();
+        settleFreshEvents();
         long now = wallClock != null ? wallClock.getAsLong() : pseudoClock != null ? newest : System.currentTimeMillis();
         if (now != Long.MIN_VALUE) {
             if (pseudoClock != null && now > clockAt) {

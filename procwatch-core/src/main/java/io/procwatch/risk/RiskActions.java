@@ -41,6 +41,8 @@ public final class RiskActions {
     private final Map<String, long[]> throttled = new TreeMap<>();
     private long riskEvents;
     private long incidents;
+    /** The session's published risk events by risk object ({@link RiskSession#start} makes it listen). */
+    private final RiskLedger ledger = new RiskLedger();
 
     public RiskActions(RuleCatalog catalog, Lookups lookups, NotableCollector notables) {
         this.catalog = catalog;
@@ -250,6 +252,23 @@ public final class RiskActions {
 
     public long riskEventCount() {
         return riskEvents;
+    }
+
+    /**
+     * For the risk incident rules: the published risk events of one risk object in working memory whose time is
+     * after {@code windowStart} and after {@code after} (the object's last incident of that rule), and at or before
+     * {@code at}. What
+     * {@code accumulate( RiskEvent( published, riskObject == $o, riskObjectType == $ty, time <= $at,
+     * time > windowStart, time > after ), riskSummary( ... ) )} sees, read from an index instead of a walk of all
+     * the object's risk events per check.
+     */
+    public RiskWindow window(String riskObject, String riskObjectType, long windowStart, long after, long at) {
+        return new RiskWindow(ledger, riskObject, riskObjectType, Math.max(windowStart, after), at);
+    }
+
+    /** The index of published risk events that {@link #window} reads: a listener of the session. */
+    RiskLedger ledger() {
+        return ledger;
     }
 
     public long incidentCount() {

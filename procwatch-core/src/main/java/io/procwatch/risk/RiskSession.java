@@ -26,9 +26,16 @@ public final class RiskSession {
         return rules.declaresGlobal(GLOBAL) ? new RiskActions(rules.catalog(), rules.lookups(), notables) : null;
     }
 
-    /** Gives a new session of {@code rules} (with its {@link #GLOBAL} set) the incident rules as facts. */
+    /**
+     * Gives a new session of {@code rules} (with its {@link #GLOBAL} set) the incident rules as facts, and has its
+     * {@link RiskActions} index the published risk events the incident rules read ({@link RiskActions#window}).
+     * Called before anything is inserted.
+     */
     public static void start(KieSession session, RuleSet rules) {
         if (rules.declaresGlobal(GLOBAL)) {
+            if (session.getGlobal(GLOBAL) instanceof RiskActions actions) {
+                session.addEventListener(actions.ledger());
+            }
             for (IncidentRule r : rules.catalog().incidentRules()) {
                 session.insert(r);
             }

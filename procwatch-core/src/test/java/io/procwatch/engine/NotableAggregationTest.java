@@ -187,6 +187,30 @@ class NotableAggregationTest {
     }
 
     @Test
+    void eventsNoRuleHoldsLeaveAtTheirFiringAndMatchedOnesStayTheMinute() {
+        try (DetectionSession s = new DetectionSession(TestRules.rulesDrl(), true, Duration.ofMinutes(10))) {
+            s.fire();
+            long base = s.factCount();
+            for (int i = 0; i < 100; i++) {
+                s.insert(TestEvents.sysmon("2024-03-04T11:00:" + (10 + i / 10) + "Z", "benign.exe"));
+            }
+            assertEquals(base + 100, s.factCount(), "inserted, not yet evaluated");
+            s.fire();
+            assertEquals(base, s.factCount(), "no rule's pattern holds them: deleted at their firing");
+            s.insert(TestEvents.sysmon("2024-03-04T11:00:30Z", SPLUNK_LINE));
+            s.fire();
+            long withMatch = s.factCount();
+            assertTrue(withMatch > base, "the matched event (and its group) stay: " + withMatch);
+            s.insert(TestEvents.sysmon("2024-03-04T11:01:00Z", "benign.exe"));
+            s.fire();
+            assertEquals(withMatch, s.factCount(), "30 s later the matched event is still there");
+            s.insert(TestEvents.sysmon("2024-03-04T11:01:31Z", "benign.exe"));
+            s.fire();
+            assertEquals(withMatch - 1, s.factCount(), "a minute after its time the matched event goes");
+        }
+    }
+
+    @Test
     void processEventsExpireSoMemoryStaysFlat() {
         try (DetectionSession s = new DetectionSession(TestRules.rulesDrl(), true, Duration.ofMinutes(10))) {
             long t0 = java.time.Instant.parse("2024-03-04T00:00:00Z").toEpochMilli();

@@ -49,7 +49,8 @@ public final class ExecutableModelGenerator {
         }
         KieServices ks = KieServices.Factory.get();
         KieModuleModel km = ks.newKieModuleModel();
-        km.newKieBaseModel(args[3]).setDefault(true).setEventProcessingMode(EventProcessingOption.STREAM).addPackage(pkg);
+        km.newKieBaseModel(args[3]).setDefault(true).setEventProcessingMode(EventProcessingOption.STREAM)
+                .setBetaRangeIndexOption(org.kie.api.conf.BetaRangeIndexOption.ENABLED).addPackage(pkg);
         ExecutableModelCompiler.Compiled c;
         try {
             c = ExecutableModelCompiler.compile(drl, km, pkg.replace('.', '/') + "/",

@@ -101,6 +101,7 @@ public final class ExecutableModelLoader {
         }
         KieBaseConfiguration conf = KieServices.Factory.get().newKieBaseConfiguration();
         conf.setOption(EventProcessingOption.STREAM);
+        conf.setOption(org.kie.api.conf.BetaRangeIndexOption.ENABLED); // see RuleSet.kmodule
         return KieBaseBuilder.createKieBaseFromModel(models, conf);
     }
 }

@@ -92,7 +92,8 @@ public final class RetryingNdjsonFile implements AutoCloseable {
 
     /**
      * Cuts a last line that has no line end: what a process killed in the middle of writing a record left (its
-     * record was not complete, so whoever kept it writes it again, whole).
+     * record was not complete, so whoever kept it writes it again, whole); then keeps the last whole line
+     * ({@link #lastLineAtOpen}).
      */
     private void cutTornLine() throws IOException {
         if (!Files.isRegularFile(path)) {
@@ -100,62 +101,41 @@ public final class RetryingNdjsonFile implements AutoCloseable {
         }
         try (FileChannel rw = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = rw.size();
-            long end = size;
-            ByteBuffer b = ByteBuffer.allocate(8192);
-            while (end > 0) {
-                int n = (int) Math.min(b.capacity(), end);
-                b.clear().limit(n);
-                while (b.hasRemaining() && rw.read(b, end - n + b.position()) > 0) {
-                    // a regular file reads whole
-                }
-                int i = n - 1;
-                while (i >= 0 && b.get(i) != '\n') {
-                    i--;
-                }
-                if (i >= 0) {
-                    end = end - n + i + 1;
-                    break;
-                }
-                end -= n;
-            }
+            long end = lineStart(rw, size);
             if (end < size) {
                 rw.truncate(end);
                 notices.accept(path + ": cut " + (size - end) + " bytes of a last line left without its end (the"
                         + " process was stopped while writing it)");
             }
-            lastLineAtOpen = lastLine(rw, end);
+            if (end > 0) {
+                long start = lineStart(rw, end - 1);
+                ByteBuffer line = ByteBuffer.allocate((int) (end - 1 - start));
+                while (line.hasRemaining() && rw.read(line, start + line.position()) > 0) {
+                    // a regular file reads whole
+                }
+                lastLineAtOpen = new String(line.array(), StandardCharsets.UTF_8);
+            }
         }
     }
 
-    /** The whole line ending at {@code end} (a line end, or 0), without its line end; null for an empty file. */
-    private static String lastLine(FileChannel rw, long end) throws IOException {
-        if (end == 0) {
-            return null;
-        }
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    /** Where the line holding the byte before {@code pos} starts: just after the last line end before it, or 0. */
+    private static long lineStart(FileChannel rw, long pos) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(8192);
-        long start = end - 1;   // the line end
-        while (start > 0) {
-            int n = (int) Math.min(b.capacity(), start);
+        long end = pos;
+        while (end > 0) {
+            int n = (int) Math.min(b.capacity(), end);
             b.clear().limit(n);
-            while (b.hasRemaining() && rw.read(b, start - n + b.position()) > 0) {
+            while (b.hasRemaining() && rw.read(b, end - n + b.position()) > 0) {
                 // a regular file reads whole
             }
-            int i = n - 1;
-            while (i >= 0 && b.get(i) != '\n') {
-                i--;
+            for (int i = n - 1; i >= 0; i--) {
+                if (b.get(i) == '\n') {
+                    return end - n + i + 1;
+                }
             }
-            if (i >= 0) {
-                start = start - n + i + 1;
-                break;
-            }
-            start -= n;
+            end -= n;
         }
-        ByteBuffer whole = ByteBuffer.allocate((int) (end - 1 - start));
-        while (whole.hasRemaining() && rw.read(whole, start + whole.position()) > 0) {
-            // a regular file reads whole
-        }
-        return new String(whole.array(), StandardCharsets.UTF_8);
+        return 0;
     }
 
     /**

@@ -3,13 +3,11 @@ package io.procwatch.durable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procwatch.StreamEvents;
-import io.procwatch.TestRules;
 import io.procwatch.cli.ProcwatchCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +26,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DurableRiskOutTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final String QEMU_DRL = "windows_suspicious_qemu_execution.drl";
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -81,7 +76,7 @@ class DurableRiskOutTest {
         // 1: no snapshot at all (the interval is long): everything it wrote is only in the journal; kill -9.
         Process first = serve(dir, rules, state, out, risk, "serve1.log");
         try {
-            int port = port(dir.resolve("serve1.log"), first);
+            int port = ServeProcess.port(dir.resolve("serve1.log"), first);
             post(port, lines, 0, 700);
             awaitProcessed(port, 700, dir, "serve1.log");
             awaitSteady(risk);
@@ -95,7 +90,7 @@ class DurableRiskOutTest {
         // 2: replays the whole journal (publishing those risk events again), takes more, and is killed again.
         Process second = serve(dir, rules, state, out, risk, "serve2.log");
         try {
-            int port = port(dir.resolve("serve2.log"), second);
+            int port = ServeProcess.port(dir.resolve("serve2.log"), second);
             post(port, lines, 700, 1150);
             awaitProcessed(port, 1150, dir, "serve2.log");
             awaitSteady(risk);
@@ -109,7 +104,7 @@ class DurableRiskOutTest {
         Process third = serve(dir, rules, state, out, risk, "serve3.log");
         String log3;
         try {
-            int port = port(dir.resolve("serve3.log"), third);
+            int port = ServeProcess.port(dir.resolve("serve3.log"), third);
             post(port, lines, 1150, lines.size());
             awaitProcessed(port, lines.size(), dir, "serve3.log");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -128,7 +123,7 @@ class DurableRiskOutTest {
         // 4: after the snapshot of the SIGTERM, a restart replays nothing and writes nothing.
         Process fourth = serve(dir, rules, state, out, risk, "serve4.log");
         try {
-            port(dir.resolve("serve4.log"), fourth);
+            ServeProcess.port(dir.resolve("serve4.log"), fourth);
             Thread.sleep(1000);
         } finally {
             fourth.destroy();
@@ -186,35 +181,11 @@ class DurableRiskOutTest {
     }
 
     private Process serve(Path dir, Path rules, Path state, Path out, Path risk, String log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.procwatch.cli.ProcwatchCli", "serve", "--rules", rules.toString(), "--port", "0", "--event-time",
-                "--state-dir", state.toString(), "--snapshot-interval", "1h", "--out", out.toString(),
-                "--risk-out", risk.toString()));
-        ProcessBuilder b = new ProcessBuilder(cmd);
-        b.redirectErrorStream(true);
-        b.redirectOutput(dir.resolve(log).toFile());
-        b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         // Through the compiled-rule cache, as a user's run: the executable model cannot compile @throttle's map
         // value, so the first service records that and each compiles the rules as DRL.
-        b.environment().put("PROCWATCH_CACHE", TestRules.subprocessRuleCache().toString());
-        return b.start();
-    }
-
-    private static int port(Path log, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!p.isAlive()) {
-                fail("serve exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        fail("serve did not start: " + Files.readString(log));
-        return -1;
+        return ServeProcess.start(dir, log, List.of("--rules", rules.toString(), "--port", "0", "--event-time",
+                "--state-dir", state.toString(), "--snapshot-interval", "1h", "--out", out.toString(),
+                "--risk-out", risk.toString()));
     }
 
     /** Posts lines [from, to) in requests of 50; each must be acknowledged with 200. */

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import com.sun.net.httpserver.HttpServer;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -40,8 +39,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,7 +58,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 class DurableServeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
@@ -74,7 +70,7 @@ class DurableServeTest {
 
         Process first = serve(dir, state, out, "serve1.log");
         try {
-            int port = port(dir.resolve("serve1.log"), first);
+            int port = ServeProcess.port(dir.resolve("serve1.log"), first);
             post(port, lines, 0, 500);             // ...then a snapshot (every 500 ms)...
             awaitSnapshot(port, dir, "serve1.log");
             post(port, lines, 500, 800);           // ...and these only in the journal
@@ -85,7 +81,7 @@ class DurableServeTest {
         }
         Process second = serve(dir, state, out, "serve2.log");
         try {
-            int port = port(dir.resolve("serve2.log"), second);
+            int port = ServeProcess.port(dir.resolve("serve2.log"), second);
             post(port, lines, 800, lines.size());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (notables(out).size() < expected.size() && System.nanoTime() < deadline) {
@@ -128,7 +124,7 @@ class DurableServeTest {
         Path out = dir.resolve("notables.ndjson");
         Process first = serve(dir, state, out, "serve1.log", "--sigma", sigma.toString());
         try {
-            int port = port(dir.resolve("serve1.log"), first);
+            int port = ServeProcess.port(dir.resolve("serve1.log"), first);
             assertEquals(200, postBody(port, whoami("CORP\\\\bob", 0) + "\n" + whoami("CORP\\\\bob", 1)).statusCode());
             awaitSnapshot(port, dir, "serve1.log");   // a snapshot (every 500 ms) holds the half-filled window
             first.destroyForcibly();
@@ -138,7 +134,7 @@ class DurableServeTest {
         }
         Process second = serve(dir, state, out, "serve2.log", "--sigma", sigma.toString());
         try {
-            int port = port(dir.resolve("serve2.log"), second);
+            int port = ServeProcess.port(dir.resolve("serve2.log"), second);
             assertEquals(200, postBody(port, whoami("corp\\\\BOB", 2)).statusCode());
             // An unrelated event hours later moves event time past the notable window of 10:02.
             assertEquals(200, postBody(port, whoami("alice", 0).replace("T10:", "T14:")).statusCode());
@@ -234,7 +230,7 @@ class DurableServeTest {
         try {
             Process first = serve(dir, state, out, "serve1.log", "--webhook", hook, "--webhook-retries", "0");
             try {
-                int port = port(dir.resolve("serve1.log"), first);
+                int port = ServeProcess.port(dir.resolve("serve1.log"), first);
                 post(port, lines, 0, lines.size());
                 waitFor(() -> metric(port, "procwatch_undelivered_notables{output=\"webhook\"}") == expected.size()
                         && metric(port, "procwatch_undelivered_notables{output=\"file\"}") == 0
@@ -253,7 +249,7 @@ class DurableServeTest {
             accepting.set(true);
             Process second = serve(dir, state, out, "serve2.log", "--webhook", hook, "--webhook-retries", "0");
             try {
-                int port = port(dir.resolve("serve2.log"), second);
+                int port = ServeProcess.port(dir.resolve("serve2.log"), second);
                 waitFor(() -> received.size() >= expected.size()
                         && metric(port, "procwatch_undelivered_notables{output=\"webhook\"}") == 0, dir, "serve2.log");
                 Thread.sleep(1000);   // a duplicate would show up now
@@ -358,34 +354,10 @@ class DurableServeTest {
     }
 
     private Process serve(Path dir, Path state, Path out, String log, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.procwatch.cli.ProcwatchCli", "serve", "--rules", "rules-drl", "--port", "0", "--event-time",
+        List<String> args = new ArrayList<>(List.of("--rules", "rules-drl", "--port", "0", "--event-time",
                 "--state-dir", state.toString(), "--snapshot-interval", "500ms", "--out", out.toString()));
-        cmd.addAll(List.of(extra));
-        ProcessBuilder b = new ProcessBuilder(cmd);
-        b.redirectErrorStream(true);
-        b.redirectOutput(dir.resolve(log).toFile());
-        b.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // Rules from the compiled-rule cache after the first service: a DRL compile per JVM costs seconds of CPU.
-        b.environment().put("PROCWATCH_CACHE", TestRules.subprocessRuleCache().toString());
-        return b.start();
-    }
-
-    private static int port(Path log, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!p.isAlive()) {
-                fail("serve exited: " + Files.readString(log));
-            }
-            Thread.sleep(100);
-        }
-        fail("serve did not start: " + Files.readString(log));
-        return -1;
+        args.addAll(List.of(extra));
+        return ServeProcess.start(dir, log, args);
     }
 
     /** Posts lines [from, to) in requests of 50; each must be acknowledged with 200. */

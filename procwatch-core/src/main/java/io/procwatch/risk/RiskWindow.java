@@ -55,7 +55,7 @@ public final class RiskWindow {
         if (sourceCount < 0) {
             List<String> seen = new ArrayList<>();
             ledger.window(riskObject, riskObjectType, after, upTo, e -> {
-                if (!containsSame(seen, e.getSource()) && !seen.contains(e.getSource())) {
+                if (!seen.contains(e.getSource())) {
                     seen.add(e.getSource());
                 }
             });

@@ -27,6 +27,7 @@ public final class JsonEventReader implements EventReader {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final JsonFactory factory = MAPPER.getFactory();
+    private final RecordHead head = new RecordHead();
 
     @Override
     public void read(InputStream in, String source, RecordSink sink) throws IOException {
@@ -63,15 +64,22 @@ public final class JsonEventReader implements EventReader {
         }
         if (first.startsWith("{") && first.endsWith("}") && parses(first)) {
             record(line, new Origin(source, lineNo), sink);
-            while (r.next()) {
+            JsonLineBlock blocks = new JsonLineBlock(factory, this::line);
+            while (true) {
+                if (r.nextBlock()) {
+                    lineNo = blocks.read(r.buffer(), r.start(), r.start() + r.length(), lineNo, source, sink);
+                    continue;
+                }
+                if (!r.next()) {
+                    return;
+                }
                 lineNo++;
                 if (r.overLong()) {
                     rejectOverLong(r, new Origin(source, lineNo), sink);
                 } else {
-                    record(r, new Origin(source, lineNo), sink);
+                    line(r.buffer(), r.start(), r.length(), new Origin(source, lineNo), sink, JsonLineBlock.Known.NOTHING);
                 }
             }
-            return;
         }
         JsonRecordSplitter splitter = new JsonRecordSplitter(new JsonRecordSplitter.Handler() {
             @Override
@@ -92,12 +100,11 @@ public final class JsonEventReader implements EventReader {
      * the fields) without decoding the line to a {@code String}; a line it does not take as is (blank, not a plain
      * flat object, malformed JSON or malformed UTF-8, which the text path reads with replacement characters) is
      * decoded and read exactly as before, so the counts and messages do not depend on this path.
+     *
+     * @param known what the caller found out about the line already
      */
-    private void record(Utf8LineReader r, Origin origin, RecordSink sink) {
-        byte[] b = r.buffer();
-        int off = r.start();
-        int len = r.length();
-        if (looksLikeProcessCreation(b, off, len)) {
+    private void line(byte[] b, int off, int len, Origin origin, RecordSink sink, JsonLineBlock.Known known) {
+        if (known == JsonLineBlock.Known.LOOKS_LIKE_PROCESS || looksLikeProcessCreation(b, off, len)) {
             Map<String, String> fields;
             try (JsonParser p = factory.createParser(b, off, len)) {
                 fields = flatten(p);
@@ -108,11 +115,11 @@ public final class JsonEventReader implements EventReader {
                 sink.accept(new RawRecord(origin, fields));
                 return;
             }
-        } else if (skippable(b, off, len, sink)) {
+        } else if (known != JsonLineBlock.Known.NOT_SKIPPED && skippable(b, off, len, sink)) {
             sink.skipped(origin);
             return;
         }
-        String line = r.text();
+        String line = new String(b, off, len, StandardCharsets.UTF_8);
         if (!line.isBlank()) {
             record(line, origin, sink);
         }
@@ -200,43 +207,16 @@ public final class JsonEventReader implements EventReader {
         }
     }
 
-    private static boolean skippable(JsonParser p, RecordSink sink) {
-        String eventId = null;
-        String channel = null;
-        String provider = null;
-        String sourceName = null;
+    private boolean skippable(JsonParser p, RecordSink sink) {
         try {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                JsonToken v = p.nextToken();
-                boolean head = key.equals("EventID") || key.equals("Channel") || key.equals("Provider")
-                        || key.equals("SourceName");
-                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-                    if (head || key.equals("Event") || key.equals("winlog")) {
-                        return false;
-                    }
-                    p.skipChildren();
-                } else if (head && v != JsonToken.VALUE_NULL) {
-                    String text = p.getText();
-                    switch (key) {
-                        case "EventID" -> eventId = text;
-                        case "Channel" -> channel = text;
-                        case "Provider" -> provider = text;
-                        default -> sourceName = text;
-                    }
-                }
-            }
-            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+            if (p.nextToken() != JsonToken.START_OBJECT || head.read(p, false) != RecordHead.Shape.FLAT
+                    || p.nextToken() != null) {
                 return false;
             }
         } catch (IOException | RuntimeException e) {
             return false;
         }
-        return !sink.wants(eventId, channel, provider != null ? provider : sourceName);
+        return !head.wantedBy(sink);
     }
 
     private static final byte[] EVENT_ID = "\"EventID\"".getBytes(StandardCharsets.US_ASCII);
@@ -244,7 +224,7 @@ public final class JsonEventReader implements EventReader {
     /** {@link #looksLikeProcessCreation(String)} on UTF-8 bytes. */
     static boolean looksLikeProcessCreation(byte[] b, int off, int len) {
         int end = off + len;
-        int at = indexOf(b, off, end, EVENT_ID);
+        int at = Bytes.indexOf(b, EVENT_ID, off, end);
         if (at < 0) {
             return false;
         }
@@ -259,23 +239,6 @@ public final class JsonEventReader implements EventReader {
         int n = i - start;
         return (n == 1 && b[start] == '1')
                 || (n == 4 && b[start] == '4' && b[start + 1] == '6' && b[start + 2] == '8' && b[start + 3] == '8');
-    }
-
-    private static int indexOf(byte[] b, int from, int end, byte[] needle) {
-        byte first = needle[0];
-        for (int i = from, last = end - needle.length; i <= last; i++) {
-            if (b[i] != first) {
-                continue;
-            }
-            int k = 1;
-            while (k < needle.length && b[i + k] == needle[k]) {
-                k++;
-            }
-            if (k == needle.length) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /**

@@ -27,6 +27,7 @@ final class Utf8LineReader {
     private int lineStart;
     private int lineLength;
     private boolean overLong;
+    private int noBreakBefore; // buf[pos, noBreakBefore) holds no '\n' (known from nextBlock's last search)
     private long skipped;
 
     Utf8LineReader(InputStream in, int maxChars) {
@@ -69,17 +70,12 @@ final class Utf8LineReader {
     boolean next() throws IOException {
         overLong = false;
         skipped = 0;
+        noBreakBefore = 0; // an over-long line drops bytes from the buffer: nextBlock searches afresh
         // Fast path: find the '\n'. A line of at most maxChars bytes has at most maxChars characters, so characters
         // are only counted (byte by byte, below) for a line longer than that in bytes.
         int scanned = pos;
         while (true) {
-            int nl = -1;
-            for (int i = scanned; i < end; i++) {
-                if (buf[i] == '\n') {
-                    nl = i;
-                    break;
-                }
-            }
+            int nl = Bytes.indexOf(buf, (byte) '\n', scanned, end);
             if ((nl >= 0 ? nl : end) - pos > maxChars) {
                 return nextCounted();
             }
@@ -97,6 +93,45 @@ final class Utf8LineReader {
                 finish(end, true);
                 pos = end;
                 return true;
+            }
+        }
+    }
+
+    /**
+     * Takes all the complete lines the buffer holds as one run, {@link #buffer()}[{@link #start()} …
+     * {@link #start()} + {@link #length()}), line breaks included (it ends with {@code \n}). Reads input only while
+     * the buffer holds no complete line, as {@link #next()} would, so a live stream's lines are never held back.
+     * False, taking nothing, at the end of the input, when the buffer fills without a line break, or when the run
+     * would be longer than the limit (then a line may be over-long): {@link #next()} reads the next line.
+     */
+    boolean nextBlock() throws IOException {
+        overLong = false;
+        skipped = 0;
+        int from = Math.max(pos, noBreakBefore);
+        while (true) {
+            for (int i = end - 1; i >= from; i--) {
+                if (buf[i] == '\n') {
+                    if (i + 1 - pos > maxChars) {
+                        return false;
+                    }
+                    lineStart = pos;
+                    lineLength = i + 1 - pos;
+                    pos = i + 1;
+                    noBreakBefore = end;
+                    return true;
+                }
+            }
+            from = end;
+            // The unfinished line stays where it is until the buffer is full: moved once per buffer, not per run.
+            if (end == buf.length) {
+                if (pos == 0) {
+                    return false;
+                }
+                from -= pos;
+                compact();
+            }
+            if (!fill()) {
+                return false;
             }
         }
     }
@@ -166,6 +201,7 @@ final class Utf8LineReader {
     /** Moves the current line to the front of the buffer. */
     private void compact() {
         if (pos > 0) {
+            noBreakBefore = Math.max(0, noBreakBefore - pos);
             System.arraycopy(buf, pos, buf, 0, end - pos);
             end -= pos;
             pos = 0;

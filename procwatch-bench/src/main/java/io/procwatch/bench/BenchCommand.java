@@ -40,6 +40,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "against evtxexport on the same files when it is installed.")
     java.nio.file.Path evtxDatasets;
 
+    @Option(names = "--read", paramLabel = "INPUT",
+            description = "Instead: time the intake alone (read, normalize, count, as a scan reader thread does) over "
+                    + "INPUT (files or folders; repeatable) on one thread, --rounds times: CPU per record.")
+    java.util.List<java.nio.file.Path> readInputs;
+
     @Option(names = "--sigma", paramLabel = "SIGMAHQ",
             description = "Instead: convert the Sigma process_creation rules under SIGMAHQ (a SigmaHQ checkout or a "
                     + "rules folder) into one KieBase, report build time and heap, and replay the process events of "
@@ -98,6 +103,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             SigmaBenchmark.run(sigma, otrf, events, null);
+            return 0;
+        }
+        if (readInputs != null) {
+            IntakeBenchmark.run(readInputs, rounds, System.out);
             return 0;
         }
         if (evtxDatasets != null) {

@@ -1,6 +1,5 @@
 package io.procwatch.read;
 
-import io.procwatch.intake.EventSink;
 import io.procwatch.intake.EventSource;
 import io.procwatch.normalize.EventNormalizer;
 import io.procwatch.normalize.ProcessEvent;
@@ -107,22 +106,7 @@ class JsonLineBlockTest {
             public synchronized int read(byte[] b, int off, int len) {
                 return super.read(b, off, Math.min(len, maxRead));
             }
-        }, "t.json", new EventSink() {
-            @Override
-            public void processEvent(ProcessEvent e) {
-                out.add("process " + e.getOrigin() + " " + e.allFields());
-            }
-
-            @Override
-            public void otherEvent(Origin origin, RawRecord record) {
-                out.add("other " + origin);
-            }
-
-            @Override
-            public void rejected(Origin origin, String reason) {
-                out.add("rejected " + origin + " " + reason);
-            }
-        });
+        }, "t.json", Utf8LineReaderTest.collect(out, true));
         return out;
     }
 

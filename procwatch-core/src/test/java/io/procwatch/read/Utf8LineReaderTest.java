@@ -94,7 +94,7 @@ class Utf8LineReaderTest {
         byte[] bytes = data.toByteArray();
 
         List<String> viaBytes = new ArrayList<>();
-        new EventSource().readStream(new ByteArrayInputStream(bytes), "t.json", collect(viaBytes));
+        new EventSource().readStream(new ByteArrayInputStream(bytes), "t.json", collect(viaBytes, false));
         // The same lines decoded as text (malformed bytes as U+FFFD) and read one by one, as the text path did.
         List<String> viaText = new ArrayList<>();
         JsonEventReader reader = new JsonEventReader();
@@ -118,7 +118,8 @@ class Utf8LineReaderTest {
         assertEquals(viaText, viaBytes);
     }
 
-    private static EventSink collect(List<String> out) {
+    /** Each event as a line: kind, origin, and a process event's fields or (when asked) a rejection's reason. */
+    static EventSink collect(List<String> out, boolean reasons) {
         return new EventSink() {
             @Override
             public void processEvent(ProcessEvent e) {
@@ -132,7 +133,7 @@ class Utf8LineReaderTest {
 
             @Override
             public void rejected(Origin origin, String reason) {
-                out.add("rejected " + origin);
+                out.add("rejected " + origin + (reasons ? " " + reason : ""));
             }
         };
     }

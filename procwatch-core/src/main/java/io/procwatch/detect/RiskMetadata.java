@@ -1,5 +1,7 @@
 package io.procwatch.detect;
 
+import io.procwatch.detect.model.MapAnnotations;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,10 +83,16 @@ public record RiskMetadata(List<RiskObject> riskObjects, List<ThreatObject> thre
         return new RiskMetadata(List.copyOf(objects), List.copyOf(threats), throttle(md.get("throttle")));
     }
 
-    /** {@code @throttle( fields="dest user", window="1d" )}; Drools hands a multi-valued annotation over as a map. */
+    /**
+     * {@code @throttle( fields="dest user", window="1d" )}; Drools hands a multi-valued annotation over as a map, and
+     * the executable model as the one string {@link MapAnnotations} wrote it as.
+     */
     private static Throttle throttle(Object v) {
         if (v == null) {
             return null;
+        }
+        if (v instanceof String s && MapAnnotations.pairs(unquote(s)) != null) {
+            v = MapAnnotations.pairs(unquote(s));
         }
         if (!(v instanceof Map<?, ?> m) || !m.containsKey("fields") || !m.containsKey("window")) {
             throw new IllegalArgumentException("@throttle needs fields=\"…\" and window=\"…\", e.g. @throttle( fields=\"dest user\", window=\"1d\" )");

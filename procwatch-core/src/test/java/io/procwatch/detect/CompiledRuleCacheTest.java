@@ -73,10 +73,8 @@ class CompiledRuleCacheTest {
         assertEquals(2, entries(tmp.resolve("cache")));
     }
 
-    @Test
-    void rulesTheExecutableModelCannotCompileAreCompiledAsDrl(@TempDir Path tmp) throws Exception {
-        // @throttle( fields=…, window=… ) is a map-valued annotation: Drools' model generator throws
-        // UnsupportedOperationException on it ("cannot define a canonical representation for a java.util.Map").
+    /** The bundled rules copied to {@code tmp/rules}, with {@code extra} added under the QEMU detection's risk type. */
+    private static Path rulesWith(Path tmp, String extra) throws Exception {
         Path rules = tmp.resolve("rules");
         Files.createDirectories(rules);
         try (Stream<Path> s = Files.list(Path.of("rules-drl"))) {
@@ -86,13 +84,39 @@ class CompiledRuleCacheTest {
         }
         Path qemu = rules.resolve("windows_suspicious_qemu_execution.drl");
         String anchor = "@riskObjectType( \"system\" )";
-        Files.writeString(qemu, Files.readString(qemu).replace(anchor,
-                anchor + "\n    @throttle( fields=\"dest\", window=\"1d\" )"));
+        Files.writeString(qemu, Files.readString(qemu).replace(anchor, anchor + "\n    " + extra));
+        return rules;
+    }
+
+    @Test
+    void aMapValuedAnnotationIsCachedInTheExecutableModelAsAString(@TempDir Path tmp) throws Exception {
+        // Drools' model generator cannot hold @throttle's map value; MapAnnotations writes it as one string.
+        Path rules = rulesWith(tmp, "@throttle( fields=\"dest\",\n        window=\"1d\" )");
+        CompiledRuleCache cache = new CompiledRuleCache(tmp.resolve("cache"), "test");
+        RuleSet compiled = RuleSet.fromDirectory(rules, cache);
+        assertTrue(compiled.origin().endsWith("(executable model, cached)"), compiled.origin());
+        RuleSet cached = RuleSet.fromDirectory(rules, cache);
+        assertTrue(cached.origin().endsWith("(cached executable model)"), cached.origin());
+        assertEquals(1, entries(tmp.resolve("cache")));
+        RuleSet drl = RuleSet.compile(RuleSet.readDrlFiles(rules), "as DRL");
+        for (RuleSet r : List.of(compiled, cached, drl)) {
+            assertEquals(List.of("dest"), r.catalog().risk(TestRules.SPLUNK_ID).throttle().fields());
+            assertEquals("1d", r.catalog().risk(TestRules.SPLUNK_ID).throttle().window());
+        }
+        assertEquals(notables(drl), notables(cached));
+        assertEquals(4, notables(cached).size());
+    }
+
+    @Test
+    void rulesTheExecutableModelCannotCompileAreCompiledAsDrl(@TempDir Path tmp) throws Exception {
+        // A map-valued annotation MapAnnotations cannot write as a string (a value with a quote in it): Drools' model
+        // generator throws UnsupportedOperationException on it ("cannot define a canonical representation for a
+        // java.util.Map").
+        Path rules = rulesWith(tmp, "@reviewed( by=\"it's me\", on=\"2026-12-02\" )");
         CompiledRuleCache cache = new CompiledRuleCache(tmp.resolve("cache"), "test");
         for (int run = 0; run < 2; run++) {   // the second run goes straight to DRL
             RuleSet r = RuleSet.fromDirectory(rules, cache);
             assertEquals(rules.toString(), r.origin());
-            assertEquals("1d", r.catalog().risk(TestRules.SPLUNK_ID).throttle().window());
             assertEquals(4, notables(r).size());
         }
         assertEquals(0, entries(tmp.resolve("cache")));

@@ -64,19 +64,25 @@ public final class CompiledRuleCache {
         return new CompiledRuleCache(root, defaultVersion());
     }
 
-    /** procwatch's version, or in a build without one, when its classes were built. */
+    /**
+     * procwatch's version; for a development build (no version, or a {@code -SNAPSHOT} built again under the same one)
+     * also when its classes were built, so that a rebuilt jar never loads a model compiled against other classes.
+     */
     private static String defaultVersion() {
         String version = CompiledRuleCache.class.getPackage().getImplementationVersion();
-        if (version == null) {
-            try {
-                Path classes = Path.of(CompiledRuleCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                version = "dev " + Files.getLastModifiedTime(classes.resolve(CompiledRuleCache.class.getName()
-                        .replace('.', '/') + ".class").normalize());
-            } catch (Exception e) {
-                version = "dev";
-            }
+        if (version != null && !version.endsWith("-SNAPSHOT")) {
+            return version;
         }
-        return version;
+        String name = version == null ? "dev" : version;
+        try {
+            Path where = Path.of(CompiledRuleCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path built = Files.isDirectory(where)
+                    ? where.resolve(CompiledRuleCache.class.getName().replace('.', '/') + ".class").normalize()
+                    : where;
+            return name + " " + Files.getLastModifiedTime(built);
+        } catch (Exception e) {
+            return name;
+        }
     }
 
     /** The cache at its documented place for {@code version}, or {@code null} when turned off. */

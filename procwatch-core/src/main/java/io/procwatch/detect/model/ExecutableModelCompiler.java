@@ -68,7 +68,7 @@ public final class ExecutableModelCompiler {
             String leaf = Path.of(f.getKey()).getFileName().toString();
             String name = rulesPath + String.format("%03d_", n++) + leaf;
             byKiePath.put(name, f.getKey());
-            kfs.write("src/main/resources/" + name, f.getValue().getBytes(StandardCharsets.UTF_8));
+            kfs.write("src/main/resources/" + name, MapAnnotations.asStrings(f.getValue()).getBytes(StandardCharsets.UTF_8));
         }
         KieBuilder builder;
         try {

@@ -91,8 +91,9 @@ public record RiskMetadata(List<RiskObject> riskObjects, List<ThreatObject> thre
         if (v == null) {
             return null;
         }
-        if (v instanceof String s && MapAnnotations.pairs(unquote(s)) != null) {
-            v = MapAnnotations.pairs(unquote(s));
+        if (v instanceof String s) {
+            Map<String, String> pairs = MapAnnotations.pairs(unquote(s));
+            v = pairs != null ? pairs : v;
         }
         if (!(v instanceof Map<?, ?> m) || !m.containsKey("fields") || !m.containsKey("window")) {
             throw new IllegalArgumentException("@throttle needs fields=\"…\" and window=\"…\", e.g. @throttle( fields=\"dest user\", window=\"1d\" )");

@@ -65,7 +65,7 @@ final class JsonLineBlock {
 
     private long read(Cursor c, String source, RecordSink sink) throws IOException {
         byte[] b = c.b;
-        c.parseFrom(c.lineStart);
+        c.startAt(c.lineStart);
         while (true) {
             JsonToken t = c.parser.nextToken();
             int at = t == null ? c.to : c.tokenStart();
@@ -107,7 +107,7 @@ final class JsonLineBlock {
             int next = end + 1;
             while (next < c.to) {
                 end = lineEnd(b, next, c.to);
-                if (!JsonEventReader.looksLikeProcessCreation(b, next, end - next - (b[end - 1] == '\r' ? 1 : 0))) {
+                if (!JsonEventReader.looksLikeProcessCreation(b, next, contentLength(b, next, end))) {
                     break;
                 }
                 line(b, next, end, c.line++, source, sink, Known.LOOKS_LIKE_PROCESS);
@@ -120,11 +120,12 @@ final class JsonLineBlock {
 
     /** The line-by-line path for the line {@code b[start, end)}, {@code end} its line break. */
     private void line(byte[] b, int start, int end, long line, String source, RecordSink sink, Known known) {
-        int len = end - start;
-        if (len > 0 && b[end - 1] == '\r') {
-            len--;
-        }
-        linePath.line(b, start, len, new Origin(source, line), sink, known);
+        linePath.line(b, start, contentLength(b, start, end), new Origin(source, line), sink, known);
+    }
+
+    /** The length of the line {@code b[start, end)} without the {@code \r} of a {@code \r\n} break. */
+    private static int contentLength(byte[] b, int start, int end) {
+        return end > start && b[end - 1] == '\r' ? end - start - 1 : end - start;
     }
 
     /** The index of the line break that ends the line at {@code start} (a run ends with one). */
@@ -165,12 +166,6 @@ final class JsonLineBlock {
             this.line = firstLine;
         }
 
-        void parseFrom(int start) throws IOException {
-            close();
-            parser = factory.createParser(b, start, to - start);
-            parserBase = start;
-        }
-
         int tokenStart() {
             return parserBase + (int) parser.currentTokenLocation().getByteOffset();
         }
@@ -202,7 +197,9 @@ final class JsonLineBlock {
         void startAt(int start) throws IOException {
             lineStart = start;
             scanned = start;
-            parseFrom(start);
+            close();
+            parser = factory.createParser(b, start, to - start);
+            parserBase = start;
         }
 
         int undecidedStart() {
